@@ -1,0 +1,46 @@
+package dev.interlock.store;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(ApiKeyRow.class)
+public interface ApiKeyDao {
+
+  String COLUMNS =
+      "id, owner_id, name, key_hash, key_prefix, scopes, created_at, expires_at, revoked_at,"
+          + " last_used_at";
+
+  @SqlUpdate(
+      """
+      insert into api_keys (id, owner_id, name, key_hash, key_prefix, scopes, expires_at)
+      values (:id, :ownerId, :name, :keyHash, :keyPrefix, :scopes, :expiresAt)
+      on conflict (key_hash) do nothing
+      """)
+  int insert(@Bind("id") String id, @Bind("ownerId") String ownerId, @Bind("name") String name,
+      @Bind("keyHash") String keyHash, @Bind("keyPrefix") String keyPrefix,
+      @Bind("scopes") String[] scopes, @Bind("expiresAt") Instant expiresAt);
+
+  @SqlQuery("select " + COLUMNS + " from api_keys where key_hash = :hash")
+  Optional<ApiKeyRow> findByHash(@Bind("hash") String hash);
+
+  @SqlQuery("select count(*) from api_keys")
+  long count();
+
+  @SqlQuery("select " + COLUMNS + " from api_keys where owner_id = :ownerId order by created_at")
+  List<ApiKeyRow> listForOwner(@Bind("ownerId") String ownerId);
+
+  /** Batched by the caller so a request never writes on the hot path. */
+  @SqlUpdate(
+      """
+      update api_keys set last_used_at = greatest(coalesce(last_used_at, :at), :at)
+       where id in (<ids>)
+      """)
+  int touch(@BindList("ids") Collection<String> ids, @Bind("at") Instant at);
+}

@@ -1,0 +1,142 @@
+package dev.interlock.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.json.Json;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(InterruptRow.class)
+@RegisterConstructorMapper(InterruptEventRow.class)
+@RegisterConstructorMapper(CountRow.class)
+public interface InterruptDao {
+
+  String COLUMNS =
+      """
+      id::text, owner_id, source, agent_id, user_id, action, context, params, urgency, status,
+      decision, reason, modified_params, decided_by, created_at, expires_at, decided_at,
+      callback_url, callback_state, idempotency_key
+      """;
+
+  /** Channel on which every transition is announced (payload: the interrupt id). */
+  String CHANNEL = "interlock_interrupt";
+
+  /** Inserts a new interrupt; 0 when the owner already used the idempotency key. */
+  @SqlUpdate(
+      """
+      insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
+          urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key)
+      values (:id::uuid, :ownerId, :source, :agentId, :userId, :action, :context, :params,
+          :urgency, 'pending', :createdAt, :expiresAt, :callbackUrl,
+          case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey)
+      on conflict do nothing
+      """)
+  int insert(@BindMethods NewInterrupt interrupt, @Bind("context") @Json JsonNode context,
+      @Bind("params") @Json JsonNode params);
+
+  @SqlQuery("select " + COLUMNS + " from interrupts where id = :id::uuid")
+  Optional<InterruptRow> find(@Bind("id") String id);
+
+  @SqlQuery("select " + COLUMNS + " from interrupts where id = :id::uuid and owner_id = :ownerId")
+  Optional<InterruptRow> findOwned(@Bind("id") String id, @Bind("ownerId") String ownerId);
+
+  @SqlQuery(
+      "select " + COLUMNS
+          + " from interrupts where owner_id = :ownerId and idempotency_key = :key")
+  Optional<InterruptRow> findByIdempotencyKey(@Bind("ownerId") String ownerId, @Bind("key") String key);
+
+  /** Applies a transition out of pending; 0 when the interrupt already left pending. */
+  @SqlUpdate(
+      """
+      update interrupts
+         set status = :status, decision = :decision, reason = :reason,
+             modified_params = :modifiedParams, decided_by = :decidedBy, decided_at = :decidedAt
+       where id = :id::uuid and status = 'pending'
+      """)
+  int applyTransition(@Bind("id") String id, @Bind("status") String status,
+      @Bind("decision") String decision, @Bind("reason") String reason,
+      @Bind("modifiedParams") @Json JsonNode modifiedParams, @Bind("decidedBy") String decidedBy,
+      @Bind("decidedAt") Instant decidedAt);
+
+  @SqlUpdate("update interrupts set callback_state = :state where id = :id::uuid")
+  int setCallbackState(@Bind("id") String id, @Bind("state") String state);
+
+  @SqlUpdate(
+      """
+      insert into interrupt_events (interrupt_id, event, actor, details)
+      values (:interruptId::uuid, :event, :actor, coalesce(:details, '{}'::jsonb))
+      """)
+  void insertEvent(@Bind("interruptId") String interruptId, @Bind("event") String event,
+      @Bind("actor") String actor, @Bind("details") @Json JsonNode details);
+
+  /** Wakes every server instance's waiters; delivered when the transaction commits. */
+  @SqlQuery("select pg_notify('" + CHANNEL + "', :id)::text")
+  String notifyTransition(@Bind("id") String id);
+
+  @SqlQuery(
+      "select id, interrupt_id::text, at, event, actor, details from interrupt_events"
+          + " where interrupt_id = :id::uuid order by id")
+  List<InterruptEventRow> events(@Bind("id") String id);
+
+  @SqlQuery(
+      "select " + COLUMNS
+          + """
+           from interrupts
+          where owner_id = :ownerId and user_id = :userId and status = 'pending'
+          order by created_at desc, id
+          limit :limit
+          """)
+  List<InterruptRow> pendingForUser(@Bind("ownerId") String ownerId,
+      @Bind("userId") String userId, @Bind("limit") int limit);
+
+  /** Interrupts whose workflow must exist: still waiting, or owing a callback. */
+  @SqlQuery(
+      "select " + COLUMNS
+          + """
+           from interrupts
+          where (status = 'pending' or callback_state = 'pending') and created_at > :after
+             or ((status = 'pending' or callback_state = 'pending')
+                 and created_at = :after and id > :afterId::uuid)
+          order by created_at, id
+          limit :limit
+          """)
+  List<InterruptRow> recoverable(@Bind("after") Instant after, @Bind("afterId") String afterId,
+      @Bind("limit") int limit);
+
+  @SqlQuery(
+      """
+      select status as label, count(*) as count from interrupts
+       where owner_id = :ownerId and user_id = :userId group by status
+      """)
+  List<CountRow> countByStatus(@Bind("ownerId") String ownerId, @Bind("userId") String userId);
+
+  @SqlQuery(
+      """
+      select urgency as label, count(*) as count from interrupts
+       where owner_id = :ownerId and user_id = :userId group by urgency
+      """)
+  List<CountRow> countByUrgency(@Bind("ownerId") String ownerId, @Bind("userId") String userId);
+
+  @SqlQuery(
+      """
+      select action as label, count(*) as count from interrupts
+       where owner_id = :ownerId and user_id = :userId
+       group by action order by count(*) desc, action limit :limit
+      """)
+  List<CountRow> topActions(@Bind("ownerId") String ownerId, @Bind("userId") String userId,
+      @Bind("limit") int limit);
+
+  /** Mean milliseconds from creation to decision, over decided interrupts; null if none. */
+  @SqlQuery(
+      """
+      select avg(extract(epoch from (decided_at - created_at)) * 1000)::double precision
+        from interrupts
+       where owner_id = :ownerId and user_id = :userId and decision is not null
+      """)
+  Double avgDecisionMillis(@Bind("ownerId") String ownerId, @Bind("userId") String userId);
+}

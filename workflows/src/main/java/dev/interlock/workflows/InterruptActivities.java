@@ -1,0 +1,17 @@
+package dev.interlock.workflows;
+
+import io.temporal.activity.ActivityInterface;
+
+/** Everything the interrupt workflow does to the world. Implementations are idempotent. */
+@ActivityInterface
+public interface InterruptActivities {
+
+  /** Projects a transition into the store: row, append-only audit event, notification. */
+  void recordTransition(TransitionRecord transition);
+
+  /** POSTs the signed outcome to the interrupt's callback URL; one attempt per call. */
+  void deliverCallback(CallbackRequest request);
+
+  /** Records that the callback was given up on after its retry window. */
+  void recordCallbackFailed(CallbackFailure failure);
+}

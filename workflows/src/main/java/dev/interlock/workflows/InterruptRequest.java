@@ -1,0 +1,20 @@
+package dev.interlock.workflows;
+
+/**
+ * Input of {@link InterruptWorkflow#run}. The interrupt's content (action, context,
+ * params) lives in PostgreSQL; the workflow needs only what drives the wait.
+ *
+ * @param interruptId the business id; the workflow id is derived from it
+ * @param expiresAtMillis epoch milliseconds at which a pending interrupt expires
+ * @param hasCallback whether an outcome callback must be delivered
+ * @param resumeFrom the state to resume from when recovery re-creates the workflow of an
+ *     interrupt that already left pending but whose callback was not delivered; null for a
+ *     new interrupt
+ */
+public record InterruptRequest(
+    String interruptId, long expiresAtMillis, boolean hasCallback, InterruptState resumeFrom) {
+
+  public static InterruptRequest fresh(String interruptId, long expiresAtMillis, boolean hasCallback) {
+    return new InterruptRequest(interruptId, expiresAtMillis, hasCallback, null);
+  }
+}

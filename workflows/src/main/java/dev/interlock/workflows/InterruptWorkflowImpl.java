@@ -1,0 +1,152 @@
+package dev.interlock.workflows;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+
+public class InterruptWorkflowImpl implements InterruptWorkflow {
+
+  /** Callbacks are retried with exponential backoff for this long before we give up. */
+  public static final Duration CALLBACK_RETRY_WINDOW = Duration.ofHours(24);
+
+  private static final Logger log = Workflow.getLogger(InterruptWorkflowImpl.class);
+
+  /**
+   * Projection must eventually succeed (the store is our read model), so it retries without
+   * a limit; a decide call waiting on it is bounded by the caller's own deadline.
+   */
+  private final InterruptActivities projection =
+      Workflow.newActivityStub(
+          InterruptActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofSeconds(15))
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setInitialInterval(Duration.ofMillis(200))
+                      .setBackoffCoefficient(2.0)
+                      .setMaximumInterval(Duration.ofSeconds(10))
+                      .build())
+              .build());
+
+  private final InterruptActivities callbacks =
+      Workflow.newActivityStub(
+          InterruptActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofSeconds(30))
+              .setScheduleToCloseTimeout(CALLBACK_RETRY_WINDOW)
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setInitialInterval(Duration.ofSeconds(2))
+                      .setBackoffCoefficient(2.0)
+                      .setMaximumInterval(Duration.ofMinutes(10))
+                      .setDoNotRetry(FailureType.CALLBACK_FORBIDDEN.name())
+                      .build())
+              .build());
+
+  private String interruptId;
+  private long expiresAtMillis;
+  private InterruptState state = InterruptState.pending();
+
+  @Override
+  public InterruptState run(InterruptRequest request) {
+    interruptId = request.interruptId();
+    expiresAtMillis = request.expiresAtMillis();
+    if (request.resumeFrom() != null) {
+      state = request.resumeFrom();
+    }
+
+    if (state.isPending()) {
+      Duration remaining =
+          Duration.ofMillis(Math.max(0L, expiresAtMillis - Workflow.currentTimeMillis()));
+      boolean left = Workflow.await(remaining, () -> !state.isPending());
+      if (!left) {
+        // The timer fired and nothing got in first: the validators now refuse decisions
+        // because the state is set before the projection runs.
+        transition(
+            new InterruptState(
+                InterruptStatus.EXPIRED, null, null, null, "system:expiry",
+                Workflow.currentTimeMillis()));
+      }
+    }
+    // A decide or cancel handler may still be projecting its transition.
+    Workflow.await(Workflow::isEveryHandlerFinished);
+
+    if (request.hasCallback()) {
+      try {
+        callbacks.deliverCallback(new CallbackRequest(interruptId));
+      } catch (ActivityFailure e) {
+        log.warn("callback for interrupt {} given up: {}", interruptId, e.getCause().getMessage());
+        projection.recordCallbackFailed(
+            new CallbackFailure(interruptId, String.valueOf(e.getCause().getMessage())));
+      }
+    }
+    return state;
+  }
+
+  @Override
+  public InterruptState decide(DecideCommand command) {
+    transition(
+        new InterruptState(
+            command.decision().status(),
+            command.decision(),
+            command.reason(),
+            command.modifiedParams(),
+            command.actor(),
+            Workflow.currentTimeMillis()));
+    return state;
+  }
+
+  @Override
+  public void validateDecide(DecideCommand command) {
+    if (command == null || command.decision() == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "decision is required", FailureType.INVALID_COMMAND.name());
+    }
+    requirePending();
+  }
+
+  @Override
+  public InterruptState cancel(CancelCommand command) {
+    transition(
+        new InterruptState(
+            InterruptStatus.CANCELLED, null, command.reason(), null, command.actor(),
+            Workflow.currentTimeMillis()));
+    return state;
+  }
+
+  @Override
+  public void validateCancel(CancelCommand command) {
+    requirePending();
+  }
+
+  @Override
+  public InterruptState state() {
+    return state;
+  }
+
+  private void requirePending() {
+    if (!state.isPending()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Interrupt is already " + state.status().wire(), FailureType.NOT_PENDING.name(),
+          state.status().wire());
+    }
+    // The expiry timer may be due but not yet processed: a decision after expiresAt is late.
+    if (Workflow.currentTimeMillis() >= expiresAtMillis) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Interrupt is already expired", FailureType.NOT_PENDING.name(),
+          InterruptStatus.EXPIRED.wire());
+    }
+  }
+
+  /** Sets the state first (so validators refuse racing commands), then projects it. */
+  private void transition(InterruptState next) {
+    state = next;
+    projection.recordTransition(new TransitionRecord(interruptId, next));
+    Workflow.upsertMemo(Map.of("status", next.status().wire()));
+  }
+}
