@@ -1,0 +1,44 @@
+package dev.interlock.worker;
+
+import dev.interlock.workflows.InterruptActivities;
+import dev.interlock.workflows.InterruptWorkflow;
+import dev.interlock.workflows.InterruptWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+
+/**
+ * The worker's composition root: which workflows and activities poll which task queue.
+ * The server runs it in-process by default; {@code java -jar interlock.jar worker config.yml}
+ * runs it alone (see the server's WorkerCommand).
+ */
+public final class InterlockWorker {
+
+  private final WorkerFactory factory;
+
+  private InterlockWorker(WorkerFactory factory) {
+    this.factory = factory;
+  }
+
+  public static InterlockWorker create(WorkflowClient client, String taskQueue,
+      InterruptActivities activities, int maxConcurrentActivities) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(taskQueue == null ? InterruptWorkflow.TASK_QUEUE : taskQueue,
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(maxConcurrentActivities)
+            .build());
+    worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities);
+    return new InterlockWorker(factory);
+  }
+
+  public void start() {
+    factory.start();
+  }
+
+  public void stop() {
+    factory.shutdown();
+    factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}

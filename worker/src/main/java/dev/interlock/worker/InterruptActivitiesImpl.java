@@ -1,0 +1,182 @@
+package dev.interlock.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.workflows.CallbackFailure;
+import dev.interlock.workflows.CallbackRequest;
+import dev.interlock.workflows.FailureType;
+import dev.interlock.workflows.InterruptActivities;
+import dev.interlock.workflows.InterruptState;
+import dev.interlock.workflows.TransitionRecord;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The interrupt workflow's side effects. Every method is idempotent: Temporal retries an
+ * activity whose result it did not see, so a projection may run twice and must not write
+ * twice, and a delivered callback must not be marked failed later.
+ */
+public class InterruptActivitiesImpl implements InterruptActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(InterruptActivitiesImpl.class);
+
+  private final Jdbi jdbi;
+  private final ObjectMapper json;
+  private final HttpClient http;
+  private final CallbackTargetGuard guard;
+  private final CallbackSecrets secrets;
+  private final CallbackPayloads payloads;
+  private final Clock clock;
+  private final Duration requestTimeout;
+
+  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
+    this.jdbi = jdbi;
+    this.json = json;
+    this.http = http;
+    this.guard = guard;
+    this.secrets = new CallbackSecrets(jdbi);
+    this.payloads = new CallbackPayloads(json);
+    this.clock = clock;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** The HTTP client callbacks use: no redirects (a redirect could lead past the SSRF guard). */
+  public static HttpClient defaultHttpClient() {
+    return HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  @Override
+  public void recordTransition(TransitionRecord transition) {
+    InterruptState s = transition.state();
+    String id = transition.interruptId();
+    jdbi.useTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      int changed = dao.applyTransition(id, s.status().wire(),
+          s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
+          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()));
+      if (changed == 0) {
+        InterruptRow row = dao.find(id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+            "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
+        if (!row.status().equals(s.status().wire())) {
+          // Only the workflow moves an interrupt out of pending, so this means the store was
+          // changed behind its back; the workflow's view stays authoritative for the wait.
+          log.error("interrupt {}: store says {} but workflow recorded {}", id, row.status(),
+              s.status().wire());
+        }
+        return; // a retry of a projection that already committed
+      }
+      ObjectNode details = json.createObjectNode();
+      if (s.reason() != null) {
+        details.put("reason", s.reason());
+      }
+      if (s.modifiedParams() != null) {
+        details.set("modifiedParams", s.modifiedParams());
+      }
+      dao.insertEvent(id, s.status().wire(), s.actor(), details);
+      dao.notifyTransition(id);
+    });
+  }
+
+  @Override
+  public void deliverCallback(CallbackRequest request) {
+    String id = request.interruptId();
+    InterruptRow row = jdbi.withExtension(InterruptDao.class, dao -> dao.find(id))
+        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+            "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
+    if (row.callbackUrl() == null || "delivered".equals(row.callbackState())) {
+      return;
+    }
+    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
+    URI target;
+    try {
+      target = guard.check(row.callbackUrl());
+    } catch (CallbackTargetGuard.ForbiddenTarget e) {
+      recordAttempt(id, attempt, "blocked", null, e.getMessage(), 0);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
+          FailureType.CALLBACK_FORBIDDEN.name());
+    }
+    String body = payloads.render(row);
+    long t = clock.instant().getEpochSecond();
+    HttpRequest httpRequest = HttpRequest.newBuilder(target)
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "Interlock-Callback/1")
+        .header(CallbackSigner.HEADER, CallbackSigner.header(secrets.forOwner(row.ownerId()), t, body))
+        .header("X-Interlock-Interrupt-Id", id)
+        .header("X-Interlock-Attempt", Integer.toString(attempt))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    long started = System.nanoTime();
+    int status;
+    try {
+      status = http.send(httpRequest, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (java.io.IOException e) {
+      String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      recordAttempt(id, attempt, "failed", null, error, elapsedMs(started));
+      throw ApplicationFailure.newFailure("callback to " + target.getHost() + " failed: " + error,
+          "CALLBACK_FAILED");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("callback interrupted", "CALLBACK_FAILED");
+    }
+    boolean ok = status >= 200 && status < 300;
+    recordAttempt(id, attempt, ok ? "delivered" : "failed", status, null, elapsedMs(started));
+    if (!ok) {
+      throw ApplicationFailure.newFailure(
+          "callback to " + target.getHost() + " answered HTTP " + status, "CALLBACK_FAILED");
+    }
+    jdbi.useExtension(InterruptDao.class, dao -> dao.setCallbackState(id, "delivered"));
+    log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,
+        target.getHost(), attempt, status);
+  }
+
+  @Override
+  public void recordCallbackFailed(CallbackFailure failure) {
+    jdbi.useTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      InterruptRow row = dao.find(failure.interruptId()).orElse(null);
+      if (row == null || !"pending".equals(row.callbackState())) {
+        return;
+      }
+      dao.setCallbackState(failure.interruptId(), "failed");
+      ObjectNode details = json.createObjectNode().put("reason", failure.reason());
+      dao.insertEvent(failure.interruptId(), "callback.failed", "system:callback", details);
+    });
+  }
+
+  private void recordAttempt(String id, int attempt, String outcome, Integer status, String error,
+      long millis) {
+    ObjectNode details = json.createObjectNode()
+        .put("attempt", attempt)
+        .put("outcome", outcome)
+        .put("durationMs", millis);
+    if (status != null) {
+      details.put("httpStatus", status);
+    }
+    if (error != null) {
+      details.put("error", error);
+    }
+    jdbi.useExtension(InterruptDao.class,
+        dao -> dao.insertEvent(id, "callback.attempt", "system:callback", details));
+  }
+
+  private static long elapsedMs(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+}
