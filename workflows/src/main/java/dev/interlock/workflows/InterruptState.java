@@ -1,5 +1,6 @@
 package dev.interlock.workflows;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -21,6 +22,7 @@ public record InterruptState(
     return new InterruptState(InterruptStatus.PENDING, null, null, null, null, 0L);
   }
 
+  @JsonIgnore
   public boolean isPending() {
     return status.isPending();
   }

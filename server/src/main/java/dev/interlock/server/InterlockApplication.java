@@ -1,0 +1,210 @@
+package dev.interlock.server;
+
+import com.codahale.metrics.health.HealthCheck;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopin.LoopinViews;
+import dev.interlock.server.auth.ApiKeyAuthFilter;
+import dev.interlock.server.auth.ApiKeys;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.DialectErrors;
+import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.resources.core.CallbackSecretResource;
+import dev.interlock.server.resources.core.HealthResource;
+import dev.interlock.server.resources.loopin.AnalyticsResource;
+import dev.interlock.server.resources.loopin.InterruptResource;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.RecoveryPass;
+import dev.interlock.server.service.TransitionListener;
+import dev.interlock.server.service.WorkflowStarter;
+import dev.interlock.server.temporal.InterruptGateway;
+import dev.interlock.server.temporal.TemporalFactory;
+import dev.interlock.server.temporal.TemporalFactory.TemporalRuntime;
+import dev.interlock.store.EmbeddedDatabase;
+import dev.interlock.store.StoreSupport;
+import dev.interlock.worker.CallbackSecrets;
+import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.worker.InterlockWorker;
+import dev.interlock.worker.InterruptActivitiesImpl;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.lifecycle.Managed;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root. Everything is wired here by constructor, in dependency order;
+ * Dropwizard starts managed objects in registration order and stops them in reverse, so
+ * the embedded PostgreSQL, registered first, is the last thing to stop.
+ */
+public class InterlockApplication extends Application<InterlockConfiguration> {
+
+  private static final Logger log = LoggerFactory.getLogger(InterlockApplication.class);
+
+  public static void main(String[] args) throws Exception {
+    new InterlockApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "interlock";
+  }
+
+  @Override
+  public void initialize(Bootstrap<InterlockConfiguration> bootstrap) {
+    // ${VAR:-default} in config.yml reads environment variables.
+    bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+        bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
+    bootstrap.addCommand(new WorkerCommand(this));
+  }
+
+  /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
+  protected TemporalRuntime temporal(InterlockConfiguration config) {
+    return TemporalFactory.build(config.temporal);
+  }
+
+  /** What the server and a standalone worker share: the store, migrated. */
+  record Store(Jdbi jdbi, Supplier<Connection> dedicatedConnections) {}
+
+  static Store openStore(InterlockConfiguration config, Environment environment) {
+    if (config.database.isEmbedded()) {
+      EmbeddedDatabase pg = EmbeddedDatabase.start(Path.of(config.dataDir, "postgres"));
+      config.database.setUrl(pg.jdbcUrl());
+      config.database.setUser("postgres");
+      config.database.setPassword("");
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void stop() {
+          pg.close();
+        }
+      });
+    }
+    ManagedDataSource dataSource = config.database.build(environment.metrics(), "postgresql");
+    environment.lifecycle().manage(dataSource);
+    StoreSupport.migrate(dataSource, null);
+    Jdbi jdbi = StoreSupport.configure(Jdbi.create(dataSource), environment.getObjectMapper());
+    environment.healthChecks().register("postgresql", new HealthCheck() {
+      @Override
+      protected Result check() {
+        jdbi.useHandle(h -> h.createQuery("select 1").mapTo(int.class).one());
+        return Result.healthy();
+      }
+    });
+    String url = config.database.getUrl();
+    String user = config.database.getUser();
+    String password = config.database.getPassword();
+    Supplier<Connection> dedicated = () -> {
+      try {
+        return DriverManager.getConnection(url, user, password);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    };
+    return new Store(jdbi, dedicated);
+  }
+
+  static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
+      Jdbi jdbi, ObjectMapper json) {
+    var activities = new InterruptActivitiesImpl(jdbi, json, InterruptActivitiesImpl.defaultHttpClient(),
+        new CallbackTargetGuard(config.callbacks.allowPrivateNetworks), Clock.systemUTC(),
+        config.callbacks.timeout.toJavaDuration());
+    return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
+        config.worker.maxConcurrentActivities);
+  }
+
+  @Override
+  public void run(InterlockConfiguration config, Environment environment) {
+    Clock clock = Clock.systemUTC();
+    ObjectMapper json = environment.getObjectMapper();
+    if (config.getServerFactory() instanceof AbstractServerFactory server) {
+      // Our mappers render every error in the dialect's shape; Dropwizard's would not.
+      server.setRegisterDefaultExceptionMappers(false);
+    }
+
+    Store store = openStore(config, environment);
+    Jdbi jdbi = store.jdbi();
+
+    TemporalRuntime temporal = temporal(config);
+    environment.lifecycle().manage(temporal.lifecycle());
+    if (config.worker.enabled) {
+      InterlockWorker worker = buildWorker(config, temporal, jdbi, json);
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void start() {
+          worker.start();
+        }
+
+        @Override
+        public void stop() {
+          worker.stop();
+        }
+      });
+    } else {
+      log.info("worker.enabled is false: interrupt workflows run on separate worker processes");
+    }
+
+    ApiKeys keys = new ApiKeys(jdbi, clock);
+    keys.bootstrap(config.auth.adminKey);
+
+    InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
+        Duration.ofSeconds(30));
+    WorkflowStarter starter = new WorkflowStarter(gateway);
+    TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
+    environment.lifecycle().manage(transitions);
+    RecoveryPass recovery = new RecoveryPass(jdbi, starter);
+    environment.lifecycle().manage(recovery);
+    ExecutorService readers = environment.lifecycle().executorService("interlock-readers-%d")
+        .minThreads(8).maxThreads(8).build();
+
+    CallbackTargetGuard guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
+    InterruptService interrupts = new InterruptService(jdbi, gateway, starter, transitions, guard,
+        json, clock, readers);
+
+    DialectErrors errors = new DialectErrors(json);
+    for (Object mapper : ErrorMappers.all(errors)) {
+      environment.jersey().register(mapper);
+    }
+    environment.jersey().register(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
+    environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+
+    JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
+    LoopinViews loopin = new LoopinViews(json, baseUrl(config));
+    environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
+        config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
+    environment.jersey().register(new AnalyticsResource(interrupts, loopin));
+    environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
+    environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
+  }
+
+  /** The configured public base URL, or http://localhost:PORT of the first connector. */
+  static String baseUrl(InterlockConfiguration config) {
+    if (config.baseUrl != null && !config.baseUrl.isBlank()) {
+      return config.baseUrl.trim();
+    }
+    int port = 8080;
+    if (config.getServerFactory() instanceof DefaultServerFactory server
+        && !server.getApplicationConnectors().isEmpty()
+        && server.getApplicationConnectors().get(0) instanceof HttpConnectorFactory http) {
+      port = http.getPort();
+    }
+    return "http://localhost:" + port;
+  }
+}

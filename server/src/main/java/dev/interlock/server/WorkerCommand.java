@@ -1,0 +1,54 @@
+package dev.interlock.server;
+
+import io.dropwizard.core.cli.EnvironmentCommand;
+import io.dropwizard.core.setup.Environment;
+import java.util.concurrent.CountDownLatch;
+import net.sourceforge.argparse4j.inf.Namespace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar interlock.jar worker config.yml}: runs the interrupt workers alone, with
+ * the same configuration file as the server. Needs an external PostgreSQL and Temporal
+ * (the embedded ones live inside a server process).
+ */
+public final class WorkerCommand extends EnvironmentCommand<InterlockConfiguration> {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
+  private final InterlockApplication application;
+
+  public WorkerCommand(InterlockApplication application) {
+    super(application, "worker", "Runs Interlock's workflow workers without the HTTP server");
+    this.application = application;
+  }
+
+  @Override
+  protected void run(Environment environment, Namespace namespace, InterlockConfiguration config)
+      throws Exception {
+    if (config.temporal.embedded || config.database.isEmbedded()) {
+      throw new IllegalArgumentException("the worker command needs an external Temporal and"
+          + " PostgreSQL: set temporal.embedded and database.embedded to false"
+          + " (TEMPORAL_EMBEDDED=false, DATABASE_EMBEDDED=false)");
+    }
+    var store = InterlockApplication.openStore(config, environment);
+    var temporal = application.temporal(config);
+    var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
+        environment.getObjectMapper());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping worker");
+      worker.stop();
+      try {
+        temporal.lifecycle().stop();
+      } catch (Exception e) {
+        log.warn("error while closing the Temporal client", e);
+      }
+      stopped.countDown();
+    }, "interlock-worker-shutdown"));
+    worker.start();
+    log.info("worker polling task queue {} on {} (namespace {})", config.temporal.taskQueue,
+        config.temporal.target, config.temporal.namespace);
+    stopped.await();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.interlock.server.errors;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Renders an error in the shape of the dialect a request belongs to, by its path. LoopIn
+ * (and every route without a dialect of its own) uses {@code {"error": "message"}}; later
+ * dialects add their shapes here, so every mapper stays dialect-agnostic.
+ */
+public final class DialectErrors {
+
+  private final ObjectMapper json;
+
+  public DialectErrors(ObjectMapper json) {
+    this.json = json;
+  }
+
+  public Response render(String path, int status, String code, String message) {
+    ObjectNode body = json.createObjectNode();
+    body.put("error", message);
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+  }
+
+  public static String defaultMessage(int status) {
+    return switch (status) {
+      case 400 -> "Bad request";
+      case 401 -> "Missing or invalid API key";
+      case 403 -> "Forbidden";
+      case 404 -> "Not found";
+      case 405 -> "Method not allowed";
+      case 406 -> "Not acceptable";
+      case 409 -> "Conflict";
+      case 413 -> "Request body too large";
+      case 415 -> "Unsupported media type";
+      case 429 -> "Too many requests";
+      case 503 -> "Service temporarily unavailable";
+      default -> status >= 500 ? "Internal server error" : "Request failed";
+    };
+  }
+
+  public static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 409 -> "conflict";
+      case 429 -> "rate_limited";
+      case 503 -> "unavailable";
+      default -> status >= 500 ? "internal_error" : "error";
+    };
+  }
+}

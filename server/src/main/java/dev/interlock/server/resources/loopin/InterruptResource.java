@@ -1,0 +1,174 @@
+package dev.interlock.server.resources.loopin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopin.LoopinViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.service.CreateInterrupt;
+import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.Urgency;
+import dev.interlock.workflows.Decision;
+import io.dropwizard.auth.Auth;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The LoopIn dialect: {@code /interrupts}. */
+@Path("/interrupts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public final class InterruptResource {
+
+  static final long DEFAULT_EXPIRES_IN = 3600;
+  static final int MAX_ACTION = 10_000;
+  static final int MAX_ID = 256;
+
+  private final InterruptService interrupts;
+  private final LoopinViews views;
+  private final JsonBodies bodies;
+  private final Clock clock;
+  private final int maxWaitSeconds;
+  private final long maxExpiresIn;
+
+  public InterruptResource(InterruptService interrupts, LoopinViews views, JsonBodies bodies,
+      Clock clock, int maxWaitSeconds, long maxExpiresIn) {
+    this.interrupts = interrupts;
+    this.views = views;
+    this.bodies = bodies;
+    this.clock = clock;
+    this.maxWaitSeconds = maxWaitSeconds;
+    this.maxExpiresIn = maxExpiresIn;
+  }
+
+  @POST
+  public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
+      InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String agentId = JsonBodies.limit(JsonBodies.requiredText(in, "agentId"), "agentId", MAX_ID);
+    String userId = JsonBodies.limit(JsonBodies.requiredText(in, "userId"), "userId", MAX_ID);
+    String action = JsonBodies.limit(JsonBodies.requiredText(in, "action"), "action", MAX_ACTION);
+    ObjectNode context = JsonBodies.optionalObject(in, "context");
+    Urgency urgency = urgency(JsonBodies.optionalText(in, "urgency"));
+    Long expiresIn = JsonBodies.optionalLong(in, "expiresIn");
+    if (expiresIn == null) {
+      expiresIn = DEFAULT_EXPIRES_IN;
+    }
+    if (expiresIn <= 0) {
+      throw new InvalidRequest("expiresIn must be a positive number of seconds");
+    }
+    if (expiresIn > maxExpiresIn) {
+      throw new InvalidRequest("expiresIn must be at most " + maxExpiresIn + " seconds");
+    }
+    String callbackUrl = JsonBodies.limit(JsonBodies.optionalText(in, "callbackUrl"), "callbackUrl", 2048);
+    if (callbackUrl != null && callbackUrl.isBlank()) {
+      callbackUrl = null;
+    }
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+      throw new InvalidRequest("Idempotency-Key must be 1 to 255 characters");
+    }
+    Created created = interrupts.create(caller, new CreateInterrupt("loopin", agentId, userId,
+        action, context == null ? in.objectNode() : context, null, urgency,
+        clock.instant().plusSeconds(expiresIn), callbackUrl, idempotencyKey));
+    Response.ResponseBuilder r = Response.status(Response.Status.CREATED)
+        .entity(views.created(created.interrupt()));
+    if (created.replayed()) {
+      r.header("Idempotent-Replayed", "true");
+    }
+    return r.build();
+  }
+
+  /** {@code ?wait=N} long-polls up to N seconds (at most 60) for the status to leave pending. */
+  @GET
+  @Path("{id}")
+  public void get(@Auth Caller caller, @PathParam("id") String id, @QueryParam("wait") String wait,
+      @Suspended AsyncResponse response) {
+    Duration timeout = Duration.ofSeconds(waitSeconds(wait));
+    interrupts.awaitDecision(caller, id, timeout).whenComplete((row, error) -> {
+      if (error != null) {
+        response.resume(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            ? c.getCause() : error);
+      } else {
+        response.resume(views.interrupt(row));
+      }
+    });
+  }
+
+  @POST
+  @Path("{id}/decide")
+  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    interrupts.get(caller, id); // 404 before 400 for ids the caller cannot see
+    ObjectNode in = bodies.object(body);
+    Decision decision = decision(JsonBodies.requiredText(in, "decision"));
+    String reason = JsonBodies.limit(JsonBodies.optionalText(in, "reason"), "reason", 10_000);
+    ObjectNode modifiedParams = JsonBodies.optionalObject(in, "modifiedParams");
+    return views.decided(
+        interrupts.decide(caller, id, decision, reason, modifiedParams, idempotencyKey));
+  }
+
+  @DELETE
+  @Path("{id}")
+  public ObjectNode cancel(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    return views.cancelled(interrupts.cancel(caller, id, null, idempotencyKey));
+  }
+
+  @GET
+  @Path("pending/{userId}")
+  public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
+    return views.pending(interrupts.pendingForUser(caller, userId, 500));
+  }
+
+  static Urgency urgency(String value) {
+    if (value == null) {
+      return Urgency.NORMAL;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "low" -> Urgency.LOW;
+      case "medium", "normal" -> Urgency.NORMAL;
+      case "high", "critical" -> Urgency.HIGH;
+      default -> throw new InvalidRequest("urgency must be one of low, medium, high");
+    };
+  }
+
+  static Decision decision(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "approved", "approve" -> Decision.APPROVED;
+      case "rejected", "reject", "denied", "deny" -> Decision.REJECTED;
+      default -> throw new InvalidRequest("decision must be approved or rejected");
+    };
+  }
+
+  private int waitSeconds(String wait) {
+    if (wait == null || wait.isBlank()) {
+      return 0;
+    }
+    int seconds;
+    try {
+      seconds = Integer.parseInt(wait.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequest("wait must be a whole number of seconds");
+    }
+    if (seconds < 0) {
+      throw new InvalidRequest("wait must not be negative");
+    }
+    return Math.min(seconds, maxWaitSeconds);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.interlock.server.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * A validated request to create an interrupt, in core terms. Dialects build it.
+ *
+ * @param source the dialect that created it ("loopin", ...)
+ * @param expiresAt when it expires if nobody decides
+ * @param callbackUrl where to POST the outcome, or null
+ * @param idempotencyKey the caller's Idempotency-Key, or null
+ */
+public record CreateInterrupt(
+    String source,
+    String agentId,
+    String userId,
+    String action,
+    JsonNode context,
+    JsonNode params,
+    Urgency urgency,
+    Instant expiresAt,
+    String callbackUrl,
+    String idempotencyKey) {}

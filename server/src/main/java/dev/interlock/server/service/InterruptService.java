@@ -1,0 +1,228 @@
+package dev.interlock.server.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.Conflict;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.errors.NotFound;
+import dev.interlock.server.temporal.InterruptGateway;
+import dev.interlock.store.CountRow;
+import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptEventRow;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.store.NewInterrupt;
+import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.workflows.CancelCommand;
+import dev.interlock.workflows.DecideCommand;
+import dev.interlock.workflows.Decision;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The core of every dialect: create, read, wait for, decide and cancel interrupts. Reads
+ * come from PostgreSQL; every state change goes through the interrupt's workflow, which
+ * projects it into PostgreSQL before the call returns.
+ */
+public final class InterruptService {
+
+  private final Jdbi jdbi;
+  private final InterruptGateway gateway;
+  private final WorkflowStarter starter;
+  private final TransitionListener transitions;
+  private final CallbackTargetGuard callbackGuard;
+  private final ObjectMapper json;
+  private final Clock clock;
+  private final Executor readers;
+
+  public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
+      TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
+      Clock clock, Executor readers) {
+    this.jdbi = jdbi;
+    this.gateway = gateway;
+    this.starter = starter;
+    this.transitions = transitions;
+    this.callbackGuard = callbackGuard;
+    this.json = json;
+    this.clock = clock;
+    this.readers = readers;
+  }
+
+  /**
+   * Persists the interrupt (row + "created" event) and starts its workflow. If the start
+   * fails the row is still there, pending, and the next recovery pass (or a retry of the
+   * same Idempotency-Key) starts it: an acknowledged create is never lost.
+   */
+  public Created create(Caller caller, CreateInterrupt command) {
+    if (command.callbackUrl() != null) {
+      try {
+        callbackGuard.check(command.callbackUrl());
+      } catch (CallbackTargetGuard.ForbiddenTarget e) {
+        throw new InvalidRequest(e.getMessage());
+      }
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    NewInterrupt row = new NewInterrupt(UUID.randomUUID().toString(), caller.ownerId(),
+        command.source(), command.agentId(), command.userId(), command.action(),
+        command.urgency().stored(), now, command.expiresAt().truncatedTo(ChronoUnit.MICROS),
+        command.callbackUrl(), command.idempotencyKey());
+    ObjectNode createdDetails = json.createObjectNode()
+        .put("source", command.source())
+        .put("agentId", command.agentId())
+        .put("urgency", command.urgency().stored());
+    InterruptRow stored = jdbi.inTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      if (dao.insert(row, command.context(), command.params()) == 0) {
+        return null; // the idempotency key was used before
+      }
+      dao.insertEvent(row.id(), "created", caller.actor(), createdDetails);
+      return dao.find(row.id()).orElseThrow();
+    });
+    if (stored == null) {
+      InterruptRow earlier = jdbi.withExtension(InterruptDao.class,
+          dao -> dao.findByIdempotencyKey(caller.ownerId(), command.idempotencyKey()))
+          .orElseThrow(() -> new Conflict("Idempotency-Key is in use"));
+      if (earlier.isPending()) {
+        starter.ensureWorkflow(earlier); // the first attempt may have died before starting it
+      }
+      return new Created(earlier, true);
+    }
+    starter.ensureWorkflow(stored);
+    return new Created(stored, false);
+  }
+
+  public InterruptRow get(Caller caller, String id) {
+    return find(caller, id).orElseThrow(InterruptService::notFound);
+  }
+
+  /**
+   * Completes with the interrupt as soon as it is no longer pending, or after
+   * {@code wait} with its current state. Holds no thread while waiting.
+   */
+  public CompletableFuture<InterruptRow> awaitDecision(Caller caller, String id, Duration wait) {
+    if (wait.isZero()) {
+      return CompletableFuture.completedFuture(get(caller, id));
+    }
+    CompletableFuture<Void> woken = transitions.register(id);
+    InterruptRow now;
+    try {
+      now = get(caller, id);
+    } catch (RuntimeException e) {
+      transitions.unregister(id, woken);
+      throw e;
+    }
+    if (!now.isPending()) {
+      transitions.unregister(id, woken);
+      return CompletableFuture.completedFuture(now);
+    }
+    return woken
+        .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> transitions.unregister(id, woken))
+        .thenApplyAsync(v -> get(caller, id), readers);
+  }
+
+  public InterruptRow decide(Caller caller, String id, Decision decision, String reason,
+      com.fasterxml.jackson.databind.JsonNode modifiedParams, String requestKey) {
+    DecideCommand command = new DecideCommand(decision, reason, modifiedParams, caller.actor());
+    return transition(caller, id, requestKey,
+        () -> gateway.decide(id, command, updateId("decide", caller, id, requestKey)));
+  }
+
+  public InterruptRow cancel(Caller caller, String id, String reason, String requestKey) {
+    CancelCommand command = new CancelCommand(caller.actor(), reason);
+    return transition(caller, id, requestKey,
+        () -> gateway.cancel(id, command, updateId("cancel", caller, id, requestKey)));
+  }
+
+  public List<InterruptRow> pendingForUser(Caller caller, String userId, int limit) {
+    return jdbi.withExtension(InterruptDao.class,
+        dao -> dao.pendingForUser(caller.ownerId(), userId, limit));
+  }
+
+  public List<InterruptEventRow> events(Caller caller, String id) {
+    get(caller, id);
+    return jdbi.withExtension(InterruptDao.class, dao -> dao.events(id));
+  }
+
+  /** Counts for one end user of one owner. */
+  public record Analytics(long total, List<CountRow> byStatus, List<CountRow> byUrgency,
+      List<CountRow> topActions, Double avgDecisionMillis) {}
+
+  public Analytics analytics(Caller caller, String userId) {
+    return jdbi.withExtension(InterruptDao.class, dao -> {
+      List<CountRow> byStatus = dao.countByStatus(caller.ownerId(), userId);
+      long total = byStatus.stream().mapToLong(CountRow::count).sum();
+      return new Analytics(total, byStatus, dao.countByUrgency(caller.ownerId(), userId),
+          dao.topActions(caller.ownerId(), userId, 5),
+          dao.avgDecisionMillis(caller.ownerId(), userId));
+    });
+  }
+
+  private InterruptRow transition(Caller caller, String id, String requestKey,
+      java.util.function.Supplier<?> send) {
+    InterruptRow current = get(caller, id);
+    if (!current.isPending()) {
+      throw new Conflict("Interrupt is already " + current.status());
+    }
+    try {
+      send.get();
+    } catch (InterruptGateway.NoWorkflow e) {
+      // The row is pending but its workflow is gone (an embedded restart whose recovery
+      // pass has not reached it yet): re-create it and try once more.
+      InterruptRow again = get(caller, id);
+      if (!again.isPending()) {
+        throw new Conflict("Interrupt is already " + again.status());
+      }
+      starter.ensureWorkflow(again);
+      try {
+        send.get();
+      } catch (InterruptGateway.NoWorkflow stillMissing) {
+        throw new Conflict("Interrupt is already " + get(caller, id).status());
+      }
+    }
+    return get(caller, id);
+  }
+
+  /**
+   * The Update id makes a retried HTTP call idempotent: with the caller's Idempotency-Key,
+   * the same decision sent twice is applied once and both calls see its result.
+   */
+  private static String updateId(String kind, Caller caller, String id, String requestKey) {
+    if (requestKey == null || requestKey.isBlank()) {
+      return kind + "-" + UUID.randomUUID();
+    }
+    return kind + "-" + caller.ownerId() + "-" + requestKey;
+  }
+
+  private Optional<InterruptRow> find(Caller caller, String id) {
+    if (!isUuid(id)) {
+      return Optional.empty();
+    }
+    return jdbi.withExtension(InterruptDao.class, dao -> dao.findOwned(id, caller.ownerId()));
+  }
+
+  static boolean isUuid(String id) {
+    if (id == null || id.length() != 36) {
+      return false;
+    }
+    try {
+      UUID.fromString(id);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static NotFound notFound() {
+    return new NotFound("Interrupt not found");
+  }
+}

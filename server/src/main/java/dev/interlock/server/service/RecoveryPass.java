@@ -1,0 +1,101 @@
+package dev.interlock.server.service;
+
+import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptRow;
+import io.dropwizard.lifecycle.Managed;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On every start, makes sure every interrupt that still waits (or still owes its callback)
+ * has a workflow. The embedded Temporal keeps nothing across restarts, so there this
+ * re-creates them, each with its remaining time (an expiry already past fires at once).
+ * Against a live cluster every start finds the workflow running and changes nothing.
+ *
+ * <p>Runs in the background so the server answers at once; a decide that reaches an
+ * interrupt before the pass does re-creates that one workflow itself.
+ */
+public final class RecoveryPass implements Managed {
+
+  private static final Logger log = LoggerFactory.getLogger(RecoveryPass.class);
+  private static final int PAGE = 500;
+
+  private final Jdbi jdbi;
+  private final WorkflowStarter starter;
+  private final AtomicBoolean done = new AtomicBoolean();
+  private Thread thread;
+
+  public RecoveryPass(Jdbi jdbi, WorkflowStarter starter) {
+    this.jdbi = jdbi;
+    this.starter = starter;
+  }
+
+  @Override
+  public void start() {
+    thread = new Thread(this::runLogged, "interlock-recovery");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void stop() {
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  public boolean isDone() {
+    return done.get();
+  }
+
+  private void runLogged() {
+    long started = System.nanoTime();
+    try {
+      int[] counts = run();
+      log.info("recovery pass: {} waiting interrupts checked, {} workflows re-created, {} already"
+          + " running ({} ms)", counts[0], counts[1], counts[0] - counts[1],
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (RuntimeException e) {
+      log.error("recovery pass failed; interrupts without a workflow are re-created when next"
+          + " decided, or on the next start", e);
+    } finally {
+      done.set(true);
+    }
+  }
+
+  /** Returns {checked, started}. */
+  public int[] run() {
+    int checked = 0;
+    int started = 0;
+    Instant after = Instant.EPOCH;
+    String afterId = new java.util.UUID(0, 0).toString();
+    while (!Thread.currentThread().isInterrupted()) {
+      Instant a = after;
+      String aId = afterId;
+      List<InterruptRow> page = jdbi.withExtension(InterruptDao.class,
+          dao -> dao.recoverable(a, aId, PAGE));
+      for (InterruptRow row : page) {
+        checked++;
+        try {
+          if (starter.ensureWorkflow(row)) {
+            started++;
+          }
+        } catch (RuntimeException e) {
+          log.warn("recovery: could not start the workflow of interrupt {}: {}", row.id(),
+              e.getMessage());
+        }
+      }
+      if (page.size() < PAGE) {
+        break;
+      }
+      InterruptRow last = page.get(page.size() - 1);
+      after = last.createdAt();
+      afterId = last.id();
+    }
+    return new int[] {checked, started};
+  }
+}

@@ -1,0 +1,48 @@
+package dev.interlock.server.service;
+
+import dev.interlock.server.temporal.InterruptGateway;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.workflows.Decision;
+import dev.interlock.workflows.InterruptRequest;
+import dev.interlock.workflows.InterruptState;
+import dev.interlock.workflows.InterruptStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Starts an interrupt's workflow from its stored row: for new interrupts and for recovery. */
+public final class WorkflowStarter {
+
+  private final InterruptGateway gateway;
+
+  public WorkflowStarter(InterruptGateway gateway) {
+    this.gateway = gateway;
+  }
+
+  /** Starts the workflow unless it runs already; returns true if it was started now. */
+  public boolean ensureWorkflow(InterruptRow row) {
+    InterruptState resumeFrom = row.isPending() ? null : stateOf(row);
+    InterruptRequest request = new InterruptRequest(row.id(), row.expiresAt().toEpochMilli(),
+        "pending".equals(row.callbackState()), resumeFrom);
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put("interruptId", row.id());
+    memo.put("agentId", row.agentId() == null ? "" : row.agentId());
+    memo.put("userId", row.userId() == null ? "" : row.userId());
+    memo.put("action", truncate(row.action(), 200));
+    memo.put("source", row.source());
+    memo.put("status", row.status());
+    String summary = "[" + row.source() + "] " + truncate(row.action(), 150)
+        + (row.agentId() == null ? "" : " (agent " + row.agentId() + ")");
+    return gateway.start(request, memo, summary);
+  }
+
+  private static InterruptState stateOf(InterruptRow row) {
+    return new InterruptState(InterruptStatus.fromWire(row.status()),
+        row.decision() == null ? null : Decision.valueOf(row.decision().toUpperCase(java.util.Locale.ROOT)),
+        row.reason(), row.modifiedParams(), row.decidedBy(),
+        row.decidedAt() == null ? 0L : row.decidedAt().toEpochMilli());
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max) + "…";
+  }
+}

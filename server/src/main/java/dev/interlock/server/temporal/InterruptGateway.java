@@ -1,0 +1,161 @@
+package dev.interlock.server.temporal;
+
+import dev.interlock.server.errors.Conflict;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.errors.TemporarilyUnavailable;
+import dev.interlock.workflows.CancelCommand;
+import dev.interlock.workflows.DecideCommand;
+import dev.interlock.workflows.FailureType;
+import dev.interlock.workflows.InterruptRequest;
+import dev.interlock.workflows.InterruptState;
+import dev.interlock.workflows.InterruptWorkflow;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.UpdateOptions;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowServiceException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one class that knows Temporal: workflow ids, task queue, id reuse, and how Temporal's
+ * exceptions translate into domain ones. Services call it; resources never do.
+ */
+public final class InterruptGateway {
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(InterruptGateway.class);
+
+  /** Raised when the interrupt has no workflow (completed or never started). */
+  public static final class NoWorkflow extends RuntimeException {
+    NoWorkflow(String id) {
+      super("no workflow for interrupt " + id);
+    }
+  }
+
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final Duration updateTimeout;
+
+  public InterruptGateway(WorkflowClient client, String taskQueue, Duration updateTimeout) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.updateTimeout = updateTimeout;
+  }
+
+  /**
+   * Starts the workflow of an interrupt. Returns false if it is already running (the
+   * recovery pass relies on this to change nothing on a live cluster).
+   *
+   * @param memo shown in the Temporal UI's workflow list and detail view
+   */
+  public boolean start(InterruptRequest request, Map<String, Object> memo, String summary) {
+    WorkflowOptions options = WorkflowOptions.newBuilder()
+        .setWorkflowId(InterruptWorkflow.workflowId(request.interruptId()))
+        .setTaskQueue(taskQueue)
+        // A workflow that an operator terminated may be started again by recovery; one
+        // that completed normally may not (its interrupt is settled).
+        .setWorkflowIdReusePolicy(
+            WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
+        .setMemo(new LinkedHashMap<>(memo))
+        .setStaticSummary(summary)
+        .build();
+    InterruptWorkflow stub = client.newWorkflowStub(InterruptWorkflow.class, options);
+    try {
+      WorkflowClient.start(stub::run, request);
+      return true;
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      return false;
+    } catch (WorkflowServiceException e) {
+      throw new TemporarilyUnavailable("The workflow service is unavailable; retry shortly");
+    }
+  }
+
+  public InterruptState decide(String interruptId, DecideCommand command, String updateId) {
+    return update(interruptId, "decide", command, updateId);
+  }
+
+  public InterruptState cancel(String interruptId, CancelCommand command, String updateId) {
+    return update(interruptId, "cancel", command, updateId);
+  }
+
+  private InterruptState update(String interruptId, String name, Object command, String updateId) {
+    WorkflowStub stub = client.newUntypedWorkflowStub(InterruptWorkflow.workflowId(interruptId));
+    UpdateOptions<InterruptState> options = UpdateOptions.newBuilder(InterruptState.class)
+        .setUpdateName(name)
+        .setUpdateId(updateId)
+        .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+        .build();
+    try {
+      // ACCEPTED: the validator has run, so a losing decision fails here, synchronously.
+      var handle = stub.startUpdate(options, command);
+      // COMPLETED: the handler has projected the transition into PostgreSQL.
+      return handle.getResultAsync(updateTimeout.toMillis(), TimeUnit.MILLISECONDS).get();
+    } catch (WorkflowUpdateException e) {
+      throw translate(e.getCause());
+    } catch (WorkflowNotFoundException e) {
+      throw new NoWorkflow(interruptId);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof WorkflowUpdateException u) {
+        throw translate(u.getCause());
+      }
+      if (cause instanceof WorkflowNotFoundException) {
+        throw new NoWorkflow(interruptId);
+      }
+      if (cause instanceof TimeoutException
+          || cause instanceof io.temporal.client.WorkflowUpdateTimeoutOrCancelledException) {
+        throw new TemporarilyUnavailable(
+            "The " + name + " was accepted but is still being recorded; read the interrupt to see it");
+      }
+      throw new TemporarilyUnavailable("The workflow service is unavailable; retry shortly");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TemporarilyUnavailable("Interrupted while waiting for the workflow");
+    } catch (WorkflowServiceException e) {
+      throw new TemporarilyUnavailable("The workflow service is unavailable; retry shortly");
+    }
+  }
+
+  private static RuntimeException translate(Throwable cause) {
+    if (cause instanceof ApplicationFailure failure) {
+      if (FailureType.NOT_PENDING.name().equals(failure.getType())) {
+        return new Conflict(failure.getOriginalMessage());
+      }
+      if (FailureType.INVALID_COMMAND.name().equals(failure.getType())) {
+        return new InvalidRequest(failure.getOriginalMessage());
+      }
+    }
+    log.warn("unexpected update failure from the workflow", cause);
+    return new TemporarilyUnavailable("The workflow refused the command; retry shortly");
+  }
+
+  /** Whether the workflow of an interrupt is running (used by health and recovery logs). */
+  public boolean isRunning(String interruptId) {
+    try {
+      var description = client.newUntypedWorkflowStub(InterruptWorkflow.workflowId(interruptId))
+          .describe();
+      return description.getStatus()
+          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (WorkflowNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** A cheap round trip to the workflow service, for health checks. */
+  public void ping() {
+    client.getWorkflowServiceStubs().blockingStub()
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .getSystemInfo(io.temporal.api.workflowservice.v1.GetSystemInfoRequest.getDefaultInstance());
+  }
+}

@@ -1,0 +1,121 @@
+package dev.interlock.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.Inet6Address;
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** IP literals throughout, so no test depends on DNS (except "localhost", which is local). */
+class CallbackTargetGuardTest {
+
+  private final CallbackTargetGuard production = new CallbackTargetGuard(false);
+  private final CallbackTargetGuard development = new CallbackTargetGuard(true);
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "http://93.184.216.34/cb",
+      "https://93.184.216.34:8443/hooks/interlock?tenant=1",
+      "https://[2606:4700::1111]/cb",
+      "HTTPS://8.8.8.8/cb"})
+  void givenPublicAddress_whenChecked_thenAllowed(String url) throws Exception {
+    URI uri = production.check(url);
+
+    assertThat(uri).isEqualTo(new URI(url));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "http://127.0.0.1/cb", // loopback
+      "http://127.8.9.10/cb", // all of 127/8 is loopback
+      "http://10.1.2.3/cb", // RFC 1918
+      "http://172.16.0.1/cb",
+      "http://172.31.255.254/cb",
+      "http://192.168.1.1/cb",
+      "http://169.254.169.254/latest/meta-data", // link-local: cloud metadata
+      "http://100.64.0.1/cb", // CGNAT
+      "http://100.127.255.254/cb",
+      "http://0.0.0.0/cb", // unspecified
+      "http://192.0.0.8/cb", // IETF protocol assignments
+      "http://198.18.0.1/cb", // benchmarking
+      "http://224.0.0.1/cb", // multicast
+      "http://255.255.255.255/cb", // broadcast
+      "http://2130706433/cb", // 127.0.0.1 written as one number
+      "http://[::1]/cb",
+      "http://[::]/cb",
+      "http://[fd00::1]/cb", // unique local
+      "http://[fc00::1]/cb",
+      "http://[fe80::1]/cb", // link-local
+      "http://[ff02::1]/cb", // multicast
+      "http://[::ffff:127.0.0.1]/cb", // IPv4-mapped loopback
+      "http://[::ffff:10.0.0.1]/cb",
+      "http://localhost/cb"})
+  void givenPrivateOrLocalAddress_whenChecked_thenRefused(String url) {
+    assertThatThrownBy(() -> production.check(url))
+        .isInstanceOf(CallbackTargetGuard.ForbiddenTarget.class)
+        .hasMessageContaining("private or local address");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"100.63.255.255", "100.128.0.1", "172.15.255.255", "172.32.0.1",
+      "192.0.1.1", "198.17.255.255", "198.20.0.1", "239.255.255.255x"})
+  void givenAddressJustOutsideAPrivateRange_whenChecked_thenNotMistakenForPrivate(String host)
+      throws Exception {
+    if (host.endsWith("x")) {
+      // 239.255.255.255 is multicast; the boundary that matters is 240/4 vs 223/8 below it.
+      host = "223.255.255.254";
+    }
+    String url = "http://" + host + "/cb";
+
+    assertThat(production.check(url).getHost()).isEqualTo(host);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "ftp://93.184.216.34/cb",
+      "file:///etc/passwd",
+      "gopher://93.184.216.34/",
+      "http://user:pass@93.184.216.34/cb",
+      "https://token@93.184.216.34/cb",
+      "http:///cb", // no host
+      "/relative/path",
+      "http://exa mple.com/cb", // not a URI at all
+      "mailto:ops@example.com"})
+  void givenBadForm_whenCheckedWithPrivateNetworksAllowed_thenStillRefused(String url) {
+    assertThatThrownBy(() -> development.check(url))
+        .isInstanceOf(CallbackTargetGuard.ForbiddenTarget.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://localhost:8080/cb", "http://127.0.0.1/cb", "http://[::1]/cb",
+      "http://10.1.2.3/cb"})
+  void givenPrivateNetworksAllowed_whenLocalTargetChecked_thenAllowed(String url)
+      throws Exception {
+    assertThat(development.check(url)).isEqualTo(new URI(url));
+  }
+
+  @Test
+  void givenCredentialsInUrl_whenParsed_thenMessageDoesNotEchoThem() {
+    assertThatThrownBy(() -> development.parse("https://alice:s3cret@93.184.216.34/cb"))
+        .isInstanceOf(CallbackTargetGuard.ForbiddenTarget.class)
+        .hasMessage("callbackUrl must not carry credentials")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void givenIpv4MappedIpv6Address_whenJudged_thenEmbeddedIpv4AddressDecides() throws Exception {
+    // Built as an Inet6Address on purpose: InetAddress.getByName would collapse it to IPv4
+    // and skip the mapped-address branch.
+    byte[] mappedPrivate = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 1};
+    byte[] mappedPublic =
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 93, (byte) 184, (byte) 216, 34};
+
+    assertThat(CallbackTargetGuard.isPrivate(Inet6Address.getByAddress(null, mappedPrivate, -1)))
+        .isTrue();
+    assertThat(CallbackTargetGuard.isPrivate(Inet6Address.getByAddress(null, mappedPublic, -1)))
+        .isFalse();
+  }
+}
