@@ -3,7 +3,6 @@ package dev.interlock.workflows;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.Map;
@@ -104,8 +103,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   @Override
   public void validateDecide(DecideCommand command) {
     if (command == null || command.decision() == null) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "decision is required", FailureType.INVALID_COMMAND.name());
+      throw new InvalidCommand("decision is required");
     }
     requirePending();
   }
@@ -131,15 +129,11 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
 
   private void requirePending() {
     if (!state.isPending()) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "Interrupt is already " + state.status().wire(), FailureType.NOT_PENDING.name(),
-          state.status().wire());
+      throw new NotPending("Interrupt is already " + state.status().wire());
     }
     // The expiry timer may be due but not yet processed: a decision after expiresAt is late.
     if (Workflow.currentTimeMillis() >= expiresAtMillis) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "Interrupt is already expired", FailureType.NOT_PENDING.name(),
-          InterruptStatus.EXPIRED.wire());
+      throw new NotPending("Interrupt is already " + InterruptStatus.EXPIRED.wire());
     }
   }
 

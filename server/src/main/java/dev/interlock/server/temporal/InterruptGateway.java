@@ -5,7 +5,8 @@ import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.TemporarilyUnavailable;
 import dev.interlock.workflows.CancelCommand;
 import dev.interlock.workflows.DecideCommand;
-import dev.interlock.workflows.FailureType;
+import dev.interlock.workflows.InvalidCommand;
+import dev.interlock.workflows.NotPending;
 import dev.interlock.workflows.InterruptRequest;
 import dev.interlock.workflows.InterruptState;
 import dev.interlock.workflows.InterruptWorkflow;
@@ -129,10 +130,10 @@ public final class InterruptGateway {
 
   private static RuntimeException translate(Throwable cause) {
     if (cause instanceof ApplicationFailure failure) {
-      if (FailureType.NOT_PENDING.name().equals(failure.getType())) {
+      if (NotPending.class.getName().equals(failure.getType())) {
         return new Conflict(failure.getOriginalMessage());
       }
-      if (FailureType.INVALID_COMMAND.name().equals(failure.getType())) {
+      if (InvalidCommand.class.getName().equals(failure.getType())) {
         return new InvalidRequest(failure.getOriginalMessage());
       }
     }
