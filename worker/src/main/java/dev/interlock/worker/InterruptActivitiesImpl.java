@@ -130,16 +130,16 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       recordAttempt(id, attempt, "failed", null, error, elapsedMs(started));
       throw ApplicationFailure.newFailure("callback to " + target.getHost() + " failed: " + error,
-          "CALLBACK_FAILED");
+          FailureType.CALLBACK_FAILED.name());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("callback interrupted", "CALLBACK_FAILED");
+      throw ApplicationFailure.newFailure("callback interrupted", FailureType.CALLBACK_FAILED.name());
     }
     boolean ok = status >= 200 && status < 300;
     recordAttempt(id, attempt, ok ? "delivered" : "failed", status, null, elapsedMs(started));
     if (!ok) {
       throw ApplicationFailure.newFailure(
-          "callback to " + target.getHost() + " answered HTTP " + status, "CALLBACK_FAILED");
+          "callback to " + target.getHost() + " answered HTTP " + status, FailureType.CALLBACK_FAILED.name());
     }
     jdbi.useExtension(InterruptDao.class, dao -> dao.setCallbackState(id, "delivered"));
     log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,

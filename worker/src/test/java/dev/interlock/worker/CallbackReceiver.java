@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real HTTP server on the loopback interface that plays the caller's callback endpoint:
@@ -28,6 +29,7 @@ final class CallbackReceiver implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile int status = 200;
 
   private CallbackReceiver(HttpServer server) {
@@ -70,8 +72,11 @@ final class CallbackReceiver implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** Stops listening; safe to call again, so a test may close it early to refuse connections. */
   @Override
   public void close() {
-    server.stop(0);
+    if (stopped.compareAndSet(false, true)) {
+      server.stop(0);
+    }
   }
 }
