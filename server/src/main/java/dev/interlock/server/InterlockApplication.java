@@ -15,6 +15,7 @@ import dev.interlock.server.resources.loopin.AnalyticsResource;
 import dev.interlock.server.resources.loopin.InterruptResource;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.RecoveryPass;
+import dev.interlock.server.service.RecoveryTask;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.WorkflowStarter;
 import dev.interlock.server.temporal.InterruptGateway;
@@ -171,6 +172,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.lifecycle().manage(transitions);
     RecoveryPass recovery = new RecoveryPass(jdbi, starter);
     environment.lifecycle().manage(recovery);
+    environment.admin().addTask(new RecoveryTask(recovery));
     ExecutorService readers = environment.lifecycle().executorService("interlock-readers-%d")
         .minThreads(8).maxThreads(8).build();
 

@@ -63,6 +63,10 @@ public final class TestApp implements AutoCloseable {
     return "http://localhost:" + support.getLocalPort();
   }
 
+  public String adminBase() {
+    return "http://localhost:" + support.getAdminPort();
+  }
+
   /** Direct access to the store, for asserting on what was persisted and making keys. */
   public Jdbi jdbi() {
     if (jdbi == null) {
