@@ -1,6 +1,7 @@
 package dev.interlock.server;
 
-import io.dropwizard.core.cli.EnvironmentCommand;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import java.util.concurrent.CountDownLatch;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -12,25 +13,29 @@ import org.slf4j.LoggerFactory;
  * the same configuration file as the server. Needs an external PostgreSQL and Temporal
  * (the embedded ones live inside a server process).
  */
-public final class WorkerCommand extends EnvironmentCommand<InterlockConfiguration> {
+public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguration> {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
 
   private final InterlockApplication application;
 
   public WorkerCommand(InterlockApplication application) {
-    super(application, "worker", "Runs Interlock's workflow workers without the HTTP server");
+    super("worker", "Runs Interlock's workflow workers without the HTTP server");
     this.application = application;
   }
 
   @Override
-  protected void run(Environment environment, Namespace namespace, InterlockConfiguration config)
-      throws Exception {
+  protected void run(Bootstrap<InterlockConfiguration> bootstrap, Namespace namespace,
+      InterlockConfiguration config) throws Exception {
     if (config.temporal.embedded || config.database.isEmbedded()) {
       throw new IllegalArgumentException("the worker command needs an external Temporal and"
           + " PostgreSQL: set temporal.embedded and database.embedded to false"
           + " (TEMPORAL_EMBEDDED=false, DATABASE_EMBEDDED=false)");
     }
+    // Not an EnvironmentCommand: that would run the whole server application first.
+    Environment environment = new Environment(bootstrap.getApplication().getName(),
+        bootstrap.getObjectMapper(), bootstrap.getValidatorFactory(), bootstrap.getMetricRegistry(),
+        bootstrap.getClassLoader(), bootstrap.getHealthCheckRegistry(), config);
     var store = InterlockApplication.openStore(config, environment);
     var temporal = application.temporal(config);
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
@@ -40,6 +45,13 @@ public final class WorkerCommand extends EnvironmentCommand<InterlockConfigurati
       log.info("stopping worker");
       worker.stop();
       try {
+        environment.lifecycle().getManagedObjects().forEach(m -> {
+          try {
+            m.stop();
+          } catch (Exception e) {
+            log.warn("error while stopping {}", m, e);
+          }
+        });
         temporal.lifecycle().stop();
       } catch (Exception e) {
         log.warn("error while closing the Temporal client", e);

@@ -1,0 +1,164 @@
+package dev.interlock.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The clustered shape on one machine, with the shipped jar and config: server A owns the
+ * PostgreSQL and a Temporal service (embedded, exposed on a loopback port, no worker);
+ * a separate {@code worker} process and a second server B connect to both as external
+ * services. A decision taken on A through the worker process wakes a long-poll on B.
+ */
+class ClusterModeIT {
+
+  static final String KEY = "cluster-admin-key-0123456789";
+  static final ObjectMapper JSON = new ObjectMapper();
+  final HttpClient http = HttpClient.newHttpClient();
+  final List<Process> processes = new ArrayList<>();
+
+  @TempDir Path data;
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    Path pid = data.resolve("a/postgres/postmaster.pid");
+    if (Files.exists(pid)) {
+      ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim()))
+          .ifPresent(ProcessHandle::destroy);
+    }
+  }
+
+  @Test
+  void givenSeparateWorkerAndTwoServers_whenDecidedOnOne_thenWorkerRunsItAndOtherServerWakes()
+      throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    int temporalPort = freePort();
+    Path logA = data.resolve("a.log");
+    start(logA, Map.of("PORT", "" + portA, "INTERLOCK_DATA_DIR", data.resolve("a").toString(),
+        "TEMPORAL_PORT", "" + temporalPort, "INTERLOCK_WORKER_ENABLED", "false"), "server");
+    awaitHealthy(portA, logA);
+    int pgPort = embeddedPostgresPort(logA);
+
+    Map<String, String> external = Map.of(
+        "DATABASE_EMBEDDED", "false",
+        "DATABASE_URL", "jdbc:postgresql://localhost:" + pgPort + "/postgres",
+        "DATABASE_USER", "postgres",
+        "TEMPORAL_EMBEDDED", "false",
+        "TEMPORAL_TARGET", "127.0.0.1:" + temporalPort,
+        "INTERLOCK_WORKER_ENABLED", "false");
+    Path logWorker = data.resolve("worker.log");
+    start(logWorker, external, "worker");
+    Path logB = data.resolve("b.log");
+    Map<String, String> envB = new java.util.HashMap<>(external);
+    envB.put("PORT", "" + portB);
+    start(logB, envB, "server");
+    awaitHealthy(portB, logB);
+
+    var created = post(portA, "/interrupts", Map.of("agentId", "a", "userId", "u", "action", "Cluster"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = JSON.readTree(created.body()).path("interruptId").asText();
+    assertThat(JSON.readTree(get(portB, "/interrupts/" + id).body()).path("status").asText())
+        .isEqualTo("pending");
+
+    CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(() -> {
+      try {
+        return get(portB, "/interrupts/" + id + "?wait=30");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(500);
+    assertThat(poll).isNotDone();
+    var decided = post(portA, "/interrupts/" + id + "/decide", Map.of("decision", "approved"));
+    long decidedAt = System.nanoTime();
+    assertThat(decided.statusCode()).as(decided.body() + "\nworker log:\n" + Files.readString(logWorker))
+        .isEqualTo(200);
+    var woke = poll.get(10, TimeUnit.SECONDS);
+    long wakeMs = (System.nanoTime() - decidedAt) / 1_000_000;
+    System.out.printf("long-poll on server B woke %d ms after the decide on server A returned%n", wakeMs);
+    assertThat(JSON.readTree(woke.body()).path("status").asText()).isEqualTo("approved");
+    assertThat(wakeMs).isLessThan(2000);
+    assertThat(Files.readString(logWorker)).contains("worker polling task queue interlock-interrupts");
+  }
+
+  private void start(Path log, Map<String, String> env, String command) throws IOException {
+    String jar = System.getProperty("interlock.jar", "target/interlock.jar");
+    String config = System.getProperty("interlock.config", "../config.yml");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx384m", "-jar", jar, command, config);
+    pb.environment().put("ADMIN_PORT", Integer.toString(freePort()));
+    pb.environment().put("INTERLOCK_ADMIN_KEY", KEY);
+    pb.environment().putAll(env);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(log.toFile());
+    processes.add(pb.start());
+  }
+
+  private int embeddedPostgresPort(Path log) throws IOException {
+    Matcher m = Pattern.compile("embedded PostgreSQL started on localhost:(\\d+)").matcher(Files.readString(log));
+    assertThat(m.find()).as("PostgreSQL port in the log").isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  private void awaitHealthy(int port, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (get(port, "/health").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not healthy: " + Files.readString(log));
+  }
+
+  private HttpResponse<String> post(int port, String path, Object body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(40)).header("X-API-Key", KEY)
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(40)).header("X-API-Key", KEY).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
