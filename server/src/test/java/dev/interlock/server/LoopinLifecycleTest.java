@@ -296,5 +296,12 @@ class LoopinLifecycleTest {
         .bind("id", id).mapToMap().list());
     assertThat(events).extracting(e -> e.get("event")).containsExactly("created", "approved");
     assertThat(events).extracting(e -> (String) e.get("actor")).allMatch(a -> a.startsWith("key:"));
+
+    Resp trail = app.get("/interrupts/" + id + "/events", ADMIN_KEY);
+    assertThat(trail.status()).isEqualTo(200);
+    assertThat(trail.body()).extracting(n -> n.path("event").asText()).containsExactly("created", "approved");
+    assertThat(trail.body().get(1).path("details").path("reason").asText()).isEqualTo("fine");
+    assertThat(Instant.parse(trail.body().get(0).path("timestamp").asText())).isBefore(Instant.now());
+    assertThat(app.get("/interrupts/" + id + "/events", app.keyFor("owner-audit-b")).status()).isEqualTo(404);
   }
 }

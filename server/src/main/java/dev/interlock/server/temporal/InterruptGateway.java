@@ -141,18 +141,6 @@ public final class InterruptGateway {
     return new TemporarilyUnavailable("The workflow refused the command; retry shortly");
   }
 
-  /** Whether the workflow of an interrupt is running (used by health and recovery logs). */
-  public boolean isRunning(String interruptId) {
-    try {
-      var description = client.newUntypedWorkflowStub(InterruptWorkflow.workflowId(interruptId))
-          .describe();
-      return description.getStatus()
-          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (WorkflowNotFoundException e) {
-      return false;
-    }
-  }
-
   /** A cheap round trip to the workflow service, for health checks. */
   public void ping() {
     client.getWorkflowServiceStubs().blockingStub()

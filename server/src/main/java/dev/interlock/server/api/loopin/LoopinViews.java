@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.store.CountRow;
+import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.worker.IsoTimes;
 import java.util.List;
@@ -90,6 +91,18 @@ public final class LoopinViews {
       n.put("createdAt", IsoTimes.format(row.createdAt()));
       n.put("expiresAt", IsoTimes.format(row.expiresAt()));
       n.put("reviewUrl", reviewUrl(row.id()));
+    }
+    return a;
+  }
+
+  public ArrayNode events(List<InterruptEventRow> events) {
+    ArrayNode a = json.createArrayNode();
+    for (InterruptEventRow e : events) {
+      a.addObject()
+          .put("timestamp", IsoTimes.format(e.at()))
+          .put("event", e.event())
+          .put("actor", e.actor())
+          .set("details", e.details());
     }
     return a;
   }

@@ -130,6 +130,13 @@ public final class InterruptResource {
     return views.cancelled(interrupts.cancel(caller, id, null, idempotencyKey));
   }
 
+  /** Interlock extension: the interrupt's audit trail, oldest first. */
+  @GET
+  @Path("{id}/events")
+  public ArrayNode events(@Auth Caller caller, @PathParam("id") String id) {
+    return views.events(interrupts.events(caller, id));
+  }
+
   @GET
   @Path("pending/{userId}")
   public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
