@@ -1,0 +1,162 @@
+package dev.interlock.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/**
+ * Small fixture around the test environment that {@link TestWorkflowExtension} gives each
+ * test: it registers the recording activities, starts interrupts and builds commands.
+ */
+final class InterruptHarness {
+
+  static final String ACTOR = "key:k1";
+  static final long TWO_DAYS_MILLIS = Duration.ofDays(2).toMillis();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final TestWorkflowEnvironment env;
+  private final WorkflowClient client;
+  private final WorkflowOptions options;
+  private final RecordingActivities activities;
+  private final AtomicInteger ids = new AtomicInteger();
+  private boolean workersStarted;
+
+  /** The worker is created but not polling until {@link #startWorkers()}. */
+  static TestWorkflowExtension extension() {
+    return TestWorkflowExtension.newBuilder()
+        .registerWorkflowImplementationTypes(InterruptWorkflowImpl.class)
+        .setDoNotStart(true)
+        .build();
+  }
+
+  InterruptHarness(
+      TestWorkflowEnvironment env,
+      Worker worker,
+      WorkflowClient client,
+      WorkflowOptions options,
+      RecordingActivities activities) {
+    this.env = env;
+    this.client = client;
+    this.options = options;
+    this.activities = activities;
+    worker.registerActivitiesImplementations(activities);
+  }
+
+  InterruptHarness startWorkers() {
+    env.start();
+    workersStarted = true;
+    return this;
+  }
+
+  long now() {
+    return env.currentTimeMillis();
+  }
+
+  /** Starts a new interrupt that expires two days from now. */
+  InterruptWorkflow startPending(boolean hasCallback) {
+    return start(InterruptRequest.fresh(nextId(), now() + TWO_DAYS_MILLIS, hasCallback));
+  }
+
+  InterruptWorkflow start(InterruptRequest request) {
+    InterruptWorkflow workflow = stub(request.interruptId());
+    WorkflowClient.start(workflow::run, request);
+    if (workersStarted) {
+      awaitFirstWorkflowTask(InterruptWorkflow.workflowId(request.interruptId()));
+    }
+    return workflow;
+  }
+
+  /**
+   * Commands sent right after a start can land in the first workflow task, where they are
+   * wrongly rejected (see {@link InterruptWorkflowFirstTaskTest}). Tests of everything else
+   * wait for that task so that they do not fail at random on that bug.
+   */
+  private void awaitFirstWorkflowTask(String workflowId) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (client.fetchHistory(workflowId).getEvents().stream()
+        .noneMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("first workflow task of " + workflowId + " did not run");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  InterruptWorkflow stub(String interruptId) {
+    return client.newWorkflowStub(
+        InterruptWorkflow.class,
+        WorkflowOptions.newBuilder(options)
+            .setWorkflowId(InterruptWorkflow.workflowId(interruptId))
+            .build());
+  }
+
+  /** Waits for the workflow's result; the test environment skips time while it waits. */
+  static InterruptState resultOf(InterruptWorkflow workflow) {
+    return WorkflowStub.fromTyped(workflow).getResult(InterruptState.class);
+  }
+
+  String nextId() {
+    return "i-" + ids.incrementAndGet();
+  }
+
+  static DecideCommand approve(String reason, JsonNode modifiedParams) {
+    return new DecideCommand(Decision.APPROVED, reason, modifiedParams, ACTOR);
+  }
+
+  static DecideCommand approve() {
+    return approve("looks fine", null);
+  }
+
+  static DecideCommand reject() {
+    return new DecideCommand(Decision.REJECTED, "too risky", null, ACTOR);
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** A rejected update: the validator threw, so the client gets the failure synchronously. */
+  static void assertRejected(ThrowingCallable update, Class<?> reason, String message) {
+    assertThatThrownBy(update)
+        .isInstanceOf(WorkflowUpdateException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              // The gateway maps rejections by this type, so it is part of the contract.
+              assertThat(failure.getType())
+                  .isEqualTo(reason.getName());
+              assertThat(failure.getOriginalMessage())
+                  .isEqualTo(message);
+            });
+  }
+
+  static void assertRejectedAsNotPending(ThrowingCallable update, String message) {
+    assertRejected(update, NotPending.class, message);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.interlock.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.testing.WorkflowReplayer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Replays committed histories of real runs against the current workflow code, so that a
+ * change that would break running workflows (a non-deterministic change) fails the build.
+ * When the workflow changes on purpose, version it ({@code Workflow.getVersion}) and add a
+ * history of the new code next to these; do not regenerate the old ones.
+ */
+class InterruptWorkflowReplayTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    // history file,                    an event the run must contain to be the intended path
+    "interrupt-decide-callback.json,    EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
+    "interrupt-expiry-callback.json,    EVENT_TYPE_TIMER_FIRED",
+  })
+  void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
+      String file, String characteristicEvent) throws Exception {
+    String history = read("/histories/" + file);
+    assertThat(history)
+        .contains(characteristicEvent)
+        .contains("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED")
+        .contains("DeliverCallback");
+
+    WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
+  }
+
+  private static String read(String resource) throws IOException {
+    try (InputStream in = InterruptWorkflowReplayTest.class.getResourceAsStream(resource)) {
+      assertThat(in).as("test resource %s", resource).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
