@@ -38,6 +38,8 @@ create table interrupts (
     reason           text,
     modified_params  jsonb,
     decided_by       text,
+    -- the Update id of the decide/cancel that settled it (idempotent retries)
+    command_id       text,
     created_at       timestamptz not null,
     expires_at       timestamptz not null,
     decided_at       timestamptz,

@@ -269,12 +269,23 @@ class LoopinLifecycleTest {
   void givenIdempotencyKey_whenSameDecisionRetried_thenAppliedOnceAndBothSucceed() {
     String id = create(ADMIN_KEY, interrupt("user-idem-decide", "Retry-safe decide"));
     var headers = Map.of("Idempotency-Key", "decide-" + id);
-    Resp first = app.post("/interrupts/" + id + "/decide", ADMIN_KEY, Map.of("decision", "approved"), headers);
+    Resp first = app.post("/interrupts/" + id + "/decide", ADMIN_KEY,
+        Map.of("decision", "approved", "reason", "first"), headers);
+    Resp retry = app.post("/interrupts/" + id + "/decide", ADMIN_KEY,
+        Map.of("decision", "approved", "reason", "first"), headers);
+    Resp otherKey = app.post("/interrupts/" + id + "/decide", ADMIN_KEY,
+        Map.of("decision", "rejected"), Map.of("Idempotency-Key", "someone-else"));
+    Resp noKey = app.post("/interrupts/" + id + "/decide", ADMIN_KEY, Map.of("decision", "approved"));
+
     assertThat(first.status()).isEqualTo(200);
-    // The row is no longer pending, so a plain retry is told the interrupt is settled.
-    Resp retry = app.post("/interrupts/" + id + "/decide", ADMIN_KEY, Map.of("decision", "approved"), headers);
-    assertThat(retry.status()).isEqualTo(409);
-    assertThat(retry.text("error")).isEqualTo("Interrupt is already approved");
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.body()).isEqualTo(first.body());
+    assertThat(otherKey.status()).isEqualTo(409);
+    assertThat(noKey.status()).isEqualTo(409);
+    long decisions = app.jdbi().withHandle(h -> h.createQuery(
+        "select count(*) from interrupt_events where interrupt_id = cast(:id as uuid) and event = 'approved'")
+        .bind("id", id).mapTo(Long.class).one());
+    assertThat(decisions).isEqualTo(1);
   }
 
   @Test

@@ -19,7 +19,7 @@ public interface InterruptDao {
   String COLUMNS =
       """
       id::text, owner_id, source, agent_id, user_id, action, context, params, urgency, status,
-      decision, reason, modified_params, decided_by, created_at, expires_at, decided_at,
+      decision, reason, modified_params, decided_by, command_id, created_at, expires_at, decided_at,
       callback_url, callback_state, idempotency_key
       """;
 
@@ -55,13 +55,14 @@ public interface InterruptDao {
       """
       update interrupts
          set status = :status, decision = :decision, reason = :reason,
-             modified_params = :modifiedParams, decided_by = :decidedBy, decided_at = :decidedAt
+             modified_params = :modifiedParams, decided_by = :decidedBy, decided_at = :decidedAt,
+             command_id = :commandId
        where id = :id::uuid and status = 'pending'
       """)
   int applyTransition(@Bind("id") String id, @Bind("status") String status,
       @Bind("decision") String decision, @Bind("reason") String reason,
       @Bind("modifiedParams") @Json JsonNode modifiedParams, @Bind("decidedBy") String decidedBy,
-      @Bind("decidedAt") Instant decidedAt);
+      @Bind("decidedAt") Instant decidedAt, @Bind("commandId") String commandId);
 
   @SqlUpdate("update interrupts set callback_state = :state where id = :id::uuid")
   int setCallbackState(@Bind("id") String id, @Bind("state") String state);

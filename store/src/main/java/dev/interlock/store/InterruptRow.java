@@ -20,6 +20,7 @@ public record InterruptRow(
     String reason,
     @Json JsonNode modifiedParams,
     String decidedBy,
+    String commandId,
     Instant createdAt,
     Instant expiresAt,
     Instant decidedAt,

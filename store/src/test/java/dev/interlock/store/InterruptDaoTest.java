@@ -77,8 +77,8 @@ class InterruptDaoTest {
     jdbi.useExtension(InterruptDao.class, d -> {
       d.insert(n, obj("{}"), null);
       assertThat(d.applyTransition(n.id(), "approved", "approved", "ok", obj("{\"amount\":1}"),
-          "key:1", at)).isEqualTo(1);
-      assertThat(d.applyTransition(n.id(), "expired", null, null, null, "system:expiry", at))
+          "key:1", at, null)).isEqualTo(1);
+      assertThat(d.applyTransition(n.id(), "expired", null, null, null, "system:expiry", at, null))
           .isZero();
       InterruptRow row = d.find(n.id()).orElseThrow();
       assertThat(row.status()).isEqualTo("approved");
@@ -114,7 +114,7 @@ class InterruptDaoTest {
         d.insert(n, obj("{}"), null);
         if (i < 2) {
           d.applyTransition(n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
-              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30));
+              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null);
         }
       }
       assertThat(d.countByStatus(owner, "u1"))
@@ -135,7 +135,7 @@ class InterruptDaoTest {
     jdbi.useExtension(InterruptDao.class, d -> {
       d.insert(pending, obj("{}"), null);
       d.insert(owed, obj("{}"), null);
-      d.applyTransition(owed.id(), "cancelled", null, null, null, "k", Instant.now());
+      d.applyTransition(owed.id(), "cancelled", null, null, null, "k", Instant.now(), null);
       List<String> ids = d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000).stream()
           .map(InterruptRow::id).toList();
       assertThat(ids).contains(pending.id(), owed.id());

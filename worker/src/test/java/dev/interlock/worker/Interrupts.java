@@ -50,12 +50,12 @@ final class Interrupts {
   /** Decides an interrupt directly in the store, as a recorded transition would have. */
   void approve(String id, String reason, JsonNode modifiedParams, String actor, Instant at) {
     jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "approved", "approved", reason, modifiedParams, actor, at));
+        dao -> dao.applyTransition(id, "approved", "approved", reason, modifiedParams, actor, at, null));
   }
 
   void reject(String id, String actor, Instant at) {
     jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "rejected", "rejected", null, null, actor, at));
+        dao -> dao.applyTransition(id, "rejected", "rejected", null, null, actor, at, null));
   }
 
   void setCallbackState(String id, String state) {

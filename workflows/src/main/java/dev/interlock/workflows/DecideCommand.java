@@ -7,4 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param actor who decided, recorded in the audit trail
  */
-public record DecideCommand(Decision decision, String reason, JsonNode modifiedParams, String actor) {}
+public record DecideCommand(Decision decision, String reason, JsonNode modifiedParams, String actor) {
+
+  public DecideCommand {
+    // Temporal's converter turns a null JsonNode into NullNode; keep "absent" as null.
+    modifiedParams = modifiedParams == null || modifiedParams.isNull() ? null : modifiedParams;
+  }
+}

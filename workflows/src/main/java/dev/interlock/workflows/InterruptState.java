@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param decidedAtMillis when the interrupt left {@code PENDING}; 0 while pending
  * @param actor who caused the last transition ("key:&lt;id&gt;", "system:expiry", ...)
+ * @param commandId the Update id of the decide or cancel that caused the transition, so a
+ *     retried HTTP call with the same Idempotency-Key can be recognised; null for expiry
  */
 public record InterruptState(
     InterruptStatus status,
@@ -16,10 +18,16 @@ public record InterruptState(
     String reason,
     JsonNode modifiedParams,
     String actor,
-    long decidedAtMillis) {
+    long decidedAtMillis,
+    String commandId) {
+
+  public InterruptState {
+    // Temporal's converter turns a null JsonNode into NullNode; keep "absent" as null.
+    modifiedParams = modifiedParams == null || modifiedParams.isNull() ? null : modifiedParams;
+  }
 
   public static InterruptState pending() {
-    return new InterruptState(InterruptStatus.PENDING, null, null, null, null, 0L);
+    return new InterruptState(InterruptStatus.PENDING, null, null, null, null, 0L, null);
   }
 
   @JsonIgnore

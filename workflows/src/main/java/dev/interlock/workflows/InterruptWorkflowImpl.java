@@ -3,7 +3,10 @@ package dev.interlock.workflows;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.UpdateInfo;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -47,18 +50,23 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
                       .build())
               .build());
 
-  private String interruptId;
-  private long expiresAtMillis;
-  private InterruptState state = InterruptState.pending();
+  private final String interruptId;
+  private final long expiresAtMillis;
+  private InterruptState state;
+
+  /**
+   * Runs before any handler: an update that arrives in the first workflow task is
+   * validated before {@link #run}, so the fields it reads must be set here.
+   */
+  @WorkflowInit
+  public InterruptWorkflowImpl(InterruptRequest request) {
+    interruptId = request.interruptId();
+    expiresAtMillis = request.expiresAtMillis();
+    state = request.resumeFrom() != null ? request.resumeFrom() : InterruptState.pending();
+  }
 
   @Override
   public InterruptState run(InterruptRequest request) {
-    interruptId = request.interruptId();
-    expiresAtMillis = request.expiresAtMillis();
-    if (request.resumeFrom() != null) {
-      state = request.resumeFrom();
-    }
-
     if (state.isPending()) {
       Duration remaining =
           Duration.ofMillis(Math.max(0L, expiresAtMillis - Workflow.currentTimeMillis()));
@@ -69,7 +77,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
         transition(
             new InterruptState(
                 InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-                Workflow.currentTimeMillis()));
+                Workflow.currentTimeMillis(), null));
       }
     }
     // A decide or cancel handler may still be projecting its transition.
@@ -79,9 +87,10 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
       try {
         callbacks.deliverCallback(new CallbackRequest(interruptId));
       } catch (ActivityFailure e) {
-        log.warn("callback for interrupt {} given up: {}", interruptId, e.getCause().getMessage());
-        projection.recordCallbackFailed(
-            new CallbackFailure(interruptId, String.valueOf(e.getCause().getMessage())));
+        String reason = e.getCause() instanceof ApplicationFailure failure
+            ? failure.getOriginalMessage() : String.valueOf(e.getCause().getMessage());
+        log.warn("callback for interrupt {} given up: {}", interruptId, reason);
+        projection.recordCallbackFailed(new CallbackFailure(interruptId, reason));
       }
     }
     return state;
@@ -96,7 +105,8 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
             command.reason(),
             command.modifiedParams(),
             command.actor(),
-            Workflow.currentTimeMillis()));
+            Workflow.currentTimeMillis(),
+            currentUpdateId()));
     return state;
   }
 
@@ -113,7 +123,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     transition(
         new InterruptState(
             InterruptStatus.CANCELLED, null, command.reason(), null, command.actor(),
-            Workflow.currentTimeMillis()));
+            Workflow.currentTimeMillis(), currentUpdateId()));
     return state;
   }
 
@@ -135,6 +145,10 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     if (Workflow.currentTimeMillis() >= expiresAtMillis) {
       throw new NotPending("Interrupt is already " + InterruptStatus.EXPIRED.wire());
     }
+  }
+
+  private static String currentUpdateId() {
+    return Workflow.getCurrentUpdateInfo().map(UpdateInfo::getUpdateId).orElse(null);
   }
 
   /** Sets the state first (so validators refuse racing commands), then projects it. */

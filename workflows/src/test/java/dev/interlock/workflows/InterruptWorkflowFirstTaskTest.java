@@ -18,7 +18,6 @@ import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,10 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * created. The SDK runs update validators before the workflow method, so whatever state the
  * validators read must be set in a {@code @WorkflowInit} constructor, not in {@code run}.
  */
-@Disabled(
-    "Bug: InterruptWorkflowImpl sets expiresAtMillis/interruptId/resumeFrom in run(), so an update"
-        + " in the first workflow task is rejected as 'Interrupt is already expired'. Enable once"
-        + " they are set in a @WorkflowInit constructor.")
 class InterruptWorkflowFirstTaskTest {
 
   @RegisterExtension static final TestWorkflowExtension temporal = InterruptHarness.extension();

@@ -133,14 +133,14 @@ public final class InterruptService {
   public InterruptRow decide(Caller caller, String id, Decision decision, String reason,
       com.fasterxml.jackson.databind.JsonNode modifiedParams, String requestKey) {
     DecideCommand command = new DecideCommand(decision, reason, modifiedParams, caller.actor());
-    return transition(caller, id, requestKey,
-        () -> gateway.decide(id, command, updateId("decide", caller, id, requestKey)));
+    String updateId = updateId("decide", caller, id, requestKey);
+    return transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
   }
 
   public InterruptRow cancel(Caller caller, String id, String reason, String requestKey) {
     CancelCommand command = new CancelCommand(caller.actor(), reason);
-    return transition(caller, id, requestKey,
-        () -> gateway.cancel(id, command, updateId("cancel", caller, id, requestKey)));
+    String updateId = updateId("cancel", caller, id, requestKey);
+    return transition(caller, id, updateId, () -> gateway.cancel(id, command, updateId));
   }
 
   public List<InterruptRow> pendingForUser(Caller caller, String userId, int limit) {
@@ -167,11 +167,11 @@ public final class InterruptService {
     });
   }
 
-  private InterruptRow transition(Caller caller, String id, String requestKey,
+  private InterruptRow transition(Caller caller, String id, String updateId,
       java.util.function.Supplier<?> send) {
     InterruptRow current = get(caller, id);
     if (!current.isPending()) {
-      throw new Conflict("Interrupt is already " + current.status());
+      return settledBy(current, updateId);
     }
     try {
       send.get();
@@ -180,21 +180,41 @@ public final class InterruptService {
       // pass has not reached it yet): re-create it and try once more.
       InterruptRow again = get(caller, id);
       if (!again.isPending()) {
-        throw new Conflict("Interrupt is already " + again.status());
+        return settledBy(again, updateId);
       }
       starter.ensureWorkflow(again);
       try {
         send.get();
       } catch (InterruptGateway.NoWorkflow stillMissing) {
-        throw new Conflict("Interrupt is already " + get(caller, id).status());
+        return settledBy(get(caller, id), updateId);
       }
+    } catch (Conflict lost) {
+      // The validator refused it; if it was this very command (a retry racing its
+      // original), it is a success all the same.
+      InterruptRow now = get(caller, id);
+      if (updateId.equals(now.commandId())) {
+        return now;
+      }
+      throw lost;
     }
     return get(caller, id);
   }
 
   /**
+   * An interrupt that is no longer pending: a success if this same command settled it (a
+   * retry with the same Idempotency-Key), else 409 with its status.
+   */
+  private static InterruptRow settledBy(InterruptRow row, String updateId) {
+    if (updateId.equals(row.commandId())) {
+      return row;
+    }
+    throw new Conflict("Interrupt is already " + row.status());
+  }
+
+  /**
    * The Update id makes a retried HTTP call idempotent: with the caller's Idempotency-Key,
-   * the same decision sent twice is applied once and both calls see its result.
+   * the same decision sent twice is applied once and both calls see its result (Temporal
+   * deduplicates the Update while it runs; the stored command id answers later retries).
    */
   private static String updateId(String kind, Caller caller, String id, String requestKey) {
     if (requestKey == null || requestKey.isBlank()) {
