@@ -11,11 +11,14 @@ import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
+import dev.interlock.server.api.loopgate.LoopgateViews;
+import dev.interlock.server.resources.loopgate.HitlResource;
 import dev.interlock.server.resources.loopin.AnalyticsResource;
 import dev.interlock.server.resources.loopin.InterruptResource;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.RecoveryTask;
+import dev.interlock.server.service.SessionService;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.WorkflowStarter;
 import dev.interlock.server.temporal.InterruptGateway;
@@ -192,6 +195,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
         config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     environment.jersey().register(new AnalyticsResource(interrupts, loopin));
+    environment.jersey().register(new HitlResource(interrupts, new SessionService(jdbi),
+        new LoopgateViews(json), bodies, clock, config.limits.maxWaitSeconds,
+        config.limits.maxExpiresInSeconds));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
   }

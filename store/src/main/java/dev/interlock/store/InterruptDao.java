@@ -20,7 +20,7 @@ public interface InterruptDao {
       """
       id::text, owner_id, source, agent_id, user_id, action, context, params, urgency, status,
       decision, reason, modified_params, decided_by, command_id, created_at, expires_at, decided_at,
-      callback_url, callback_state, idempotency_key
+      callback_url, callback_state, idempotency_key, request_type, options, response, session_id
       """;
 
   /** Channel on which every transition is announced (payload: the interrupt id). */
@@ -30,14 +30,16 @@ public interface InterruptDao {
   @SqlUpdate(
       """
       insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
-          urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key)
+          urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
+          request_type, options, session_id)
       values (:id::uuid, :ownerId, :source, :agentId, :userId, :action, :context, :params,
           :urgency, 'pending', :createdAt, :expiresAt, :callbackUrl,
-          case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey)
+          case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey,
+          :requestType, :options, :sessionId)
       on conflict do nothing
       """)
   int insert(@BindMethods NewInterrupt interrupt, @Bind("context") @Json JsonNode context,
-      @Bind("params") @Json JsonNode params);
+      @Bind("params") @Json JsonNode params, @Bind("options") @Json JsonNode options);
 
   @SqlQuery("select " + COLUMNS + " from interrupts where id = :id::uuid")
   Optional<InterruptRow> find(@Bind("id") String id);
@@ -56,13 +58,14 @@ public interface InterruptDao {
       update interrupts
          set status = :status, decision = :decision, reason = :reason,
              modified_params = :modifiedParams, decided_by = :decidedBy, decided_at = :decidedAt,
-             command_id = :commandId
+             command_id = :commandId, response = :response
        where id = :id::uuid and status = 'pending'
       """)
   int applyTransition(@Bind("id") String id, @Bind("status") String status,
       @Bind("decision") String decision, @Bind("reason") String reason,
       @Bind("modifiedParams") @Json JsonNode modifiedParams, @Bind("decidedBy") String decidedBy,
-      @Bind("decidedAt") Instant decidedAt, @Bind("commandId") String commandId);
+      @Bind("decidedAt") Instant decidedAt, @Bind("commandId") String commandId,
+      @Bind("response") String response);
 
   @SqlUpdate("update interrupts set callback_state = :state where id = :id::uuid")
   int setCallbackState(@Bind("id") String id, @Bind("state") String state);
@@ -78,6 +81,17 @@ public interface InterruptDao {
   /** Wakes every server instance's waiters; delivered when the transaction commits. */
   @SqlQuery("select pg_notify('" + CHANNEL + "', :id)::text")
   String notifyTransition(@Bind("id") String id);
+
+  /** Every pending interrupt of an owner, newest first, whatever dialect created it. */
+  @SqlQuery(
+      "select " + COLUMNS
+          + """
+           from interrupts
+          where owner_id = :ownerId and status = 'pending'
+          order by created_at desc, id
+          limit :limit
+          """)
+  List<InterruptRow> pendingForOwner(@Bind("ownerId") String ownerId, @Bind("limit") int limit);
 
   @SqlQuery(
       "select id, interrupt_id::text, at, event, actor, details from interrupt_events"

@@ -26,7 +26,11 @@ public record InterruptRow(
     Instant decidedAt,
     String callbackUrl,
     String callbackState,
-    String idempotencyKey) {
+    String idempotencyKey,
+    String requestType,
+    @Json JsonNode options,
+    String response,
+    String sessionId) {
 
   public boolean isPending() {
     return "pending".equals(status);

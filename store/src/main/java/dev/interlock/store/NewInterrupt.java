@@ -2,7 +2,13 @@ package dev.interlock.store;
 
 import java.time.Instant;
 
-/** The columns of a new interrupt row, besides its JSON documents. */
+/**
+ * The columns of a new interrupt row, besides its JSON documents.
+ *
+ * @param requestType Loopgate's kind of question (confirmation, input, choice); null for a
+ *     plain approval request
+ * @param sessionId the Loopgate session, or null
+ */
 public record NewInterrupt(
     String id,
     String ownerId,
@@ -14,4 +20,6 @@ public record NewInterrupt(
     Instant createdAt,
     Instant expiresAt,
     String callbackUrl,
-    String idempotencyKey) {}
+    String idempotencyKey,
+    String requestType,
+    String sessionId) {}

@@ -27,7 +27,7 @@ class InterruptDaoTest {
   private static NewInterrupt interrupt(String owner, String user, String action, String key) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     return new NewInterrupt(UUID.randomUUID().toString(), owner, "loopin", "agent-1", user, action,
-        "high", now, now.plusSeconds(600), null, key);
+        "high", now, now.plusSeconds(600), null, key, null, null);
   }
 
   private static JsonNode obj(String text) {
@@ -42,7 +42,7 @@ class InterruptDaoTest {
   void givenNewInterrupt_whenInserted_thenReadBackWithJsonAndTimes() {
     var n = interrupt("owner-a", "user-1", "Send payment", null);
     int inserted = jdbi.withExtension(InterruptDao.class,
-        d -> d.insert(n, obj("{\"amount\":4200,\"vendor\":\"Acme\"}"), null));
+        d -> d.insert(n, obj("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null));
 
     InterruptRow row = jdbi.withExtension(InterruptDao.class, d -> d.find(n.id())).orElseThrow();
     assertThat(inserted).isEqualTo(1);
@@ -62,9 +62,9 @@ class InterruptDaoTest {
     var second = interrupt("owner-idem", "u", "a", "key-1");
     var otherOwner = interrupt("owner-other", "u", "a", "key-1");
     jdbi.useExtension(InterruptDao.class, d -> {
-      assertThat(d.insert(first, obj("{}"), null)).isEqualTo(1);
-      assertThat(d.insert(second, obj("{}"), null)).isZero();
-      assertThat(d.insert(otherOwner, obj("{}"), null)).isEqualTo(1);
+      assertThat(d.insert(first, obj("{}"), null, null)).isEqualTo(1);
+      assertThat(d.insert(second, obj("{}"), null, null)).isZero();
+      assertThat(d.insert(otherOwner, obj("{}"), null, null)).isEqualTo(1);
       assertThat(d.findByIdempotencyKey("owner-idem", "key-1").orElseThrow().id())
           .isEqualTo(first.id());
     });
@@ -75,10 +75,10 @@ class InterruptDaoTest {
     var n = interrupt("owner-t", "u", "a", null);
     Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
     jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(n, obj("{}"), null);
+      d.insert(n, obj("{}"), null, null);
       assertThat(d.applyTransition(n.id(), "approved", "approved", "ok", obj("{\"amount\":1}"),
-          "key:1", at, null)).isEqualTo(1);
-      assertThat(d.applyTransition(n.id(), "expired", null, null, null, "system:expiry", at, null))
+          "key:1", at, null, null)).isEqualTo(1);
+      assertThat(d.applyTransition(n.id(), "expired", null, null, null, "system:expiry", at, null, null))
           .isZero();
       InterruptRow row = d.find(n.id()).orElseThrow();
       assertThat(row.status()).isEqualTo("approved");
@@ -91,7 +91,7 @@ class InterruptDaoTest {
   void givenEvents_whenUpdatedOrDeleted_thenRefused() {
     var n = interrupt("owner-e", "u", "a", null);
     jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(n, obj("{}"), null);
+      d.insert(n, obj("{}"), null, null);
       d.insertEvent(n.id(), "created", "key:1", obj("{\"x\":1}"));
       d.insertEvent(n.id(), "approved", "key:1", null);
       List<InterruptEventRow> events = d.events(n.id());
@@ -110,11 +110,11 @@ class InterruptDaoTest {
       for (int i = 0; i < 3; i++) {
         var n = new NewInterrupt(UUID.randomUUID().toString(), owner, "loopin", "ag", "u1",
             i < 2 ? "Send payment" : "Delete records", i == 0 ? "low" : "high", t0,
-            t0.plusSeconds(3600), null, null);
-        d.insert(n, obj("{}"), null);
+            t0.plusSeconds(3600), null, null, null, null);
+        d.insert(n, obj("{}"), null, null);
         if (i < 2) {
           d.applyTransition(n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
-              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null);
+              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null, null);
         }
       }
       assertThat(d.countByStatus(owner, "u1"))
@@ -131,11 +131,11 @@ class InterruptDaoTest {
   void givenPendingAndCallbackOwed_whenRecoverableListed_thenBothAppearInOrder() {
     var pending = interrupt("owner-r", "u", "a", null);
     var owed = new NewInterrupt(UUID.randomUUID().toString(), "owner-r", "loopin", "ag", "u", "a",
-        "low", pending.createdAt().plusMillis(1), pending.expiresAt(), "http://localhost/cb", null);
+        "low", pending.createdAt().plusMillis(1), pending.expiresAt(), "http://localhost/cb", null, null, null);
     jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(pending, obj("{}"), null);
-      d.insert(owed, obj("{}"), null);
-      d.applyTransition(owed.id(), "cancelled", null, null, null, "k", Instant.now(), null);
+      d.insert(pending, obj("{}"), null, null);
+      d.insert(owed, obj("{}"), null, null);
+      d.applyTransition(owed.id(), "cancelled", null, null, null, "k", Instant.now(), null, null);
       List<String> ids = d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000).stream()
           .map(InterruptRow::id).toList();
       assertThat(ids).contains(pending.id(), owed.id());

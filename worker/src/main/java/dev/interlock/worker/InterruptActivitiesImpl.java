@@ -69,7 +69,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       InterruptDao dao = h.attach(InterruptDao.class);
       int changed = dao.applyTransition(id, s.status().wire(),
           s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
-          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId());
+          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response());
       if (changed == 0) {
         InterruptRow row = dao.find(id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
@@ -87,6 +87,9 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       }
       if (s.modifiedParams() != null) {
         details.set("modifiedParams", s.modifiedParams());
+      }
+      if (s.response() != null) {
+        details.put("response", s.response());
       }
       dao.insertEvent(id, s.status().wire(), s.actor(), details);
       dao.notifyTransition(id);

@@ -38,9 +38,9 @@ final class Interrupts {
   String pending(String ownerId, String callbackUrl) {
     String id = UUID.randomUUID().toString();
     var row = new NewInterrupt(id, ownerId, "loopin", "agent-1", "user-1", "Send payment", "high",
-        CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), callbackUrl, null);
+        CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), callbackUrl, null, null, null);
     int inserted = jdbi.withExtension(InterruptDao.class,
-        dao -> dao.insert(row, json("{\"amount\":4200,\"vendor\":\"Acme\"}"), null));
+        dao -> dao.insert(row, json("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null));
     if (inserted != 1) {
       throw new IllegalStateException("fixture row was not inserted");
     }
@@ -50,12 +50,12 @@ final class Interrupts {
   /** Decides an interrupt directly in the store, as a recorded transition would have. */
   void approve(String id, String reason, JsonNode modifiedParams, String actor, Instant at) {
     jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "approved", "approved", reason, modifiedParams, actor, at, null));
+        dao -> dao.applyTransition(id, "approved", "approved", reason, modifiedParams, actor, at, null, null));
   }
 
   void reject(String id, String actor, Instant at) {
     jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "rejected", "rejected", null, null, actor, at, null));
+        dao -> dao.applyTransition(id, "rejected", "rejected", null, null, actor, at, null, null));
   }
 
   void setCallbackState(String id, String state) {

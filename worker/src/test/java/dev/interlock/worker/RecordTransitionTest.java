@@ -46,12 +46,12 @@ class RecordTransitionTest {
 
   private static TransitionRecord approval(String id) {
     return new TransitionRecord(id, new InterruptState(InterruptStatus.APPROVED, Decision.APPROVED,
-        "looks fine", json("{\"amount\":1}"), "key:k1", DECIDED_AT.toEpochMilli(), "decide-k1"));
+        "looks fine", json("{\"amount\":1}"), "key:k1", DECIDED_AT.toEpochMilli(), "decide-k1", null));
   }
 
   private static TransitionRecord expiry(String id) {
     return new TransitionRecord(id, new InterruptState(InterruptStatus.EXPIRED, null, null, null,
-        "system:expiry", DECIDED_AT.plusSeconds(60).toEpochMilli(), null));
+        "system:expiry", DECIDED_AT.plusSeconds(60).toEpochMilli(), null, null));
   }
 
   @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param actor who caused the last transition ("key:&lt;id&gt;", "system:expiry", ...)
  * @param commandId the Update id of the decide or cancel that caused the transition, so a
  *     retried HTTP call with the same Idempotency-Key can be recognised; null for expiry
+ * @param response the person's free-text answer or chosen option, when there is one
  */
 public record InterruptState(
     InterruptStatus status,
@@ -19,7 +20,8 @@ public record InterruptState(
     JsonNode modifiedParams,
     String actor,
     long decidedAtMillis,
-    String commandId) {
+    String commandId,
+    String response) {
 
   public InterruptState {
     // Temporal's converter turns a null JsonNode into NullNode; keep "absent" as null.
@@ -27,7 +29,7 @@ public record InterruptState(
   }
 
   public static InterruptState pending() {
-    return new InterruptState(InterruptStatus.PENDING, null, null, null, null, 0L, null);
+    return new InterruptState(InterruptStatus.PENDING, null, null, null, null, 0L, null, null);
   }
 
   @JsonIgnore

@@ -77,7 +77,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
         transition(
             new InterruptState(
                 InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-                Workflow.currentTimeMillis(), null));
+                Workflow.currentTimeMillis(), null, null));
       }
     }
     // A decide or cancel handler may still be projecting its transition.
@@ -106,7 +106,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
             command.modifiedParams(),
             command.actor(),
             Workflow.currentTimeMillis(),
-            currentUpdateId()));
+            currentUpdateId(), command.response()));
     return state;
   }
 
@@ -123,7 +123,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     transition(
         new InterruptState(
             InterruptStatus.CANCELLED, null, command.reason(), null, command.actor(),
-            Workflow.currentTimeMillis(), currentUpdateId()));
+            Workflow.currentTimeMillis(), currentUpdateId(), null));
     return state;
   }
 

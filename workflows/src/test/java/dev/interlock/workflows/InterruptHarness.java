@@ -121,7 +121,7 @@ final class InterruptHarness {
   }
 
   static DecideCommand approve(String reason, JsonNode modifiedParams) {
-    return new DecideCommand(Decision.APPROVED, reason, modifiedParams, ACTOR);
+    return new DecideCommand(Decision.APPROVED, reason, modifiedParams, ACTOR, null);
   }
 
   static DecideCommand approve() {
@@ -129,7 +129,7 @@ final class InterruptHarness {
   }
 
   static DecideCommand reject() {
-    return new DecideCommand(Decision.REJECTED, "too risky", null, ACTOR);
+    return new DecideCommand(Decision.REJECTED, "too risky", null, ACTOR, null);
   }
 
   static JsonNode json(String text) {

@@ -87,7 +87,7 @@ class InterruptWorkflowCallbackTest {
     InterruptState approved =
         new InterruptState(
             InterruptStatus.APPROVED, Decision.APPROVED, "ok", null, ACTOR,
-            harness.now() - Duration.ofHours(1).toMillis(), null);
+            harness.now() - Duration.ofHours(1).toMillis(), null, null);
     long startedAt = harness.now();
     long expiresAt = startedAt + TWO_DAYS_MILLIS;
     String id = harness.nextId();

@@ -137,7 +137,7 @@ class InterruptWorkflowDecideTest {
     InterruptWorkflow workflow = harness.startPending(false);
 
     assertRejected(
-        () -> workflow.decide(new DecideCommand(null, "?", null, ACTOR)),
+        () -> workflow.decide(new DecideCommand(null, "?", null, ACTOR, null)),
         InvalidCommand.class,
         "decision is required");
 

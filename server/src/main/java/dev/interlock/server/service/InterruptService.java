@@ -74,14 +74,15 @@ public final class InterruptService {
     NewInterrupt row = new NewInterrupt(UUID.randomUUID().toString(), caller.ownerId(),
         command.source(), command.agentId(), command.userId(), command.action(),
         command.urgency().stored(), now, command.expiresAt().truncatedTo(ChronoUnit.MICROS),
-        command.callbackUrl(), command.idempotencyKey());
+        command.callbackUrl(), command.idempotencyKey(), command.requestType(),
+        command.sessionId());
     ObjectNode createdDetails = json.createObjectNode()
         .put("source", command.source())
         .put("agentId", command.agentId())
         .put("urgency", command.urgency().stored());
     InterruptRow stored = jdbi.inTransaction(h -> {
       InterruptDao dao = h.attach(InterruptDao.class);
-      if (dao.insert(row, command.context(), command.params()) == 0) {
+      if (dao.insert(row, command.context(), command.params(), command.options()) == 0) {
         return null; // the idempotency key was used before
       }
       dao.insertEvent(row.id(), "created", caller.actor(), createdDetails);
@@ -132,7 +133,15 @@ public final class InterruptService {
 
   public InterruptRow decide(Caller caller, String id, Decision decision, String reason,
       com.fasterxml.jackson.databind.JsonNode modifiedParams, String requestKey) {
-    DecideCommand command = new DecideCommand(decision, reason, modifiedParams, caller.actor());
+    return decide(caller, id, decision, reason, modifiedParams, null, requestKey);
+  }
+
+  /** A decision that may carry the person's answer (a chosen option or free text). */
+  public InterruptRow decide(Caller caller, String id, Decision decision, String reason,
+      com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
+      String requestKey) {
+    DecideCommand command =
+        new DecideCommand(decision, reason, modifiedParams, caller.actor(), response);
     String updateId = updateId("decide", caller, id, requestKey);
     return transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
   }
@@ -146,6 +155,11 @@ public final class InterruptService {
   public List<InterruptRow> pendingForUser(Caller caller, String userId, int limit) {
     return jdbi.withExtension(InterruptDao.class,
         dao -> dao.pendingForUser(caller.ownerId(), userId, limit));
+  }
+
+  /** Every pending interrupt of the caller's owner, whatever dialect created it. */
+  public List<InterruptRow> pending(Caller caller, int limit) {
+    return jdbi.withExtension(InterruptDao.class, dao -> dao.pendingForOwner(caller.ownerId(), limit));
   }
 
   public List<InterruptEventRow> events(Caller caller, String id) {

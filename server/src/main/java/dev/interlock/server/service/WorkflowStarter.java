@@ -39,7 +39,7 @@ public final class WorkflowStarter {
     return new InterruptState(InterruptStatus.fromWire(row.status()),
         row.decision() == null ? null : Decision.valueOf(row.decision().toUpperCase(java.util.Locale.ROOT)),
         row.reason(), row.modifiedParams(), row.decidedBy(),
-        row.decidedAt() == null ? 0L : row.decidedAt().toEpochMilli(), row.commandId());
+        row.decidedAt() == null ? 0L : row.decidedAt().toEpochMilli(), row.commandId(), row.response());
   }
 
   private static String truncate(String s, int max) {

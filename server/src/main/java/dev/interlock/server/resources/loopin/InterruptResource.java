@@ -83,7 +83,7 @@ public final class InterruptResource {
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
       throw new InvalidRequest("Idempotency-Key must be 1 to 255 characters");
     }
-    Created created = interrupts.create(caller, new CreateInterrupt("loopin", agentId, userId,
+    Created created = interrupts.create(caller, CreateInterrupt.approval("loopin", agentId, userId,
         action, context == null ? in.objectNode() : context, null, urgency,
         clock.instant().plusSeconds(expiresIn), callbackUrl, idempotencyKey));
     Response.ResponseBuilder r = Response.status(Response.Status.CREATED)

@@ -1,0 +1,254 @@
+package dev.interlock.server.resources.loopgate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopgate.LoopgateViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.service.CreateInterrupt;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.SessionService;
+import dev.interlock.server.service.Urgency;
+import dev.interlock.store.HitlSessionRow;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.workflows.Decision;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.MediaType;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The Loopgate dialect: agent sessions and human-in-the-loop requests under {@code /hitl}.
+ * Every request is an interrupt in the core (one workflow, enforced timeout, callback),
+ * visible to every other dialect of the same owner.
+ */
+@Path("/hitl")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public final class HitlResource {
+
+  static final long DEFAULT_TIMEOUT_SECONDS = 300;
+  static final int MAX_OPTIONS = 50;
+  /** Answers that mean "no" when the responder does not say approved explicitly. */
+  static final Set<String> REJECTIONS =
+      Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
+
+  private final InterruptService interrupts;
+  private final SessionService sessions;
+  private final LoopgateViews views;
+  private final JsonBodies bodies;
+  private final Clock clock;
+  private final int maxWaitSeconds;
+  private final long maxTimeoutSeconds;
+
+  public HitlResource(InterruptService interrupts, SessionService sessions, LoopgateViews views,
+      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxTimeoutSeconds) {
+    this.interrupts = interrupts;
+    this.sessions = sessions;
+    this.views = views;
+    this.bodies = bodies;
+    this.clock = clock;
+    this.maxWaitSeconds = maxWaitSeconds;
+    this.maxTimeoutSeconds = maxTimeoutSeconds;
+  }
+
+  @POST
+  @Path("register")
+  @RolesAllowed("request:create")
+  public ObjectNode register(@Auth Caller caller, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String sessionId = JsonBodies.limit(JsonBodies.requiredText(in, "session_id"), "session_id", 256);
+    String clientId = JsonBodies.limit(JsonBodies.requiredText(in, "client_id"), "client_id", 256);
+    Long telegramId = JsonBodies.optionalLong(in, "telegram_id");
+    HitlSessionRow session = sessions.register(caller, sessionId, clientId,
+        telegramId == null || telegramId == 0 ? null : telegramId);
+    ObjectNode out = views.ok("Session registered successfully");
+    out.put("session_id", session.sessionId());
+    return out;
+  }
+
+  @POST
+  @Path("request")
+  @RolesAllowed("request:create")
+  public ObjectNode request(@Auth Caller caller,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String sessionId = JsonBodies.limit(JsonBodies.requiredText(in, "session_id"), "session_id", 256);
+    String clientId = JsonBodies.limit(JsonBodies.requiredText(in, "client_id"), "client_id", 256);
+    String message = JsonBodies.limit(JsonBodies.requiredText(in, "message"), "message", 10_000);
+    ArrayNode options = options(in);
+    String requestType = requestType(JsonBodies.optionalText(in, "request_type"), options);
+    Long timeout = JsonBodies.optionalLong(in, "timeout_seconds");
+    if (timeout == null || timeout == 0) {
+      timeout = DEFAULT_TIMEOUT_SECONDS; // Loopgate treats 0 as "not given"
+    }
+    if (timeout < 0) {
+      throw new InvalidRequest("timeout_seconds must be a positive number of seconds");
+    }
+    if (timeout > maxTimeoutSeconds) {
+      throw new InvalidRequest("timeout_seconds must be at most " + maxTimeoutSeconds);
+    }
+    String callbackUrl = JsonBodies.limit(JsonBodies.optionalText(in, "callback_url"), "callback_url", 2048);
+    if (callbackUrl != null && callbackUrl.isBlank()) {
+      callbackUrl = null;
+    }
+    ObjectNode metadata = JsonBodies.optionalObject(in, "metadata");
+    sessions.requireActive(caller, sessionId);
+    InterruptRow row = interrupts.create(caller, new CreateInterrupt("loopgate", clientId, sessionId,
+        message, metadata == null ? in.objectNode() : metadata, null, Urgency.NORMAL,
+        clock.instant().plusSeconds(timeout), callbackUrl, idempotencyKey, requestType, options,
+        sessionId)).interrupt();
+    return views.created(row);
+  }
+
+  /** {@code wait=N} long-polls up to N seconds for the request to complete. */
+  @GET
+  @Path("poll")
+  @RolesAllowed("request:read")
+  public void poll(@Auth Caller caller, @QueryParam("request_id") String requestId,
+      @QueryParam("wait") String wait, @Suspended AsyncResponse response) {
+    if (requestId == null || requestId.isBlank()) {
+      throw new InvalidRequest("Missing request_id parameter");
+    }
+    Duration timeout = Duration.ofSeconds(waitSeconds(wait));
+    interrupts.awaitDecision(caller, requestId.trim(), timeout).whenComplete((row, error) -> {
+      if (error != null) {
+        response.resume(error instanceof CompletionException c && c.getCause() != null
+            ? c.getCause() : error);
+      } else {
+        response.resume(views.poll(row));
+      }
+    });
+  }
+
+  @GET
+  @Path("status")
+  @RolesAllowed("request:read")
+  public ObjectNode status(@Auth Caller caller, @QueryParam("session_id") String sessionId) {
+    if (sessionId == null || sessionId.isBlank()) {
+      throw new InvalidRequest("Missing session_id parameter");
+    }
+    return views.session(sessions.get(caller, sessionId));
+  }
+
+  @POST
+  @Path("deactivate")
+  @RolesAllowed("request:create")
+  public ObjectNode deactivate(@Auth Caller caller, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    sessions.deactivate(caller, JsonBodies.requiredText(in, "session_id"));
+    return views.ok("Session deactivated successfully");
+  }
+
+  /** The caller's pending requests, whichever dialect created them, newest first. */
+  @GET
+  @Path("pending")
+  @RolesAllowed("request:read")
+  public ObjectNode pending(@Auth Caller caller) {
+    return views.pending(interrupts.pending(caller, 500));
+  }
+
+  @POST
+  @Path("cancel")
+  @RolesAllowed("request:decide")
+  public ObjectNode cancel(@Auth Caller caller,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    interrupts.cancel(caller, JsonBodies.requiredText(in, "request_id"), null, idempotencyKey);
+    return views.ok("Request canceled successfully");
+  }
+
+  /**
+   * Interlock extension: a person answers a request with one of its options or free text.
+   * {@code approved} defaults to false for rejecting answers (reject, deny, cancel, no, ...).
+   */
+  @POST
+  @Path("respond")
+  @RolesAllowed("request:decide")
+  public ObjectNode respond(@Auth Caller caller,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String requestId = JsonBodies.requiredText(in, "request_id");
+    interrupts.get(caller, requestId); // 404 before 400 for requests the caller cannot see
+    String answer = JsonBodies.limit(JsonBodies.requiredText(in, "response"), "response", 10_000);
+    JsonNode approvedNode = in.get("approved");
+    boolean approved;
+    if (approvedNode == null || approvedNode.isNull()) {
+      approved = !REJECTIONS.contains(answer.trim().toLowerCase(Locale.ROOT));
+    } else if (approvedNode.isBoolean()) {
+      approved = approvedNode.asBoolean();
+    } else {
+      throw new InvalidRequest("approved must be true or false");
+    }
+    InterruptRow row = interrupts.decide(caller, requestId,
+        approved ? Decision.APPROVED : Decision.REJECTED, null, null, answer, idempotencyKey);
+    ObjectNode out = views.poll(row);
+    out.put("success", true);
+    return out;
+  }
+
+  private static ArrayNode options(ObjectNode in) {
+    JsonNode node = in.get("options");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw new InvalidRequest("options must be an array of strings");
+    }
+    if (node.size() > MAX_OPTIONS) {
+      throw new InvalidRequest("options may have at most " + MAX_OPTIONS + " entries");
+    }
+    for (JsonNode option : node) {
+      if (!option.isTextual() || option.asText().isBlank()) {
+        throw new InvalidRequest("options must be an array of non-empty strings");
+      }
+      JsonBodies.limit(option.asText(), "each option", 1000);
+    }
+    return node.isEmpty() ? null : (ArrayNode) node;
+  }
+
+  static String requestType(String given, ArrayNode options) {
+    if (given == null || given.isBlank()) {
+      return options != null ? "choice" : "input";
+    }
+    String type = given.trim().toLowerCase(Locale.ROOT);
+    if (!Set.of("confirmation", "input", "choice").contains(type)) {
+      throw new InvalidRequest("request_type must be one of confirmation, input, choice");
+    }
+    if (type.equals("choice") && options == null) {
+      throw new InvalidRequest("a choice request needs options");
+    }
+    return type;
+  }
+
+  private int waitSeconds(String wait) {
+    if (wait == null || wait.isBlank()) {
+      return 0;
+    }
+    try {
+      int seconds = Integer.parseInt(wait.trim());
+      if (seconds < 0) {
+        throw new InvalidRequest("wait must not be negative");
+      }
+      return Math.min(seconds, maxWaitSeconds);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequest("wait must be a whole number of seconds");
+    }
+  }
+}
