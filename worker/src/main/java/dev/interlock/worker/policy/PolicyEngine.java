@@ -1,0 +1,309 @@
+package dev.interlock.worker.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import java.math.BigDecimal;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AgentGate's policy language. Policies are tried by priority (lowest first), their rules
+ * in order; the first rule whose {@code match} holds decides; no match routes the request
+ * to a human. A {@code match} maps paths ({@code action}, {@code urgency},
+ * {@code params.x.y}, {@code context.x}) to an exact value or to operators
+ * {@code $lt $gt $lte $gte $in $regex}; every entry must hold. Regular expressions are
+ * bounded (pattern and input length, and a step budget), so a policy cannot hang the
+ * evaluation (ReDoS).
+ */
+public final class PolicyEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(PolicyEngine.class);
+
+  static final int MAX_PATTERN = 256;
+  static final int MAX_REGEX_INPUT = 4096;
+  static final long REGEX_STEP_BUDGET = 200_000;
+  static final Set<String> OPERATORS = Set.of("$lt", "$gt", "$lte", "$gte", "$in", "$regex");
+  private static final int MAX_RULES = 100;
+
+  private PolicyEngine() {}
+
+  /**
+   * Evaluates the enabled policies against a request document
+   * {@code {action, urgency, params, context}}.
+   */
+  public static PolicyMatch evaluate(List<Policy> policies, JsonNode request) {
+    List<Policy> ordered = policies.stream().filter(Policy::enabled)
+        .sorted(Comparator.comparingInt(Policy::priority)).toList();
+    for (Policy policy : ordered) {
+      int index = 0;
+      for (JsonNode rule : policy.rules()) {
+        if (matches(rule.path("match"), request)) {
+          return new PolicyMatch(PolicyDecision.fromWire(rule.path("decision").asText()),
+              policy.id(), policy.name(), policy.version(), index);
+        }
+        index++;
+      }
+    }
+    return PolicyMatch.noMatch();
+  }
+
+  /** Checks a policy's rules before they are stored; the message is safe to show. */
+  public static void validate(JsonNode rules) {
+    if (rules == null || !rules.isArray()) {
+      throw new IllegalArgumentException("rules must be an array");
+    }
+    if (rules.size() > MAX_RULES) {
+      throw new IllegalArgumentException("a policy may have at most " + MAX_RULES + " rules");
+    }
+    int i = 0;
+    for (JsonNode rule : rules) {
+      String where = "rules[" + i++ + "]";
+      if (!rule.isObject()) {
+        throw new IllegalArgumentException(where + " must be an object");
+      }
+      JsonNode decision = rule.get("decision");
+      if (decision == null || !decision.isTextual()) {
+        throw new IllegalArgumentException(where + ".decision is required");
+      }
+      try {
+        PolicyDecision.fromWire(decision.asText());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ".decision must be one of auto_approve,"
+            + " auto_deny, route_to_human");
+      }
+      JsonNode match = rule.get("match");
+      if (match == null || match.isNull()) {
+        continue; // matches everything
+      }
+      if (!match.isObject()) {
+        throw new IllegalArgumentException(where + ".match must be an object");
+      }
+      Iterator<Map.Entry<String, JsonNode>> fields = match.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        validatePath(where, f.getKey());
+        validateCondition(where + ".match." + f.getKey(), f.getValue());
+      }
+    }
+  }
+
+  private static void validatePath(String where, String path) {
+    boolean ok = path.equals("action") || path.equals("urgency")
+        || (path.startsWith("params.") && path.length() > 7)
+        || (path.startsWith("context.") && path.length() > 8);
+    if (!ok) {
+      throw new IllegalArgumentException(where + ".match: unknown field '" + path
+          + "' (use action, urgency, params.<name> or context.<name>)");
+    }
+  }
+
+  private static void validateCondition(String where, JsonNode condition) {
+    if (!isOperatorObject(condition)) {
+      return; // exact value
+    }
+    Iterator<Map.Entry<String, JsonNode>> ops = condition.fields();
+    while (ops.hasNext()) {
+      Map.Entry<String, JsonNode> op = ops.next();
+      switch (op.getKey()) {
+        case "$in" -> {
+          if (!op.getValue().isArray()) {
+            throw new IllegalArgumentException(where + ".$in must be an array");
+          }
+        }
+        case "$regex" -> {
+          if (!op.getValue().isTextual()) {
+            throw new IllegalArgumentException(where + ".$regex must be a string");
+          }
+          if (op.getValue().asText().length() > MAX_PATTERN) {
+            throw new IllegalArgumentException(where + ".$regex must be at most " + MAX_PATTERN
+                + " characters");
+          }
+          try {
+            Pattern.compile(op.getValue().asText());
+          } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(where + ".$regex is not a valid regular expression");
+          }
+        }
+        case "$lt", "$gt", "$lte", "$gte" -> {
+          if (!op.getValue().isNumber() && !op.getValue().isTextual()) {
+            throw new IllegalArgumentException(where + "." + op.getKey()
+                + " must be a number or a string");
+          }
+        }
+        default -> throw new IllegalArgumentException(where + ": unknown operator "
+            + op.getKey() + " (use $lt, $gt, $lte, $gte, $in, $regex)");
+      }
+    }
+  }
+
+  static boolean matches(JsonNode match, JsonNode request) {
+    if (match == null || match.isNull() || match.isMissingNode()) {
+      return true;
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = match.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode actual = resolve(request, f.getKey());
+      if (!holds(f.getValue(), actual)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static JsonNode resolve(JsonNode request, String path) {
+    JsonNode node = request;
+    for (String part : path.split("\\.")) {
+      if (node == null || !node.isObject()) {
+        return null;
+      }
+      node = node.get(part);
+    }
+    return node == null || node.isNull() ? null : node;
+  }
+
+  private static boolean isOperatorObject(JsonNode condition) {
+    if (!condition.isObject() || condition.isEmpty()) {
+      return false;
+    }
+    Iterator<String> names = condition.fieldNames();
+    while (names.hasNext()) {
+      if (!names.next().startsWith("$")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean holds(JsonNode condition, JsonNode actual) {
+    if (!isOperatorObject(condition)) {
+      return actual != null && same(condition, actual);
+    }
+    if (actual == null) {
+      return false;
+    }
+    Iterator<Map.Entry<String, JsonNode>> ops = condition.fields();
+    while (ops.hasNext()) {
+      Map.Entry<String, JsonNode> op = ops.next();
+      JsonNode operand = op.getValue();
+      boolean ok = switch (op.getKey()) {
+        case "$lt" -> compare(actual, operand) < 0;
+        case "$gt" -> compare(actual, operand) > 0 && compare(actual, operand) != NOT_COMPARABLE;
+        case "$lte" -> compare(actual, operand) <= 0;
+        case "$gte" -> compare(actual, operand) >= 0 && compare(actual, operand) != NOT_COMPARABLE;
+        case "$in" -> operand.isArray() && inArray(operand, actual);
+        case "$regex" -> operand.isTextual() && regex(operand.asText(), actual);
+        default -> false;
+      };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean inArray(JsonNode array, JsonNode actual) {
+    for (JsonNode candidate : array) {
+      if (same(candidate, actual)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** JSON equality, with numbers compared by value (10 equals 10.0). */
+  static boolean same(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue()) == 0;
+    }
+    return a.equals(b);
+  }
+
+  /** A value no comparison holds for; chosen so that "< 0" and "<= 0" are false too. */
+  static final int NOT_COMPARABLE = Integer.MAX_VALUE;
+
+  static int compare(JsonNode actual, JsonNode operand) {
+    if (actual.isNumber() && operand.isNumber()) {
+      BigDecimal a = actual.decimalValue();
+      return Integer.signum(a.compareTo(operand.decimalValue()));
+    }
+    if (actual.getNodeType() == JsonNodeType.STRING && operand.isTextual()) {
+      return Integer.signum(actual.asText().compareTo(operand.asText()));
+    }
+    return NOT_COMPARABLE;
+  }
+
+  static boolean regex(String pattern, JsonNode actual) {
+    if (!actual.isTextual() && !actual.isNumber() && !actual.isBoolean()) {
+      return false;
+    }
+    String input = actual.asText();
+    if (input.length() > MAX_REGEX_INPUT || pattern.length() > MAX_PATTERN) {
+      return false;
+    }
+    try {
+      return Pattern.compile(pattern).matcher(new BudgetedSequence(input, REGEX_STEP_BUDGET)).find();
+    } catch (BudgetedSequence.Exhausted e) {
+      log.warn("policy regex {} gave up after {} steps on a {}-character value", pattern,
+          REGEX_STEP_BUDGET, input.length());
+      return false;
+    } catch (PatternSyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A CharSequence that counts reads and gives up after a budget: Java's regex engine reads
+   * the input through charAt, so catastrophic backtracking runs out of budget instead of
+   * running for hours.
+   */
+  static final class BudgetedSequence implements CharSequence {
+    static final class Exhausted extends RuntimeException {
+      Exhausted() {
+        super(null, null, false, false);
+      }
+    }
+
+    private final String text;
+    private final long[] remaining;
+
+    BudgetedSequence(String text, long budget) {
+      this(text, new long[] {budget});
+    }
+
+    private BudgetedSequence(String text, long[] remaining) {
+      this.text = text;
+      this.remaining = remaining;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (--remaining[0] < 0) {
+        throw new Exhausted();
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new BudgetedSequence(text.substring(start, end), remaining);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.interlock.worker.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyEngineTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String REQUEST = """
+      {"action":"send_email","urgency":"normal",
+       "params":{"to":"customer@example.com","amount":250,"nested":{"level":3},"tags":["a"]},
+       "context":{"orderId":"12345","env":"prod","since":"2024-01-15"}}
+      """;
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  static Policy policy(String id, int priority, boolean enabled, String rules) {
+    return new Policy(id, "policy-" + id, priority, enabled, json(rules), 1);
+  }
+
+  static Stream<Arguments> matchers() {
+    return Stream.of(
+        Arguments.of("{\"action\":\"send_email\"}", true),
+        Arguments.of("{\"action\":\"delete_db\"}", false),
+        Arguments.of("{\"urgency\":\"normal\"}", true),
+        Arguments.of("{\"params.to\":\"customer@example.com\"}", true),
+        Arguments.of("{\"params.nested.level\":3}", true),
+        Arguments.of("{\"params.nested.level\":3.0}", true),
+        Arguments.of("{\"params.missing\":\"x\"}", false),
+        Arguments.of("{\"context.orderId\":\"12345\"}", true),
+        Arguments.of("{\"context.orderId\":12345}", false),
+        Arguments.of("{\"params.amount\":{\"$lt\":1000}}", true),
+        Arguments.of("{\"params.amount\":{\"$lt\":250}}", false),
+        Arguments.of("{\"params.amount\":{\"$lte\":250}}", true),
+        Arguments.of("{\"params.amount\":{\"$gt\":100}}", true),
+        Arguments.of("{\"params.amount\":{\"$gt\":250}}", false),
+        Arguments.of("{\"params.amount\":{\"$gte\":250}}", true),
+        Arguments.of("{\"params.amount\":{\"$gt\":100,\"$lt\":200}}", false),
+        Arguments.of("{\"params.amount\":{\"$gt\":\"100\"}}", false),
+        Arguments.of("{\"params.to\":{\"$gt\":5}}", false),
+        Arguments.of("{\"params.to\":{\"$lte\":5}}", false),
+        Arguments.of("{\"context.since\":{\"$gte\":\"2024-01-01\"}}", true),
+        Arguments.of("{\"context.env\":{\"$in\":[\"staging\",\"prod\"]}}", true),
+        Arguments.of("{\"context.env\":{\"$in\":[\"dev\"]}}", false),
+        Arguments.of("{\"params.amount\":{\"$in\":[250.0]}}", true),
+        Arguments.of("{\"params.to\":{\"$regex\":\"@example\\\\.com$\"}}", true),
+        Arguments.of("{\"params.to\":{\"$regex\":\"^admin@\"}}", false),
+        Arguments.of("{\"params.missing\":{\"$regex\":\".*\"}}", false),
+        Arguments.of("{\"action\":\"send_email\",\"context.env\":\"dev\"}", false),
+        Arguments.of("{\"action\":\"send_email\",\"context.env\":\"prod\"}", true),
+        Arguments.of("{}", true));
+  }
+
+  @ParameterizedTest
+  @MethodSource("matchers")
+  void givenMatcher_thenMatchesAsSpecified(String match, boolean expected) {
+    assertThat(PolicyEngine.matches(json(match), json(REQUEST))).isEqualTo(expected);
+  }
+
+  @Test
+  void givenPolicies_thenLowestPriorityFirstAndFirstMatchingRuleWins() {
+    var late = policy("late", 20, true, "[{\"match\":{\"action\":\"send_email\"},\"decision\":\"auto_deny\"}]");
+    var early = policy("early", 10, true, """
+        [{"match":{"action":"other"},"decision":"auto_deny"},
+         {"match":{"action":"send_email"},"decision":"auto_approve"},
+         {"match":{},"decision":"auto_deny"}]""");
+    PolicyMatch m = PolicyEngine.evaluate(List.of(late, early), json(REQUEST));
+    assertThat(m.decision()).isEqualTo(PolicyDecision.AUTO_APPROVE);
+    assertThat(m.policyId()).isEqualTo("early");
+    assertThat(m.ruleIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void givenDisabledPolicy_thenSkipped() {
+    var disabled = policy("off", 1, false, "[{\"match\":{},\"decision\":\"auto_approve\"}]");
+    var on = policy("on", 5, true, "[{\"match\":{\"urgency\":\"normal\"},\"decision\":\"auto_deny\"}]");
+    assertThat(PolicyEngine.evaluate(List.of(disabled, on), json(REQUEST)).policyId()).isEqualTo("on");
+    assertThat(PolicyEngine.evaluate(List.of(disabled), json(REQUEST)).matched()).isFalse();
+  }
+
+  @Test
+  void givenNoMatch_thenRouteToHuman() {
+    var p = policy("p", 1, true, "[{\"match\":{\"action\":\"x\"},\"decision\":\"auto_approve\"}]");
+    PolicyMatch m = PolicyEngine.evaluate(List.of(p), json(REQUEST));
+    assertThat(m.decision()).isEqualTo(PolicyDecision.ROUTE_TO_HUMAN);
+    assertThat(m.matched()).isFalse();
+  }
+
+  @Test
+  void givenExplicitRouteToHumanRule_thenItStopsEvaluation() {
+    var first = policy("a", 1, true, "[{\"match\":{},\"decision\":\"route_to_human\"}]");
+    var second = policy("b", 2, true, "[{\"match\":{},\"decision\":\"auto_approve\"}]");
+    PolicyMatch m = PolicyEngine.evaluate(List.of(first, second), json(REQUEST));
+    assertThat(m.decision()).isEqualTo(PolicyDecision.ROUTE_TO_HUMAN);
+    assertThat(m.policyId()).isEqualTo("a");
+  }
+
+  @Test
+  void givenCatastrophicRegex_thenGivesUpQuicklyWithoutMatching() {
+    String evil = "{\"params.to\":{\"$regex\":\"^(a+)+$\"}}";
+    String request = "{\"params\":{\"to\":\"" + "a".repeat(40) + "!\"}}";
+    long started = System.nanoTime();
+    boolean matched = PolicyEngine.matches(json(evil), json(request));
+    assertThat(matched).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  static Stream<Arguments> invalidRules() {
+    return Stream.of(
+        Arguments.of("{}", "rules must be an array"),
+        Arguments.of("[1]", "rules[0] must be an object"),
+        Arguments.of("[{\"match\":{}}]", "rules[0].decision is required"),
+        Arguments.of("[{\"decision\":\"maybe\"}]", "rules[0].decision must be one of"),
+        Arguments.of("[{\"match\":[],\"decision\":\"auto_deny\"}]", "rules[0].match must be an object"),
+        Arguments.of("[{\"match\":{\"user\":\"x\"},\"decision\":\"auto_deny\"}]", "unknown field 'user'"),
+        Arguments.of("[{\"match\":{\"action\":{\"$nope\":1}},\"decision\":\"auto_deny\"}]", "unknown operator $nope"),
+        Arguments.of("[{\"match\":{\"action\":{\"$in\":\"x\"}},\"decision\":\"auto_deny\"}]", "$in must be an array"),
+        Arguments.of("[{\"match\":{\"action\":{\"$regex\":\"(\"}},\"decision\":\"auto_deny\"}]", "not a valid regular expression"),
+        Arguments.of("[{\"match\":{\"action\":{\"$lt\":[]}},\"decision\":\"auto_deny\"}]", "must be a number or a string"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidRules")
+  void givenInvalidRules_thenRejectedWithReason(String rules, String message) {
+    assertThatThrownBy(() -> PolicyEngine.validate(json(rules)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void givenValidRules_thenAccepted() {
+    PolicyEngine.validate(json("""
+        [{"match":{"action":"send_notification","params.amount":{"$lt":100},"context.env":{"$in":["dev"]}},
+          "decision":"auto_approve"},
+         {"decision":"route_to_human"}]"""));
+  }
+}
