@@ -11,7 +11,13 @@ import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
+import dev.interlock.server.api.agentgate.AgentGateViews;
 import dev.interlock.server.api.loopgate.LoopgateViews;
+import dev.interlock.server.resources.agentgate.PolicyResource;
+import dev.interlock.server.resources.agentgate.RequestResource;
+import dev.interlock.server.resources.agentgate.WebhookResource;
+import dev.interlock.server.service.PolicyService;
+import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.resources.loopgate.HitlResource;
 import dev.interlock.server.resources.loopin.AnalyticsResource;
 import dev.interlock.server.resources.loopin.InterruptResource;
@@ -30,6 +36,8 @@ import dev.interlock.worker.CallbackSecrets;
 import dev.interlock.worker.CallbackTargetGuard;
 import dev.interlock.worker.InterlockWorker;
 import dev.interlock.worker.InterruptActivitiesImpl;
+import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.WebhookActivitiesImpl;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -127,11 +135,14 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
       Jdbi jdbi, ObjectMapper json) {
-    var activities = new InterruptActivitiesImpl(jdbi, json, InterruptActivitiesImpl.defaultHttpClient(),
-        new CallbackTargetGuard(config.callbacks.allowPrivateNetworks), Clock.systemUTC(),
-        config.callbacks.timeout.toJavaDuration());
+    var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
+    var http = InterruptActivitiesImpl.defaultHttpClient();
+    var timeout = config.callbacks.timeout.toJavaDuration();
+    var activities = new InterruptActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(),
+        timeout, new DeliveryStarter(temporal.client(), config.temporal.taskQueue));
+    var webhooks = new WebhookActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(), timeout);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
-        config.worker.maxConcurrentActivities);
+        webhooks, config.worker.maxConcurrentActivities);
   }
 
   @Override
@@ -173,7 +184,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     WorkflowStarter starter = new WorkflowStarter(gateway);
     TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
     environment.lifecycle().manage(transitions);
-    RecoveryPass recovery = new RecoveryPass(jdbi, starter);
+    DeliveryStarter deliveries = new DeliveryStarter(temporal.client(), config.temporal.taskQueue);
+    RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
     environment.admin().addTask(new RecoveryTask(recovery));
     ExecutorService readers = environment.lifecycle().executorService("interlock-readers-%d")
@@ -181,7 +193,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
     CallbackTargetGuard guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     InterruptService interrupts = new InterruptService(jdbi, gateway, starter, transitions, guard,
-        json, clock, readers);
+        json, clock, readers, deliveries);
 
     DialectErrors errors = new DialectErrors(json);
     for (Object mapper : ErrorMappers.all(errors)) {
@@ -198,6 +210,12 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new HitlResource(interrupts, new SessionService(jdbi),
         new LoopgateViews(json), bodies, clock, config.limits.maxWaitSeconds,
         config.limits.maxExpiresInSeconds));
+    AgentGateViews agentgate = new AgentGateViews(json, clock);
+    environment.jersey().register(new RequestResource(interrupts, agentgate, bodies, clock,
+        config.limits.maxExpiresInSeconds));
+    environment.jersey().register(new PolicyResource(new PolicyService(jdbi, json), agentgate, bodies));
+    environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
+        agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
   }

@@ -20,7 +20,8 @@ public interface InterruptDao {
       """
       id::text, owner_id, source, agent_id, user_id, action, context, params, urgency, status,
       decision, reason, modified_params, decided_by, command_id, created_at, expires_at, decided_at,
-      callback_url, callback_state, idempotency_key, request_type, options, response, session_id
+      callback_url, callback_state, idempotency_key, request_type, options, response, session_id,
+      confirmed_at, confirm_result
       """;
 
   /** Channel on which every transition is announced (payload: the interrupt id). */
@@ -81,6 +82,40 @@ public interface InterruptDao {
   /** Wakes every server instance's waiters; delivered when the transaction commits. */
   @SqlQuery("select pg_notify('" + CHANNEL + "', :id)::text")
   String notifyTransition(@Bind("id") String id);
+
+  /** AgentGate's list: optional filters, newest first, offset pagination. */
+  @SqlQuery(
+      "select " + COLUMNS
+          + """
+           from interrupts
+          where owner_id = :ownerId
+            and (cast(:status as text) is null or status = :status)
+            and (cast(:action as text) is null or action = :action)
+            and (cast(:urgency as text) is null or urgency = :urgency)
+          order by created_at desc, id
+          limit :limit offset :offset
+          """)
+  List<InterruptRow> list(@Bind("ownerId") String ownerId, @Bind("status") String status,
+      @Bind("action") String action, @Bind("urgency") String urgency, @Bind("limit") int limit,
+      @Bind("offset") int offset);
+
+  @SqlQuery(
+      """
+      select urgency as label, count(*) as count from interrupts
+       where owner_id = :ownerId and status = 'pending' group by urgency
+      """)
+  List<CountRow> pendingByUrgency(@Bind("ownerId") String ownerId);
+
+  @SqlQuery("select min(created_at) from interrupts where owner_id = :ownerId and status = 'pending'")
+  Instant oldestPending(@Bind("ownerId") String ownerId);
+
+  /** Records the execution result of an approved interrupt, once. */
+  @SqlUpdate(
+      """
+      update interrupts set confirmed_at = clock_timestamp(), confirm_result = :result
+       where id = :id::uuid and status = 'approved' and confirmed_at is null
+      """)
+  int confirm(@Bind("id") String id, @Bind("result") @Json JsonNode result);
 
   /** Every pending interrupt of an owner, newest first, whatever dialect created it. */
   @SqlQuery(

@@ -30,7 +30,9 @@ public record InterruptRow(
     String requestType,
     @Json JsonNode options,
     String response,
-    String sessionId) {
+    String sessionId,
+    Instant confirmedAt,
+    @Json JsonNode confirmResult) {
 
   public boolean isPending() {
     return "pending".equals(status);

@@ -3,6 +3,8 @@ package dev.interlock.worker;
 import dev.interlock.workflows.InterruptActivities;
 import dev.interlock.workflows.InterruptWorkflow;
 import dev.interlock.workflows.InterruptWorkflowImpl;
+import dev.interlock.workflows.WebhookActivities;
+import dev.interlock.workflows.WebhookDeliveryWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -22,14 +24,15 @@ public final class InterlockWorker {
   }
 
   public static InterlockWorker create(WorkflowClient client, String taskQueue,
-      InterruptActivities activities, int maxConcurrentActivities) {
+      InterruptActivities activities, WebhookActivities webhooks, int maxConcurrentActivities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(taskQueue == null ? InterruptWorkflow.TASK_QUEUE : taskQueue,
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(maxConcurrentActivities)
             .build());
-    worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
+    worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class,
+        WebhookDeliveryWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities, webhooks);
     return new InterlockWorker(factory);
   }
 

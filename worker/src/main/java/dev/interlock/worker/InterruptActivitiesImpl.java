@@ -4,11 +4,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptRow;
+import dev.interlock.store.PolicyDao;
+import dev.interlock.store.WebhookDao;
+import dev.interlock.store.WebhookDeliveryRow;
+import dev.interlock.worker.policy.Policy;
+import dev.interlock.worker.policy.PolicyDocuments;
+import dev.interlock.worker.policy.PolicyEngine;
+import dev.interlock.worker.policy.PolicyMatch;
+import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.workflows.CallbackFailure;
 import dev.interlock.workflows.CallbackRequest;
+import dev.interlock.workflows.Decision;
 import dev.interlock.workflows.FailureType;
 import dev.interlock.workflows.InterruptActivities;
 import dev.interlock.workflows.InterruptState;
+import dev.interlock.workflows.PolicyOutcome;
+import dev.interlock.workflows.PolicyRequest;
 import dev.interlock.workflows.TransitionRecord;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
@@ -19,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +53,19 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   private final CallbackPayloads payloads;
   private final Clock clock;
   private final Duration requestTimeout;
+  private final WebhookEvents webhookEvents;
+  private final DeliveryStarter deliveries;
 
+  /** Without a Temporal client: webhook deliveries are written and left to recovery. */
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
+    this(jdbi, json, http, guard, clock, requestTimeout, null);
+  }
+
+  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, DeliveryStarter deliveries) {
+    this.webhookEvents = new WebhookEvents(json, clock);
+    this.deliveries = deliveries;
     this.jdbi = jdbi;
     this.json = json;
     this.http = http;
@@ -67,6 +90,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     String id = transition.interruptId();
     jdbi.useTransaction(h -> {
       InterruptDao dao = h.attach(InterruptDao.class);
+      // The activity is retried; only the first run that changes the row writes anything.
       int changed = dao.applyTransition(id, s.status().wire(),
           s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
           s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response());
@@ -92,7 +116,50 @@ public class InterruptActivitiesImpl implements InterruptActivities {
         details.put("response", s.response());
       }
       dao.insertEvent(id, s.status().wire(), s.actor(), details);
+      InterruptRow updated = dao.find(id).orElseThrow();
+      for (String event : WebhookEvents.forTransition(updated.status())) {
+        webhookEvents.enqueue(h, updated, event);
+      }
       dao.notifyTransition(id);
+    });
+    startPendingDeliveries(id);
+  }
+
+  /** After the commit (and again on a retry): start what the outbox holds for this interrupt. */
+  private void startPendingDeliveries(String interruptId) {
+    if (deliveries == null) {
+      return;
+    }
+    List<String> pending = jdbi.withExtension(WebhookDao.class,
+        d -> d.pendingForInterrupt(interruptId)).stream().map(WebhookDeliveryRow::id).toList();
+    deliveries.startAll(pending);
+  }
+
+  @Override
+  public PolicyOutcome evaluatePolicies(PolicyRequest request) {
+    String id = request.interruptId();
+    return jdbi.inTransaction(h -> {
+      InterruptRow row = h.attach(InterruptDao.class).find(id).orElseThrow(() ->
+          ApplicationFailure.newNonRetryableFailure("interrupt " + id + " is not in the store",
+              FailureType.UNKNOWN_INTERRUPT.name()));
+      List<Policy> policies = h.attach(PolicyDao.class).list(row.ownerId()).stream()
+          .map(p -> new Policy(p.id(), p.name(), p.priority(), p.enabled(), p.rules(), p.version()))
+          .toList();
+      PolicyMatch match = PolicyEngine.evaluate(policies, PolicyDocuments.of(json, row));
+      ObjectNode details = json.createObjectNode().put("decision", match.decision().wire());
+      if (match.matched()) {
+        details.put("policyId", match.policyId()).put("policyName", match.policyName())
+            .put("policyVersion", match.policyVersion()).put("rule", match.ruleIndex());
+      }
+      h.attach(InterruptDao.class).insertEvent(id, "policy.evaluated",
+          match.matched() ? "policy:" + match.policyName() : "system:policies", details);
+      return switch (match.decision()) {
+        case AUTO_APPROVE -> new PolicyOutcome(Decision.APPROVED, "policy:" + match.policyName(),
+            "Auto-approved by policy " + match.policyName() + " (v" + match.policyVersion() + ")");
+        case AUTO_DENY -> new PolicyOutcome(Decision.REJECTED, "policy:" + match.policyName(),
+            "Auto-denied by policy " + match.policyName() + " (v" + match.policyVersion() + ")");
+        case ROUTE_TO_HUMAN -> PolicyOutcome.toHuman();
+      };
     });
   }
 

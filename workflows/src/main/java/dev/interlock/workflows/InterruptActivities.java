@@ -14,4 +14,7 @@ public interface InterruptActivities {
 
   /** Records that the callback was given up on after its retry window. */
   void recordCallbackFailed(CallbackFailure failure);
+
+  /** Evaluates the owner's policies (and records the evaluation in the audit trail). */
+  PolicyOutcome evaluatePolicies(PolicyRequest request);
 }

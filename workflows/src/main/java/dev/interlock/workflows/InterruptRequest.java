@@ -10,11 +10,13 @@ package dev.interlock.workflows;
  * @param resumeFrom the state to resume from when recovery re-creates the workflow of an
  *     interrupt that already left pending but whose callback was not delivered; null for a
  *     new interrupt
+ * @param evaluatePolicies whether the owner's policies may decide it before a person does
  */
 public record InterruptRequest(
-    String interruptId, long expiresAtMillis, boolean hasCallback, InterruptState resumeFrom) {
+    String interruptId, long expiresAtMillis, boolean hasCallback, InterruptState resumeFrom,
+    boolean evaluatePolicies) {
 
   public static InterruptRequest fresh(String interruptId, long expiresAtMillis, boolean hasCallback) {
-    return new InterruptRequest(interruptId, expiresAtMillis, hasCallback, null);
+    return new InterruptRequest(interruptId, expiresAtMillis, hasCallback, null, false);
   }
 }

@@ -38,6 +38,13 @@ public interface InterruptWorkflow {
   @UpdateValidatorMethod(updateName = "cancel")
   void validateCancel(CancelCommand command);
 
+  /**
+   * Completes once the policies have had their say (at once for interrupts without
+   * policies), with the state then: how a create call learns of an automatic decision.
+   */
+  @UpdateMethod
+  InterruptState settled();
+
   @QueryMethod
   InterruptState state();
 }

@@ -53,6 +53,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   private final String interruptId;
   private final long expiresAtMillis;
   private InterruptState state;
+  private boolean settled;
 
   /**
    * Runs before any handler: an update that arrives in the first workflow task is
@@ -67,6 +68,16 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
 
   @Override
   public InterruptState run(InterruptRequest request) {
+    if (request.evaluatePolicies() && state.isPending()) {
+      PolicyOutcome outcome = projection.evaluatePolicies(new PolicyRequest(interruptId));
+      // A person may have decided while the policies were evaluated; the first one wins.
+      if (outcome.decision() != null && state.isPending()) {
+        transition(new InterruptState(outcome.decision().status(), outcome.decision(),
+            outcome.reason(), null, outcome.actor(), Workflow.currentTimeMillis(), null, null));
+      }
+    }
+    settled = true;
+
     if (state.isPending()) {
       Duration remaining =
           Duration.ofMillis(Math.max(0L, expiresAtMillis - Workflow.currentTimeMillis()));
@@ -130,6 +141,12 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   @Override
   public void validateCancel(CancelCommand command) {
     requirePending();
+  }
+
+  @Override
+  public InterruptState settled() {
+    Workflow.await(() -> settled);
+    return state;
   }
 
   @Override

@@ -92,7 +92,7 @@ class InterruptWorkflowCallbackTest {
     long expiresAt = startedAt + TWO_DAYS_MILLIS;
     String id = harness.nextId();
 
-    InterruptWorkflow workflow = harness.start(new InterruptRequest(id, expiresAt, true, approved));
+    InterruptWorkflow workflow = harness.start(new InterruptRequest(id, expiresAt, true, approved, false));
     InterruptState result = resultOf(workflow);
 
     assertThat(result.status()).isEqualTo(InterruptStatus.APPROVED);

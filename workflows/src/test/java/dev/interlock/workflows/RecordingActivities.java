@@ -34,6 +34,7 @@ final class RecordingActivities implements InterruptActivities {
   private volatile IntFunction<RuntimeException> callbackOutcome = ALWAYS_SUCCEED;
   private volatile CountDownLatch transitionGate = new CountDownLatch(0);
   private volatile CountDownLatch callbackGate = new CountDownLatch(0);
+  private volatile PolicyOutcome policyOutcome = PolicyOutcome.toHuman();
 
   @Override
   public void recordTransition(TransitionRecord transition) {
@@ -54,6 +55,18 @@ final class RecordingActivities implements InterruptActivities {
   @Override
   public void recordCallbackFailed(CallbackFailure failure) {
     record("recordCallbackFailed", failure);
+  }
+
+  @Override
+  public PolicyOutcome evaluatePolicies(PolicyRequest request) {
+    record("evaluatePolicies", request);
+    return policyOutcome;
+  }
+
+  /** What evaluatePolicies answers (default: route to a person). */
+  RecordingActivities policiesDecide(PolicyOutcome outcome) {
+    policyOutcome = outcome;
+    return this;
   }
 
   private void record(String activity, Object argument) {

@@ -6,9 +6,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Renders an error in the shape of the dialect a request belongs to, by its path. LoopIn
- * (and every route without a dialect of its own) uses {@code {"error": "message"}}; later
- * dialects add their shapes here, so every mapper stays dialect-agnostic.
+ * Renders an error in the shape of the dialect a request belongs to, by its path, so every
+ * mapper stays dialect-agnostic:
+ * <ul>
+ *   <li>AgentGate ({@code /api/requests}, {@code /api/policies}, {@code /api/webhooks},
+ *       {@code /api/keys}, {@code /api/api-keys}): {@code {"error": {"code", "message"}}};
+ *   <li>everything else (LoopIn, Loopgate, shared routes): {@code {"error": "message"}}.
+ * </ul>
  */
 public final class DialectErrors {
 
@@ -20,8 +24,22 @@ public final class DialectErrors {
 
   public Response render(String path, int status, String code, String message) {
     ObjectNode body = json.createObjectNode();
-    body.put("error", message);
+    if (isAgentGate(path)) {
+      body.putObject("error").put("code", code).put("message", message);
+    } else {
+      body.put("error", message);
+    }
     return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+  }
+
+  static boolean isAgentGate(String path) {
+    return startsWithSegment(path, "/api/requests") || startsWithSegment(path, "/api/policies")
+        || startsWithSegment(path, "/api/webhooks") || startsWithSegment(path, "/api/keys")
+        || startsWithSegment(path, "/api/api-keys");
+  }
+
+  private static boolean startsWithSegment(String path, String prefix) {
+    return path.equals(prefix) || path.startsWith(prefix + "/");
   }
 
   public static String defaultMessage(int status) {

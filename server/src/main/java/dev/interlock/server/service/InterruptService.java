@@ -13,6 +13,8 @@ import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.store.NewInterrupt;
 import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.workflows.CancelCommand;
 import dev.interlock.workflows.DecideCommand;
 import dev.interlock.workflows.Decision;
@@ -43,10 +45,14 @@ public final class InterruptService {
   private final ObjectMapper json;
   private final Clock clock;
   private final Executor readers;
+  private final WebhookEvents webhookEvents;
+  private final DeliveryStarter deliveries;
 
   public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
       TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
-      Clock clock, Executor readers) {
+      Clock clock, Executor readers, DeliveryStarter deliveries) {
+    this.webhookEvents = new WebhookEvents(json, clock);
+    this.deliveries = deliveries;
     this.jdbi = jdbi;
     this.gateway = gateway;
     this.starter = starter;
@@ -80,13 +86,16 @@ public final class InterruptService {
         .put("source", command.source())
         .put("agentId", command.agentId())
         .put("urgency", command.urgency().stored());
+    List<String> newDeliveries = new java.util.ArrayList<>();
     InterruptRow stored = jdbi.inTransaction(h -> {
       InterruptDao dao = h.attach(InterruptDao.class);
       if (dao.insert(row, command.context(), command.params(), command.options()) == 0) {
         return null; // the idempotency key was used before
       }
       dao.insertEvent(row.id(), "created", caller.actor(), createdDetails);
-      return dao.find(row.id()).orElseThrow();
+      InterruptRow created = dao.find(row.id()).orElseThrow();
+      newDeliveries.addAll(webhookEvents.enqueue(h, created, "request.created"));
+      return created;
     });
     if (stored == null) {
       InterruptRow earlier = jdbi.withExtension(InterruptDao.class,
@@ -98,7 +107,69 @@ public final class InterruptService {
       return new Created(earlier, true);
     }
     starter.ensureWorkflow(stored);
+    deliveries.startAll(newDeliveries);
     return new Created(stored, false);
+  }
+
+  /**
+   * Creates an interrupt and waits until its policies have had their say, so a request an
+   * owner's policy decides comes back from the create call already decided.
+   */
+  public Created createSettled(Caller caller, CreateInterrupt command) {
+    Created created = create(caller, command);
+    if (!created.interrupt().isPending()) {
+      return created;
+    }
+    gateway.settled(created.interrupt().id());
+    return new Created(get(caller, created.interrupt().id()), created.replayed());
+  }
+
+  /** AgentGate's list; {@code status} and {@code urgency} in core words. */
+  public List<InterruptRow> list(Caller caller, String status, String action, String urgency,
+      int limit, int offset) {
+    return jdbi.withExtension(InterruptDao.class,
+        dao -> dao.list(caller.ownerId(), status, action, urgency, limit, offset));
+  }
+
+  /** Pending work of the caller's owner: counts by urgency and the age of the oldest. */
+  public record QueueStats(long totalPending, List<CountRow> byUrgency, Instant oldestPending) {}
+
+  public QueueStats queueStats(Caller caller) {
+    return jdbi.withExtension(InterruptDao.class, dao -> {
+      List<CountRow> byUrgency = dao.pendingByUrgency(caller.ownerId());
+      long total = byUrgency.stream().mapToLong(CountRow::count).sum();
+      return new QueueStats(total, byUrgency, dao.oldestPending(caller.ownerId()));
+    });
+  }
+
+  /**
+   * Records that an approved action was executed (AgentGate's confirm), once: audit event
+   * {@code confirmed} with the result and the {@code request.confirmed} webhook.
+   */
+  public InterruptRow confirm(Caller caller, String id, String actor,
+      com.fasterxml.jackson.databind.JsonNode result) {
+    InterruptRow current = get(caller, id);
+    if (!"approved".equals(current.status())) {
+      throw new Conflict("Only an approved request can be confirmed; this one is "
+          + current.status());
+    }
+    List<String> newDeliveries = new java.util.ArrayList<>();
+    InterruptRow confirmed = jdbi.inTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      if (dao.confirm(id, result) == 0) {
+        throw new Conflict("Request is already confirmed");
+      }
+      ObjectNode details = json.createObjectNode();
+      if (result != null) {
+        details.set("result", result);
+      }
+      dao.insertEvent(id, "confirmed", actor, details);
+      InterruptRow row = dao.find(id).orElseThrow();
+      newDeliveries.addAll(webhookEvents.enqueue(h, row, "request.confirmed"));
+      return row;
+    });
+    deliveries.startAll(newDeliveries);
+    return confirmed;
   }
 
   public InterruptRow get(Caller caller, String id) {
@@ -140,8 +211,15 @@ public final class InterruptService {
   public InterruptRow decide(Caller caller, String id, Decision decision, String reason,
       com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
       String requestKey) {
-    DecideCommand command =
-        new DecideCommand(decision, reason, modifiedParams, caller.actor(), response);
+    return decideAs(caller, caller.actor(), id, decision, reason, modifiedParams, response,
+        requestKey);
+  }
+
+  /** A decision recorded under a name the caller chose (AgentGate's {@code decidedBy}). */
+  public InterruptRow decideAs(Caller caller, String actor, String id, Decision decision,
+      String reason, com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
+      String requestKey) {
+    DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response);
     String updateId = updateId("decide", caller, id, requestKey);
     return transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
   }

@@ -2,6 +2,8 @@ package dev.interlock.server.service;
 
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptRow;
+import dev.interlock.store.WebhookDao;
+import dev.interlock.worker.webhook.DeliveryStarter;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Instant;
 import java.util.List;
@@ -26,12 +28,14 @@ public final class RecoveryPass implements Managed {
 
   private final Jdbi jdbi;
   private final WorkflowStarter starter;
+  private final DeliveryStarter deliveries;
   private final AtomicBoolean done = new AtomicBoolean();
   private Thread thread;
 
-  public RecoveryPass(Jdbi jdbi, WorkflowStarter starter) {
+  public RecoveryPass(Jdbi jdbi, WorkflowStarter starter, DeliveryStarter deliveries) {
     this.jdbi = jdbi;
     this.starter = starter;
+    this.deliveries = deliveries;
   }
 
   @Override
@@ -56,15 +60,33 @@ public final class RecoveryPass implements Managed {
     long started = System.nanoTime();
     try {
       int[] counts = run();
+      int[] hooks = runDeliveries();
       log.info("recovery pass: {} waiting interrupts checked, {} workflows re-created, {} already"
-          + " running ({} ms)", counts[0], counts[1], counts[0] - counts[1],
-          (System.nanoTime() - started) / 1_000_000);
+          + " running; {} pending webhook deliveries, {} re-started ({} ms)", counts[0], counts[1],
+          counts[0] - counts[1], hooks[0], hooks[1], (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {
       log.error("recovery pass failed; interrupts without a workflow are re-created when next"
           + " decided, or on the next start", e);
     } finally {
       done.set(true);
     }
+  }
+
+  /** Webhook deliveries still pending: each needs its delivery workflow. Returns {checked, started}. */
+  public int[] runDeliveries() {
+    int checked = 0;
+    int started = 0;
+    for (var delivery : jdbi.withExtension(WebhookDao.class, d -> d.pendingDeliveries(100_000))) {
+      checked++;
+      try {
+        if (deliveries.start(delivery.id())) {
+          started++;
+        }
+      } catch (RuntimeException e) {
+        log.warn("recovery: could not start webhook delivery {}: {}", delivery.id(), e.getMessage());
+      }
+    }
+    return new int[] {checked, started};
   }
 
   /** Returns {checked, started}. */

@@ -22,7 +22,9 @@ public final class RecoveryTask extends PostBodyTask {
   @Override
   public void execute(Map<String, List<String>> parameters, String body, PrintWriter output) {
     int[] counts = recovery.run();
+    int[] hooks = recovery.runDeliveries();
     output.printf("checked %d, re-created %d, already running %d%n", counts[0], counts[1],
         counts[0] - counts[1]);
+    output.printf("webhook deliveries pending %d, re-started %d%n", hooks[0], hooks[1]);
   }
 }

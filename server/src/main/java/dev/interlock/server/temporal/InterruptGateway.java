@@ -90,6 +90,11 @@ public final class InterruptGateway {
     return update(interruptId, "cancel", command, updateId);
   }
 
+  /** The state once policies have had their say (an automatic decision, or still pending). */
+  public InterruptState settled(String interruptId) {
+    return update(interruptId, "settled", null, "settled-" + java.util.UUID.randomUUID());
+  }
+
   private InterruptState update(String interruptId, String name, Object command, String updateId) {
     WorkflowStub stub = client.newUntypedWorkflowStub(InterruptWorkflow.workflowId(interruptId));
     UpdateOptions<InterruptState> options = UpdateOptions.newBuilder(InterruptState.class)
@@ -99,7 +104,7 @@ public final class InterruptGateway {
         .build();
     try {
       // ACCEPTED: the validator has run, so a losing decision fails here, synchronously.
-      var handle = stub.startUpdate(options, command);
+      var handle = command == null ? stub.startUpdate(options) : stub.startUpdate(options, command);
       // COMPLETED: the handler has projected the transition into PostgreSQL.
       return handle.getResultAsync(updateTimeout.toMillis(), TimeUnit.MILLISECONDS).get();
     } catch (WorkflowUpdateException e) {

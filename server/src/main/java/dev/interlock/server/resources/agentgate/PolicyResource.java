@@ -1,0 +1,141 @@
+package dev.interlock.server.resources.agentgate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.service.PolicyService;
+import dev.interlock.server.service.PolicyService.PolicyCommand;
+import dev.interlock.store.PolicyRow;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+
+/** AgentGate policies ({@code admin} scope). */
+@Path("/api/policies")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+@RolesAllowed("admin")
+public final class PolicyResource {
+
+  static final int DEFAULT_PRIORITY = 100;
+
+  private final PolicyService policies;
+  private final AgentGateViews views;
+  private final JsonBodies bodies;
+
+  public PolicyResource(PolicyService policies, AgentGateViews views, JsonBodies bodies) {
+    this.policies = policies;
+    this.views = views;
+    this.bodies = bodies;
+  }
+
+  @GET
+  public ArrayNode list(@Auth Caller caller) {
+    return views.policies(policies.list(caller));
+  }
+
+  @POST
+  public Response create(@Auth Caller caller, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    PolicyCommand command = new PolicyCommand(
+        JsonBodies.limit(JsonBodies.requiredText(in, "name"), "name", 200),
+        intField(in, "priority", DEFAULT_PRIORITY), boolField(in, "enabled", true), rules(in, null));
+    return Response.status(Response.Status.CREATED).entity(views.policy(policies.create(caller, command)))
+        .build();
+  }
+
+  /** What the current policies would decide for a request body; creates nothing. */
+  @POST
+  @Path("simulate")
+  public ObjectNode simulate(@Auth Caller caller, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String action = JsonBodies.requiredText(in, "action");
+    String urgency = RequestResource.urgency(JsonBodies.optionalText(in, "urgency")).stored();
+    return views.simulation(policies.simulate(caller, action, urgency,
+        JsonBodies.optionalObject(in, "params"), JsonBodies.optionalObject(in, "context")));
+  }
+
+  @GET
+  @Path("{id}")
+  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
+    return views.policy(policies.get(caller, id));
+  }
+
+  /** Replaces the given fields (fields left out keep their value); bumps the version. */
+  @PUT
+  @Path("{id}")
+  public ObjectNode update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+    PolicyRow current = policies.get(caller, id);
+    ObjectNode in = bodies.object(body);
+    String name = JsonBodies.optionalText(in, "name");
+    if (name != null && name.isBlank()) {
+      throw new InvalidRequest("name must not be empty");
+    }
+    PolicyCommand command = new PolicyCommand(
+        name == null ? current.name() : JsonBodies.limit(name, "name", 200),
+        intField(in, "priority", current.priority()), boolField(in, "enabled", current.enabled()),
+        rules(in, current.rules()));
+    return views.policy(policies.update(caller, id, command));
+  }
+
+  @PATCH
+  @Path("{id}")
+  public ObjectNode patch(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+    return update(caller, id, body);
+  }
+
+  @DELETE
+  @Path("{id}")
+  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
+    policies.delete(caller, id);
+    return Response.noContent().build();
+  }
+
+  private static JsonNode rules(ObjectNode in, JsonNode fallback) {
+    JsonNode rules = in.get("rules");
+    if (rules == null || rules.isNull()) {
+      if (fallback == null) {
+        throw new InvalidRequest("rules is required");
+      }
+      return fallback;
+    }
+    return rules;
+  }
+
+  private static int intField(ObjectNode in, String field, int fallback) {
+    Long value = JsonBodies.optionalLong(in, field);
+    if (value == null) {
+      return fallback;
+    }
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      throw new InvalidRequest(field + " is out of range");
+    }
+    return value.intValue();
+  }
+
+  private static boolean boolField(ObjectNode in, String field, boolean fallback) {
+    JsonNode v = in.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw new InvalidRequest(field + " must be true or false");
+    }
+    return v.asBoolean();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.interlock.server.resources.agentgate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.service.WebhookService;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** AgentGate webhooks ({@code webhook:manage} scope) and their delivery log. */
+@Path("/api/webhooks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+@RolesAllowed("webhook:manage")
+public final class WebhookResource {
+
+  private final WebhookService webhooks;
+  private final AgentGateViews views;
+  private final JsonBodies bodies;
+
+  public WebhookResource(WebhookService webhooks, AgentGateViews views, JsonBodies bodies) {
+    this.webhooks = webhooks;
+    this.views = views;
+    this.bodies = bodies;
+  }
+
+  @GET
+  public ArrayNode list(@Auth Caller caller) {
+    return views.webhooks(webhooks.list(caller));
+  }
+
+  /** The secret (given, or generated) is in this response only. */
+  @POST
+  public Response create(@Auth Caller caller, InputStream body) {
+    ObjectNode in = bodies.object(body);
+    String url = JsonBodies.limit(JsonBodies.requiredText(in, "url"), "url", 2048);
+    JsonNode eventsNode = in.get("events");
+    if (eventsNode == null || !eventsNode.isArray()) {
+      throw new InvalidRequest("events must be an array of event names");
+    }
+    List<String> events = new ArrayList<>();
+    for (JsonNode e : eventsNode) {
+      if (!e.isTextual()) {
+        throw new InvalidRequest("events must be an array of event names");
+      }
+      events.add(e.asText());
+    }
+    String secret = JsonBodies.limit(JsonBodies.optionalText(in, "secret"), "secret", 512);
+    return Response.status(Response.Status.CREATED)
+        .entity(views.createdWebhook(webhooks.create(caller, url, events, secret))).build();
+  }
+
+  @DELETE
+  @Path("{id}")
+  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
+    webhooks.delete(caller, id);
+    return Response.noContent().build();
+  }
+
+  /** Newest first, each with every attempt. */
+  @GET
+  @Path("{id}/deliveries")
+  public ArrayNode deliveries(@Auth Caller caller, @PathParam("id") String id) {
+    return views.deliveries(webhooks.deliveries(caller, id, 100));
+  }
+
+  /** Sends a delivery's payload again as a new delivery (for example after a fix on the receiver). */
+  @POST
+  @Path("{id}/deliveries/{deliveryId}/replay")
+  public Response replay(@Auth Caller caller, @PathParam("id") String id,
+      @PathParam("deliveryId") String deliveryId) {
+    return Response.status(Response.Status.CREATED)
+        .entity(views.delivery(webhooks.replay(caller, id, deliveryId))).build();
+  }
+}

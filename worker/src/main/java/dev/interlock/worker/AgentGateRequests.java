@@ -1,0 +1,43 @@
+package dev.interlock.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.store.InterruptRow;
+
+/**
+ * An interrupt in AgentGate's words. Lives here (not in the server's views) because webhook
+ * payloads, built by the worker when an event is recorded, carry the same shape.
+ */
+public final class AgentGateRequests {
+
+  private AgentGateRequests() {}
+
+  /** AgentGate says "denied" where the core says "rejected". */
+  public static String status(String coreStatus) {
+    return "rejected".equals(coreStatus) ? "denied" : coreStatus;
+  }
+
+  public static String decision(String coreDecision) {
+    return coreDecision == null ? null : status(coreDecision);
+  }
+
+  public static ObjectNode render(ObjectMapper json, InterruptRow row) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", row.id());
+    n.put("action", row.action());
+    n.set("params", row.params() == null ? json.createObjectNode() : row.params());
+    n.set("context", row.context());
+    n.put("status", status(row.status()));
+    n.put("urgency", row.urgency());
+    n.put("decidedBy", row.decidedBy());
+    n.put("decisionReason", row.reason());
+    n.put("createdAt", IsoTimes.format(row.createdAt()));
+    n.put("decidedAt", IsoTimes.format(row.decidedAt()));
+    n.put("expiresAt", IsoTimes.format(row.expiresAt()));
+    n.put("confirmedAt", IsoTimes.format(row.confirmedAt()));
+    if (row.confirmResult() != null) {
+      n.set("executionResult", row.confirmResult());
+    }
+    return n;
+  }
+}

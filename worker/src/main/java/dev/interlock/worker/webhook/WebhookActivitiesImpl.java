@@ -1,0 +1,129 @@
+package dev.interlock.worker.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interlock.store.WebhookDao;
+import dev.interlock.store.WebhookDeliveryRow;
+import dev.interlock.store.WebhookRow;
+import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.workflows.DeliveryFailure;
+import dev.interlock.workflows.DeliveryRequest;
+import dev.interlock.workflows.FailureType;
+import dev.interlock.workflows.WebhookActivities;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One signed POST per attempt; every attempt recorded in webhook_attempts. */
+public class WebhookActivitiesImpl implements WebhookActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookActivitiesImpl.class);
+
+  private final Jdbi jdbi;
+  private final ObjectMapper json;
+  private final HttpClient http;
+  private final CallbackTargetGuard guard;
+  private final Clock clock;
+  private final Duration requestTimeout;
+
+  public WebhookActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
+    this.jdbi = jdbi;
+    this.json = json;
+    this.http = http;
+    this.guard = guard;
+    this.clock = clock;
+    this.requestTimeout = requestTimeout;
+  }
+
+  @Override
+  public void deliverWebhook(DeliveryRequest request) {
+    String id = request.deliveryId();
+    WebhookDeliveryRow delivery = jdbi.withExtension(WebhookDao.class, d -> d.findDelivery(id))
+        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+            "delivery " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
+    if (!"pending".equals(delivery.state())) {
+      return; // delivered (or given up) already: a retry of a finished attempt
+    }
+    WebhookRow hook = jdbi.withExtension(WebhookDao.class, d -> d.find(delivery.webhookId()))
+        .orElseThrow();
+    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
+    if (!hook.active()) {
+      record(id, attempt, "cancelled", null, "webhook deleted", 0);
+      jdbi.useExtension(WebhookDao.class, d -> d.markFailed(id, "webhook deleted"));
+      return;
+    }
+    URI target;
+    try {
+      target = guard.check(hook.url());
+    } catch (CallbackTargetGuard.ForbiddenTarget e) {
+      record(id, attempt, "blocked", null, e.getMessage(), 0);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
+          FailureType.CALLBACK_FORBIDDEN.name());
+    }
+    String body;
+    try {
+      body = json.writeValueAsString(delivery.payload());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    String timestamp = Long.toString(clock.instant().getEpochSecond());
+    HttpRequest httpRequest = HttpRequest.newBuilder(target)
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "Interlock-Webhook/1")
+        .header(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body))
+        .header(WebhookSigner.TIMESTAMP, timestamp)
+        .header("X-AgentGate-Event", delivery.event())
+        .header("X-AgentGate-Delivery", id)
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    long started = System.nanoTime();
+    int status;
+    try {
+      status = http.send(httpRequest, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      record(id, attempt, "failed", null, error, elapsed(started));
+      throw ApplicationFailure.newFailure("webhook to " + target.getHost() + " failed: " + error,
+          FailureType.CALLBACK_FAILED.name());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("webhook delivery interrupted", FailureType.CALLBACK_FAILED.name());
+    }
+    boolean ok = status >= 200 && status < 300;
+    record(id, attempt, ok ? "delivered" : "failed", status, null, elapsed(started));
+    if (!ok) {
+      throw ApplicationFailure.newFailure("webhook to " + target.getHost() + " answered HTTP " + status,
+          FailureType.CALLBACK_FAILED.name());
+    }
+    log.info("webhook delivery {} ({}) delivered to {} on attempt {}", id, delivery.event(),
+        target.getHost(), attempt);
+  }
+
+  @Override
+  public void markDeliveryFailed(DeliveryFailure failure) {
+    jdbi.useExtension(WebhookDao.class, d -> d.markFailed(failure.deliveryId(), failure.reason()));
+  }
+
+  private void record(String id, int attempt, String outcome, Integer status, String error, int millis) {
+    boolean delivered = "delivered".equals(outcome);
+    jdbi.useTransaction(h -> {
+      WebhookDao dao = h.attach(WebhookDao.class);
+      dao.insertAttempt(id, attempt, outcome, status, error, millis);
+      dao.recordAttempt(id, status, error, delivered);
+    });
+  }
+
+  private static int elapsed(long startedNanos) {
+    return (int) ((System.nanoTime() - startedNanos) / 1_000_000);
+  }
+}

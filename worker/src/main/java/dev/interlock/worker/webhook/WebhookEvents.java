@@ -1,0 +1,69 @@
+package dev.interlock.worker.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.store.WebhookDao;
+import dev.interlock.store.WebhookRow;
+import dev.interlock.worker.AgentGateRequests;
+import dev.interlock.worker.IsoTimes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Turns an interrupt event into webhook deliveries: one row per (event, subscribed webhook),
+ * written in the caller's transaction so an event is never recorded without its deliveries
+ * (the outbox). The caller starts their workflows after the commit.
+ */
+public final class WebhookEvents {
+
+  public static final List<String> EVENTS = List.of("request.created", "request.decided",
+      "request.approved", "request.denied", "request.expired", "request.confirmed");
+
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  public WebhookEvents(ObjectMapper json, Clock clock) {
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** The events a transition to {@code status} raises. */
+  public static List<String> forTransition(String status) {
+    return switch (status) {
+      case "approved" -> List.of("request.decided", "request.approved");
+      case "rejected" -> List.of("request.decided", "request.denied");
+      case "expired" -> List.of("request.expired");
+      default -> List.of();
+    };
+  }
+
+  /** Writes the deliveries of one event; returns their ids. */
+  public List<String> enqueue(Handle handle, InterruptRow row, String event) {
+    WebhookDao dao = handle.attach(WebhookDao.class);
+    List<String> ids = new ArrayList<>();
+    List<WebhookRow> hooks = dao.listActive(row.ownerId());
+    if (hooks.isEmpty()) {
+      return ids;
+    }
+    ObjectNode payload = json.createObjectNode();
+    payload.put("event", event);
+    payload.putObject("data").set("request", AgentGateRequests.render(json, row));
+    payload.put("timestamp", IsoTimes.format(clock.instant()));
+    for (WebhookRow hook : hooks) {
+      if (hook.wants(event)) {
+        String id = newDeliveryId();
+        dao.insertDelivery(id, hook.id(), row.ownerId(), event, row.id(), payload, null);
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  public static String newDeliveryId() {
+    return "dlv_" + UUID.randomUUID().toString().replace("-", "");
+  }
+}
