@@ -4,9 +4,7 @@ import com.codahale.metrics.health.HealthCheck;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopin.LoopinViews;
-import dev.interlock.server.auth.ApiKeyAuthFilter;
-import dev.interlock.server.auth.ApiKeys;
-import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.resources.core.CallbackSecretResource;
@@ -38,8 +36,6 @@ import dev.interlock.worker.InterlockWorker;
 import dev.interlock.worker.InterruptActivitiesImpl;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookActivitiesImpl;
-import io.dropwizard.auth.AuthDynamicFeature;
-import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -176,8 +172,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       log.info("worker.enabled is false: interrupt workflows run on separate worker processes");
     }
 
-    ApiKeys keys = new ApiKeys(jdbi, clock);
-    keys.bootstrap(config.auth.adminKey);
+    // Users, login tokens, API keys, authentication, scopes and rate limits.
+    IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
 
     InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
         Duration.ofSeconds(30));
@@ -199,8 +195,6 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     for (Object mapper : ErrorMappers.all(errors)) {
       environment.jersey().register(mapper);
     }
-    environment.jersey().register(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
-    environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
 
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
     LoopinViews loopin = new LoopinViews(json, baseUrl(config));

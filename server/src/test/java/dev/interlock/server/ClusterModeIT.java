@@ -116,6 +116,8 @@ class ClusterModeIT {
         "-Xmx384m", "-jar", jar, command, config);
     pb.environment().put("ADMIN_PORT", Integer.toString(freePort()));
     pb.environment().put("INTERLOCK_ADMIN_KEY", KEY);
+    // Servers on an external database refuse to start without a shared login-token secret.
+    pb.environment().put("INTERLOCK_JWT_SECRET", "cluster-mode-it-jwt-secret-0123456789abcdef");
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     pb.redirectOutput(log.toFile());

@@ -15,7 +15,7 @@ public interface ApiKeyDao {
 
   String COLUMNS =
       "id, owner_id, name, key_hash, key_prefix, scopes, created_at, expires_at, revoked_at,"
-          + " last_used_at";
+          + " last_used_at, label, rate_limit";
 
   @SqlUpdate(
       """
@@ -27,6 +27,20 @@ public interface ApiKeyDao {
       @Bind("keyHash") String keyHash, @Bind("keyPrefix") String keyPrefix,
       @Bind("scopes") String[] scopes, @Bind("expiresAt") Instant expiresAt);
 
+  /** Stores a key with every attribute and returns it as stored (with its created_at). */
+  @SqlQuery(
+      """
+      insert into api_keys (id, owner_id, name, key_hash, key_prefix, scopes, expires_at, label,
+                            rate_limit)
+      values (:id, :ownerId, :name, :keyHash, :keyPrefix, :scopes, :expiresAt, :label, :rateLimit)
+      returning\s"""
+          + COLUMNS)
+  ApiKeyRow create(@Bind("id") String id, @Bind("ownerId") String ownerId,
+      @Bind("name") String name, @Bind("keyHash") String keyHash,
+      @Bind("keyPrefix") String keyPrefix, @Bind("scopes") String[] scopes,
+      @Bind("expiresAt") Instant expiresAt, @Bind("label") String label,
+      @Bind("rateLimit") Integer rateLimit);
+
   @SqlQuery("select " + COLUMNS + " from api_keys where key_hash = :hash")
   Optional<ApiKeyRow> findByHash(@Bind("hash") String hash);
 
@@ -35,6 +49,17 @@ public interface ApiKeyDao {
 
   @SqlQuery("select " + COLUMNS + " from api_keys where owner_id = :ownerId order by created_at")
   List<ApiKeyRow> listForOwner(@Bind("ownerId") String ownerId);
+
+  /**
+   * Revokes the owner's key; 0 when no such key belongs to the owner. Revoking a revoked
+   * key again keeps the first revocation time.
+   */
+  @SqlUpdate(
+      """
+      update api_keys set revoked_at = coalesce(revoked_at, :at)
+       where id = :id and owner_id = :ownerId
+      """)
+  int revoke(@Bind("id") String id, @Bind("ownerId") String ownerId, @Bind("at") Instant at);
 
   /** Batched by the caller so a request never writes on the hot path. */
   @SqlUpdate(

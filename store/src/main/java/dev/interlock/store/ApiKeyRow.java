@@ -3,7 +3,11 @@ package dev.interlock.store;
 import java.time.Instant;
 import java.util.List;
 
-/** An API key as stored: never the key itself, only its SHA-256 hash. */
+/**
+ * An API key as stored: never the key itself, only its SHA-256 hash. {@code label} is the
+ * owner's description (may be null); {@code rateLimit} is requests per sliding minute,
+ * null or at most 0 for unlimited.
+ */
 public record ApiKeyRow(
     String id,
     String ownerId,
@@ -14,4 +18,6 @@ public record ApiKeyRow(
     Instant createdAt,
     Instant expiresAt,
     Instant revokedAt,
-    Instant lastUsedAt) {}
+    Instant lastUsedAt,
+    String label,
+    Integer rateLimit) {}

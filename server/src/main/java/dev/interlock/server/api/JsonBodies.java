@@ -25,6 +25,17 @@ public final class JsonBodies {
 
   /** The body as a JSON object; 400 if empty, too large, malformed or not an object. */
   public ObjectNode object(InputStream body) {
+    return parse(read(body));
+  }
+
+  /** Like {@link #object}, but an empty body is an empty object (an optional body). */
+  public ObjectNode optionalObject(InputStream body) {
+    byte[] bytes = read(body);
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()
+        ? json.createObjectNode() : parse(bytes);
+  }
+
+  private byte[] read(InputStream body) {
     byte[] bytes;
     try {
       bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
@@ -34,6 +45,10 @@ public final class JsonBodies {
     if (bytes.length > maxBytes) {
       throw new InvalidRequest("Request body exceeds " + humanSize(maxBytes));
     }
+    return bytes;
+  }
+
+  private ObjectNode parse(byte[] bytes) {
     if (bytes.length == 0) {
       throw new InvalidRequest("Request body must be a JSON object");
     }

@@ -1,29 +1,45 @@
 package dev.interlock.server.auth;
 
+import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.ApiKeyDao;
 import dev.interlock.store.ApiKeyRow;
+import io.dropwizard.auth.Authenticator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one key store of every dialect. Only SHA-256 hashes of keys are kept. */
-public final class ApiKeys {
+/**
+ * The one key store of every dialect. Only SHA-256 hashes of keys are kept; a key's
+ * plaintext exists only in the answer that creates it. Key ids are UUIDs (keys created
+ * before identities existed keep their {@code key_...} ids).
+ */
+public final class ApiKeys implements Authenticator<String, Caller> {
 
   private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern TYPE_PREFIX = Pattern.compile("^[a-z]+(_[a-z]+)*_");
 
-  /** Owner of the bootstrap admin key until users exist. */
+  /** Owner of the bootstrap admin key. */
   public static final String ADMIN_OWNER = "admin";
+  /** Loopgate's key prefix, for keys users create. */
+  public static final String USER_KEY_PREFIX = "lk_pub_";
+
+  /** A key just created: the row as stored and the plaintext, which is shown once. */
+  public record Issued(ApiKeyRow row, String rawKey) {}
 
   private final Jdbi jdbi;
   private final Clock clock;
@@ -51,24 +67,74 @@ public final class ApiKeys {
 
   /** Stores a key for an owner; returns its id. The plaintext is not kept. */
   public String create(String ownerId, String name, String plaintext, Set<String> scopes) {
-    String id = "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    String prefix = plaintext.substring(0, Math.min(plaintext.length(), 12));
+    String id = UUID.randomUUID().toString();
     jdbi.useExtension(ApiKeyDao.class, dao -> dao.insert(id, ownerId, name, sha256Hex(plaintext),
-        prefix, scopes.toArray(String[]::new), null));
+        visiblePrefix(plaintext), scopes.toArray(String[]::new), null));
     return id;
   }
 
+  /**
+   * What of a key may be stored to recognise it: its type prefix ({@code ilk_}), plus 8
+   * characters when the random part is long (32 of 256 bits). A key chosen by an operator
+   * (INTERLOCK_ADMIN_KEY) may be short, so none of it is kept beyond a type prefix.
+   */
+  static String visiblePrefix(String plaintext) {
+    var m = TYPE_PREFIX.matcher(plaintext);
+    String type = m.find() ? m.group() : "";
+    return plaintext.length() - type.length() >= 48
+        ? plaintext.substring(0, type.length() + 8) : type;
+  }
+
+  /**
+   * A new {@code lk_pub_} key for a user. Only the type prefix is stored as the key's
+   * visible prefix: no character of the random part is kept.
+   */
+  public Issued issue(String ownerId, String label, Instant expiresAt, Set<String> scopes,
+      Integer rateLimit) {
+    String raw = generate(USER_KEY_PREFIX);
+    String name = label == null || label.isBlank() ? "API key" : label;
+    List<String> sorted = new ArrayList<>(scopes);
+    Collections.sort(sorted);
+    Integer limit = rateLimit == null || rateLimit <= 0 ? null : rateLimit;
+    ApiKeyRow row = jdbi.withExtension(ApiKeyDao.class, dao -> dao.create(
+        UUID.randomUUID().toString(), ownerId, name, sha256Hex(raw), USER_KEY_PREFIX,
+        sorted.toArray(String[]::new), expiresAt, label, limit));
+    return new Issued(row, raw);
+  }
+
+  /** The owner's keys, newest first, revoked and expired ones included. */
+  public List<ApiKeyRow> list(String ownerId) {
+    List<ApiKeyRow> rows =
+        new ArrayList<>(jdbi.withExtension(ApiKeyDao.class, dao -> dao.listForOwner(ownerId)));
+    Collections.reverse(rows);
+    return rows;
+  }
+
+  /** Revokes one of the owner's keys; another owner's key is "not found", like a missing one. */
+  public void revoke(String ownerId, String keyId) {
+    int changed = jdbi.withExtension(ApiKeyDao.class,
+        dao -> dao.revoke(keyId, ownerId, clock.instant()));
+    if (changed == 0) {
+      throw new NotFound("API key not found");
+    }
+  }
+
+  public boolean isActive(ApiKeyRow key) {
+    return key.revokedAt() == null
+        && (key.expiresAt() == null || key.expiresAt().isAfter(clock.instant()));
+  }
+
+  @Override
   public Optional<Caller> authenticate(String presented) {
     if (presented == null || presented.isBlank() || presented.length() > 512) {
       return Optional.empty();
     }
     Optional<ApiKeyRow> row =
         jdbi.withExtension(ApiKeyDao.class, dao -> dao.findByHash(sha256Hex(presented.trim())));
-    var now = clock.instant();
     return row
-        .filter(k -> k.revokedAt() == null)
-        .filter(k -> k.expiresAt() == null || k.expiresAt().isAfter(now))
-        .map(k -> new Caller(k.id(), k.ownerId(), k.name(), Set.copyOf(k.scopes())));
+        .filter(this::isActive)
+        .map(k -> new Caller(Caller.Kind.API_KEY, k.id(), k.ownerId(), k.name(),
+            Set.copyOf(k.scopes()), k.rateLimit() == null || k.rateLimit() <= 0 ? null : k.rateLimit()));
   }
 
   /**
@@ -84,7 +150,7 @@ public final class ApiKeys {
       boolean exists = jdbi.withExtension(ApiKeyDao.class,
           dao -> dao.findByHash(sha256Hex(key)).isPresent());
       if (!exists) {
-        create(ADMIN_OWNER, "admin (INTERLOCK_ADMIN_KEY)", key, Set.of("admin"));
+        create(ADMIN_OWNER, "admin (INTERLOCK_ADMIN_KEY)", key, Set.of(Scopes.ADMIN));
         log.info("admin API key from INTERLOCK_ADMIN_KEY registered");
       }
       return;
@@ -92,7 +158,7 @@ public final class ApiKeys {
     long count = jdbi.withExtension(ApiKeyDao.class, ApiKeyDao::count);
     if (count == 0) {
       String key = generate("ilk_");
-      create(ADMIN_OWNER, "admin (generated)", key, Set.of("admin"));
+      create(ADMIN_OWNER, "admin (generated)", key, Set.of(Scopes.ADMIN));
       // Printed once, on the first start only: it is not stored anywhere in plaintext.
       log.warn("""
 
@@ -105,9 +171,5 @@ public final class ApiKeys {
            Use it as "X-API-Key: <key>" or "Authorization: Bearer <key>".
           ==================================================================""", key);
     }
-  }
-
-  List<ApiKeyRow> listFor(String ownerId) {
-    return jdbi.withExtension(ApiKeyDao.class, dao -> dao.listForOwner(ownerId));
   }
 }

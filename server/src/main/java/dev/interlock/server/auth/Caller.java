@@ -4,23 +4,55 @@ import java.security.Principal;
 import java.util.Set;
 
 /**
- * Who is calling: the key that authenticated the request and the owner whose data it may
- * touch. Every read and write is scoped to {@code ownerId}.
+ * Who is calling, and the owner whose data it may touch: every read and write is scoped to
+ * {@code ownerId}. A caller is either an API key ({@code keyId} set) or a user who logged
+ * in, with a bearer token or the session cookie ({@code keyId} null, {@code ownerId} the
+ * user's id). {@code rateLimit} is the key's requests per minute; null means unlimited.
  */
-public record Caller(String keyId, String ownerId, String name, Set<String> scopes)
-    implements Principal {
+public record Caller(Kind kind, String keyId, String ownerId, String name, Set<String> scopes,
+    Integer rateLimit) implements Principal {
+
+  public enum Kind {
+    API_KEY,
+    /** A login token sent as {@code Authorization: Bearer}. */
+    USER_TOKEN,
+    /** A login token sent as the {@code loopat_session} cookie (same-origin web pages). */
+    USER_SESSION
+  }
+
+  /** An API key without a rate limit. */
+  public Caller(String keyId, String ownerId, String name, Set<String> scopes) {
+    this(Kind.API_KEY, keyId, ownerId, name, scopes, null);
+  }
+
+  /** A user has every right over its own data. */
+  public static Caller user(String userId, String username) {
+    return new Caller(Kind.USER_TOKEN, null, userId, username, Set.of(Scopes.ADMIN), null);
+  }
+
+  public Caller viaSession() {
+    return new Caller(Kind.USER_SESSION, keyId, ownerId, name, scopes, rateLimit);
+  }
 
   @Override
   public String getName() {
     return name;
   }
 
+  public boolean isUser() {
+    return kind != Kind.API_KEY;
+  }
+
   /** How this caller appears in the audit trail. */
   public String actor() {
-    return "key:" + keyId;
+    return isUser() ? "user:" + ownerId : "key:" + keyId;
   }
 
   public boolean hasScope(String scope) {
-    return scopes.contains("admin") || scopes.contains(scope);
+    return scopes.contains(Scopes.ADMIN) || scopes.contains(scope);
+  }
+
+  public boolean isRateLimited() {
+    return rateLimit != null && rateLimit > 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.interlock.server.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -50,10 +51,15 @@ public final class ErrorMappers {
     }
   }
 
-  /** Jersey's own 4xx (unknown route, wrong method, unsupported media type, ...). */
+  /**
+   * Jersey's own 4xx (unknown route, wrong method, unsupported media type, a scope that
+   * {@code @RolesAllowed} refused, ...).
+   */
   public static final class Web implements ExceptionMapper<WebApplicationException> {
     private final DialectErrors errors;
     @Context UriInfo uri;
+    // Jersey keeps request properties as servlet request attributes.
+    @Context HttpServletRequest request;
 
     Web(DialectErrors errors) {
       this.errors = errors;
@@ -68,9 +74,14 @@ public final class ErrorMappers {
         return errors.render(path(uri), status, DialectErrors.codeFor(status),
             DialectErrors.defaultMessage(status) + " (log id " + id + ")");
       }
-      log.warn("{} {}: {}", status, path(uri), e.getMessage());
-      Response rendered = errors.render(path(uri), status, DialectErrors.codeFor(status),
-          DialectErrors.defaultMessage(status));
+      String message = DialectErrors.defaultMessage(status);
+      Object scope = status == 403 && request != null
+          ? request.getAttribute(Forbidden.MISSING_SCOPE) : null;
+      if (scope != null) {
+        message = "This key lacks the scope " + scope;
+      }
+      log.warn("{} {}: {}", status, path(uri), scope != null ? message : e.getMessage());
+      Response rendered = errors.render(path(uri), status, DialectErrors.codeFor(status), message);
       // Keep headers such as Allow and WWW-Authenticate.
       Response.ResponseBuilder b = Response.fromResponse(rendered);
       e.getResponse().getStringHeaders().forEach((k, v) -> {

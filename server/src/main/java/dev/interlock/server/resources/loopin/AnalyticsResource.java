@@ -3,8 +3,10 @@ package dev.interlock.server.resources.loopin;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.service.InterruptService;
 import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,6 +28,7 @@ public final class AnalyticsResource {
 
   @GET
   @Path("{userId}")
+  @RolesAllowed(Scopes.REQUEST_READ)
   public ObjectNode analytics(@Auth Caller caller, @PathParam("userId") String userId) {
     return views.analytics(userId, interrupts.analytics(caller, userId));
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.Created;
@@ -12,6 +13,7 @@ import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.workflows.Decision;
 import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -30,7 +32,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
-/** The LoopIn dialect: {@code /interrupts}. */
+/**
+ * The LoopIn dialect: {@code /interrupts}. Scopes: create needs {@code request:create};
+ * reads need {@code request:read}; decide and cancel need {@code request:decide}.
+ */
 @Path("/interrupts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
@@ -58,6 +63,7 @@ public final class InterruptResource {
   }
 
   @POST
+  @RolesAllowed(Scopes.REQUEST_CREATE)
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InputStream body) {
     ObjectNode in = bodies.object(body);
@@ -97,6 +103,7 @@ public final class InterruptResource {
   /** {@code ?wait=N} long-polls up to N seconds (at most 60) for the status to leave pending. */
   @GET
   @Path("{id}")
+  @RolesAllowed(Scopes.REQUEST_READ)
   public void get(@Auth Caller caller, @PathParam("id") String id, @QueryParam("wait") String wait,
       @Suspended AsyncResponse response) {
     Duration timeout = Duration.ofSeconds(waitSeconds(wait));
@@ -112,6 +119,7 @@ public final class InterruptResource {
 
   @POST
   @Path("{id}/decide")
+  @RolesAllowed(Scopes.REQUEST_DECIDE)
   public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     interrupts.get(caller, id); // 404 before 400 for ids the caller cannot see
@@ -125,6 +133,7 @@ public final class InterruptResource {
 
   @DELETE
   @Path("{id}")
+  @RolesAllowed(Scopes.REQUEST_DECIDE)
   public ObjectNode cancel(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
     return views.cancelled(interrupts.cancel(caller, id, null, idempotencyKey));
@@ -133,12 +142,14 @@ public final class InterruptResource {
   /** Interlock extension: the interrupt's audit trail, oldest first. */
   @GET
   @Path("{id}/events")
+  @RolesAllowed(Scopes.REQUEST_READ)
   public ArrayNode events(@Auth Caller caller, @PathParam("id") String id) {
     return views.events(interrupts.events(caller, id));
   }
 
   @GET
   @Path("pending/{userId}")
+  @RolesAllowed(Scopes.REQUEST_READ)
   public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
     return views.pending(interrupts.pendingForUser(caller, userId, 500));
   }

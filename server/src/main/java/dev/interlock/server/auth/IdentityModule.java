@@ -1,0 +1,99 @@
+package dev.interlock.server.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interlock.server.InterlockConfiguration;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopgate.ApiKeyViews;
+import dev.interlock.server.config.AuthConfig;
+import dev.interlock.server.resources.loopgate.ApiKeyResource;
+import dev.interlock.server.resources.loopgate.AuthResource;
+import dev.interlock.store.ServerSecretDao;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.core.setup.Environment;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Identity and access shared by every dialect, wired in one place: users and login tokens,
+ * the API key store, the authentication filter, scope checks, rate limits, and Loopgate's
+ * {@code /api/auth} and {@code /api/user/apikeys} resources.
+ */
+public final class IdentityModule {
+
+  private static final Logger log = LoggerFactory.getLogger(IdentityModule.class);
+
+  static final int MIN_SECRET = 32;
+  static final String JWT_SECRET_NAME = "jwt_secret";
+
+  /** What other parts of the application may need. */
+  public record Identity(ApiKeys keys, Users users, LoginTokens tokens) {}
+
+  private IdentityModule() {}
+
+  public static Identity install(InterlockConfiguration config, Environment environment,
+      Jdbi jdbi, Clock clock, String baseUrl) {
+    AuthConfig auth = config.auth;
+    String secret = jwtSecret(auth.jwtSecret, config.database.isEmbedded(), jdbi);
+
+    ApiKeys keys = new ApiKeys(jdbi, clock);
+    keys.bootstrap(auth.adminKey);
+    LoginTokens tokens = new LoginTokens(secret, auth.jwtLifetime.toJavaDuration(), clock);
+    Users users = new Users(jdbi, new Passwords(), tokens,
+        auth.registration == AuthConfig.Registration.OPEN);
+    KeyUsage usage = new KeyUsage(jdbi, clock, auth.lastUsedFlushInterval.toJavaDuration());
+    environment.lifecycle().manage(usage);
+
+    var jersey = environment.jersey();
+    jersey.register(new AuthDynamicFeature(
+        new CredentialsAuthFilter(tokens, keys, new ScopeAuthorizer(), usage)));
+    jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+    jersey.register(RolesAllowedDynamicFeature.class);
+    jersey.register(new RateLimitFilter(new RateLimiter(clock)));
+
+    ObjectMapper json = environment.getObjectMapper();
+    JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
+    jersey.register(new AuthResource(users, bodies, json, tokens.lifetime(),
+        baseUrl.regionMatches(true, 0, "https:", 0, 6)));
+    jersey.register(new ApiKeyResource(keys, new ApiKeyViews(json, keys), bodies, clock));
+    return new Identity(keys, users, tokens);
+  }
+
+  /**
+   * The secret that signs login tokens: the configured one; else, with the embedded
+   * database, one generated on the first start and kept in {@code server_secrets} so
+   * tokens survive restarts. With an external database a secret must be configured: the
+   * server refuses to start rather than have instances sign with different secrets.
+   */
+  public static String jwtSecret(String configured, boolean embeddedDatabase, Jdbi jdbi) {
+    String secret = configured == null ? "" : configured.trim();
+    if (!secret.isEmpty()) {
+      if (secret.length() < MIN_SECRET) {
+        throw new IllegalArgumentException("auth.jwtSecret (INTERLOCK_JWT_SECRET) must be at"
+            + " least " + MIN_SECRET + " characters; generate one with: openssl rand -hex 32");
+      }
+      return secret;
+    }
+    if (!embeddedDatabase) {
+      throw new IllegalStateException("auth.jwtSecret (INTERLOCK_JWT_SECRET) is not set. With"
+          + " an external database (database.embedded: false) every server must sign login"
+          + " tokens with the same configured secret: set INTERLOCK_JWT_SECRET to at least "
+          + MIN_SECRET + " random characters, e.g. the output of: openssl rand -hex 32");
+    }
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    String generated = HexFormat.of().formatHex(random);
+    return jdbi.withExtension(ServerSecretDao.class, dao -> {
+      if (dao.insertIfAbsent(JWT_SECRET_NAME, generated) == 1) {
+        log.info("generated the secret that signs login tokens; it is kept in the embedded"
+            + " database (set INTERLOCK_JWT_SECRET to choose your own)");
+      }
+      return dao.find(JWT_SECRET_NAME).orElseThrow();
+    });
+  }
+}

@@ -1,0 +1,91 @@
+package dev.interlock.server.auth;
+
+import dev.interlock.store.ApiKeyDao;
+import io.dropwizard.lifecycle.Managed;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@code api_keys.last_used_at} without a database write per request: uses are noted
+ * in memory and written in batches every flush interval and once more on stop. A crash
+ * loses at most one interval of "last used" times, which only inform people.
+ */
+public final class KeyUsage implements Managed {
+
+  private static final Logger log = LoggerFactory.getLogger(KeyUsage.class);
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final Duration interval;
+  private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
+  private ScheduledExecutorService scheduler;
+
+  public KeyUsage(Jdbi jdbi, Clock clock, Duration interval) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+    this.interval = interval;
+  }
+
+  /** Notes that a key was used now. Cheap: one map write. */
+  public void record(String keyId) {
+    pending.put(keyId, clock.instant());
+  }
+
+  @Override
+  public void start() {
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "interlock-key-usage");
+      t.setDaemon(true);
+      return t;
+    });
+    long millis = Math.max(10, interval.toMillis());
+    scheduler.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    if (scheduler != null) {
+      scheduler.shutdown();
+      scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    flushQuietly();
+  }
+
+  /** Writes what was noted since the last flush: one UPDATE per second of use times. */
+  void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    Map<Instant, List<String>> bySecond = new HashMap<>();
+    for (String keyId : List.copyOf(pending.keySet())) {
+      Instant at = pending.remove(keyId);
+      if (at != null) {
+        bySecond.computeIfAbsent(at.truncatedTo(ChronoUnit.SECONDS), s -> new ArrayList<>())
+            .add(keyId);
+      }
+    }
+    jdbi.useExtension(ApiKeyDao.class,
+        dao -> bySecond.forEach((at, ids) -> dao.touch(ids, at)));
+  }
+
+  private void flushQuietly() {
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      log.warn("could not record API key use times: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.interlock.server.auth;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a key may do. Users (login tokens) and keys with {@link #ADMIN} may do everything
+ * with their own data; other keys only what their scopes name. Resources require a scope
+ * with {@code @RolesAllowed}.
+ */
+public final class Scopes {
+
+  public static final String ADMIN = "admin";
+  public static final String REQUEST_CREATE = "request:create";
+  public static final String REQUEST_READ = "request:read";
+  public static final String REQUEST_DECIDE = "request:decide";
+  public static final String WEBHOOK_MANAGE = "webhook:manage";
+
+  /** Every scope, in the order the docs list them. */
+  public static final List<String> ALL =
+      List.of(ADMIN, REQUEST_CREATE, REQUEST_READ, REQUEST_DECIDE, WEBHOOK_MANAGE);
+
+  /** What a key a user creates gets unless it asks for less. */
+  public static final Set<String> DEFAULT_FOR_USER_KEYS =
+      Set.of(REQUEST_CREATE, REQUEST_READ, REQUEST_DECIDE, WEBHOOK_MANAGE);
+
+  private Scopes() {}
+
+  public static boolean isKnown(String scope) {
+    return ALL.contains(scope);
+  }
+}
