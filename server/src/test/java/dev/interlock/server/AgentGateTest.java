@@ -332,4 +332,77 @@ class AgentGateTest {
     assertThat(app.get("/api/policies/" + policyId, other).status()).isIn(403, 404);
     assertThat(app.delete("/api/webhooks/" + hookId, other).status()).isIn(403, 404);
   }
+
+  private static Resp bearer(String method, String path, String key, Object body) {
+    var b = app.builder(path, null).header("Authorization", "Bearer " + key)
+        .header("Content-Type", "application/json");
+    try {
+      String text = body == null ? "" : TestApp.JSON.writeValueAsString(body);
+      return app.send(switch (method) {
+        case "POST" -> b.POST(java.net.http.HttpRequest.BodyPublishers.ofString(text));
+        case "DELETE" -> b.DELETE();
+        default -> b.GET();
+      });
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void givenSpecKeyFlow_whenScopedKeyUsed_thenAllowedWhereScopedForbiddenElsewhereAndRevocable() {
+    Resp key = app.post("/api/keys", ADMIN_KEY, Map.of("name", "My Agent",
+        "scopes", List.of("request:create", "request:read"), "rateLimit", 60));
+    assertThat(key.status()).as(key.raw().body()).isEqualTo(201);
+    String raw = key.text("key");
+    assertThat(raw).matches("agk_[0-9a-f]{64}");
+    assertThat(key.text("name")).isEqualTo("My Agent");
+    assertThat(key.body().path("scopes")).extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("request:create", "request:read");
+    assertThat(key.body().path("rateLimit").asInt()).isEqualTo(60);
+
+    Resp created = bearer("POST", "/api/requests", raw, Map.of("action", "send_email"));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.raw().headers().firstValue("X-RateLimit-Limit")).hasValue("60");
+    assertThat(created.raw().headers().firstValue("X-RateLimit-Remaining")).isPresent();
+    assertThat(created.raw().headers().firstValue("X-RateLimit-Reset")).isPresent();
+    assertThat(bearer("GET", "/api/requests", raw, null).status()).isEqualTo(200);
+
+    Resp forbidden = bearer("POST", "/api/requests/" + created.text("id") + "/decide", raw,
+        Map.of("decision", "approved"));
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.body().path("error").path("code").asText()).isEqualTo("forbidden");
+    assertThat(forbidden.body().path("error").path("message").asText()).contains("request:decide");
+    assertThat(bearer("GET", "/api/policies", raw, null).status()).isEqualTo(403);
+    assertThat(bearer("GET", "/api/webhooks", raw, null).status()).isEqualTo(403);
+    assertThat(bearer("GET", "/api/keys", raw, null).status()).isEqualTo(403);
+
+    // Same store at /api/api-keys; revoking makes the key useless at once.
+    assertThat(app.get("/api/api-keys", ADMIN_KEY).body()).extracting(n -> n.path("id").asText())
+        .contains(key.text("id"));
+    assertThat(app.delete("/api/api-keys/" + key.text("id"), ADMIN_KEY).status()).isEqualTo(204);
+    Resp revoked = bearer("GET", "/api/requests", raw, null);
+    assertThat(revoked.status()).isEqualTo(401);
+    assertThat(revoked.body().path("error").path("code").asText()).isEqualTo("unauthorized");
+  }
+
+  @Test
+  void givenRateLimitedKey_whenOverTheLimit_then429WithRetryAfter() {
+    String raw = app.post("/api/keys", ADMIN_KEY, Map.of("name", "tight",
+        "scopes", List.of("request:read"), "rateLimit", 2)).text("key");
+    assertThat(bearer("GET", "/api/requests", raw, null).status()).isEqualTo(200);
+    assertThat(bearer("GET", "/api/requests", raw, null).status()).isEqualTo(200);
+    Resp limited = bearer("GET", "/api/requests", raw, null);
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.body().path("error").path("code").asText()).isEqualTo("rate_limited");
+    assertThat(limited.raw().headers().firstValue("Retry-After")).isPresent();
+    assertThat(limited.raw().headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+  }
+
+  @Test
+  void givenBadKeyRequests_thenBadRequest() {
+    assertThat(app.post("/api/keys", ADMIN_KEY, Map.of("name", "x", "scopes", List.of("root"))).status())
+        .isEqualTo(400);
+    assertThat(app.post("/api/keys", ADMIN_KEY, Map.of("scopes", List.of("admin"))).status()).isEqualTo(400);
+    assertThat(app.delete("/api/keys/nope", ADMIN_KEY).status()).isEqualTo(404);
+  }
 }

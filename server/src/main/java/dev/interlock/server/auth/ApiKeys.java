@@ -91,13 +91,19 @@ public final class ApiKeys implements Authenticator<String, Caller> {
    */
   public Issued issue(String ownerId, String label, Instant expiresAt, Set<String> scopes,
       Integer rateLimit) {
-    String raw = generate(USER_KEY_PREFIX);
+    return issue(USER_KEY_PREFIX, ownerId, label, expiresAt, scopes, rateLimit);
+  }
+
+  /** A new key with a dialect's type prefix ({@code lk_pub_}, {@code agk_}, ...). */
+  public Issued issue(String prefix, String ownerId, String label, Instant expiresAt,
+      Set<String> scopes, Integer rateLimit) {
+    String raw = generate(prefix);
     String name = label == null || label.isBlank() ? "API key" : label;
     List<String> sorted = new ArrayList<>(scopes);
     Collections.sort(sorted);
     Integer limit = rateLimit == null || rateLimit <= 0 ? null : rateLimit;
     ApiKeyRow row = jdbi.withExtension(ApiKeyDao.class, dao -> dao.create(
-        UUID.randomUUID().toString(), ownerId, name, sha256Hex(raw), USER_KEY_PREFIX,
+        UUID.randomUUID().toString(), ownerId, name, sha256Hex(raw), prefix,
         sorted.toArray(String[]::new), expiresAt, label, limit));
     return new Issued(row, raw);
   }

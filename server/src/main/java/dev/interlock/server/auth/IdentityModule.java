@@ -5,6 +5,7 @@ import dev.interlock.server.InterlockConfiguration;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopgate.ApiKeyViews;
 import dev.interlock.server.config.AuthConfig;
+import dev.interlock.server.resources.agentgate.KeyResource;
 import dev.interlock.server.resources.loopgate.ApiKeyResource;
 import dev.interlock.server.resources.loopgate.AuthResource;
 import dev.interlock.store.ServerSecretDao;
@@ -61,6 +62,8 @@ public final class IdentityModule {
     jersey.register(new AuthResource(users, bodies, json, tokens.lifetime(),
         baseUrl.regionMatches(true, 0, "https:", 0, 6)));
     jersey.register(new ApiKeyResource(keys, new ApiKeyViews(json, keys), bodies, clock));
+    jersey.register(new KeyResource.Main(keys, bodies, json));
+    jersey.register(new KeyResource.Alias(keys, bodies, json));
     return new Identity(keys, users, tokens);
   }
 
