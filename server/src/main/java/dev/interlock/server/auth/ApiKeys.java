@@ -97,13 +97,25 @@ public final class ApiKeys implements Authenticator<String, Caller> {
   /** A new key with a dialect's type prefix ({@code lk_pub_}, {@code agk_}, ...). */
   public Issued issue(String prefix, String ownerId, String label, Instant expiresAt,
       Set<String> scopes, Integer rateLimit) {
-    String raw = generate(prefix);
+    return issue(UUID.randomUUID().toString(), prefix, 32, ownerId, label, expiresAt, scopes,
+        rateLimit);
+  }
+
+  /**
+   * A new key with a chosen id and length of its random part in bytes (loopat's tokens
+   * are {@code tok_<12 hex>} with {@code la_<48 hex>}).
+   */
+  public Issued issue(String id, String prefix, int randomBytes, String ownerId, String label,
+      Instant expiresAt, Set<String> scopes, Integer rateLimit) {
+    byte[] bytes = new byte[randomBytes];
+    RANDOM.nextBytes(bytes);
+    String raw = prefix + HexFormat.of().formatHex(bytes);
     String name = label == null || label.isBlank() ? "API key" : label;
     List<String> sorted = new ArrayList<>(scopes);
     Collections.sort(sorted);
     Integer limit = rateLimit == null || rateLimit <= 0 ? null : rateLimit;
     ApiKeyRow row = jdbi.withExtension(ApiKeyDao.class, dao -> dao.create(
-        UUID.randomUUID().toString(), ownerId, name, sha256Hex(raw), prefix,
+        id, ownerId, name, sha256Hex(raw), prefix,
         sorted.toArray(String[]::new), expiresAt, label, limit));
     return new Issued(row, raw);
   }

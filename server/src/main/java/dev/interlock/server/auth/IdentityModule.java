@@ -6,6 +6,7 @@ import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopgate.ApiKeyViews;
 import dev.interlock.server.config.AuthConfig;
 import dev.interlock.server.resources.agentgate.KeyResource;
+import dev.interlock.server.resources.loopat.TokenResource;
 import dev.interlock.server.resources.loopgate.ApiKeyResource;
 import dev.interlock.server.resources.loopgate.AuthResource;
 import dev.interlock.store.ServerSecretDao;
@@ -64,6 +65,7 @@ public final class IdentityModule {
     jersey.register(new ApiKeyResource(keys, new ApiKeyViews(json, keys), bodies, clock));
     jersey.register(new KeyResource.Main(keys, bodies, json));
     jersey.register(new KeyResource.Alias(keys, bodies, json));
+    jersey.register(new TokenResource(keys, bodies, json));
     return new Identity(keys, users, tokens);
   }
 

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
  * <ul>
  *   <li>AgentGate ({@code /api/requests}, {@code /api/policies}, {@code /api/webhooks},
  *       {@code /api/keys}, {@code /api/api-keys}): {@code {"error": {"code", "message"}}};
+ *   <li>loopat ({@code /api/v1/...}): {@code {"error": {"type", "code", "message"}}};
  *   <li>everything else (LoopIn, Loopgate, shared routes): {@code {"error": "message"}}.
  * </ul>
  */
@@ -26,10 +27,26 @@ public final class DialectErrors {
     ObjectNode body = json.createObjectNode();
     if (isAgentGate(path)) {
       body.putObject("error").put("code", code).put("message", message);
+    } else if (startsWithSegment(path, "/api/v1")) {
+      body.putObject("error").put("type", loopatType(status)).put("code", code)
+          .put("message", message);
     } else {
       body.put("error", message);
     }
     return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+  }
+
+  /** loopat's error types, by status. */
+  static String loopatType(int status) {
+    return switch (status) {
+      case 400, 405, 413, 415 -> "invalid_request_error";
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
+      case 404 -> "not_found_error";
+      case 409 -> "conflict_error";
+      case 429 -> "rate_limit_error";
+      default -> status >= 500 ? "internal_error" : "invalid_request_error";
+    };
   }
 
   static boolean isAgentGate(String path) {
