@@ -405,4 +405,47 @@ class AgentGateTest {
     assertThat(app.post("/api/keys", ADMIN_KEY, Map.of("scopes", List.of("admin"))).status()).isEqualTo(400);
     assertThat(app.delete("/api/keys/nope", ADMIN_KEY).status()).isEqualTo(404);
   }
+
+  @Test
+  void givenWebhookForExpiry_whenRequestExpires_thenRequestExpiredDelivered() throws Exception {
+    app.post("/api/webhooks", ADMIN_KEY, Map.of("url", receiver.url("/expiry-hook"),
+        "events", List.of("request.expired")));
+    String id = create(Map.of("action", "expire_me",
+        "expiresAt", Instant.now().plusSeconds(1).toString())).text("id");
+    assertThat(eventually(Duration.ofSeconds(15), () -> !receiver.to("/expiry-hook").isEmpty())).isTrue();
+    JsonNode body = TestApp.JSON.readTree(receiver.to("/expiry-hook").get(0).body());
+    assertThat(body.path("event").asText()).isEqualTo("request.expired");
+    assertThat(body.path("data").path("request").path("id").asText()).isEqualTo(id);
+    assertThat(body.path("data").path("request").path("status").asText()).isEqualTo("expired");
+    assertThat(app.get("/api/requests/" + id, ADMIN_KEY).text("status")).isEqualTo("expired");
+  }
+
+  @Test
+  void givenKeysWithOneScopeEach_thenEveryRouteDemandsItsScope() {
+    Map<String, String> keys = new java.util.HashMap<>();
+    for (String scope : List.of("request:create", "request:read", "request:decide", "webhook:manage")) {
+      keys.put(scope, app.post("/api/keys", ADMIN_KEY, Map.of("name", scope, "scopes", List.of(scope)))
+          .text("key"));
+    }
+    String id = create(Map.of("action", "scoped")).text("id");
+    record Route(String method, String path, Object body, String scope) {}
+    List<Route> routes = List.of(
+        new Route("POST", "/api/requests", Map.of("action", "x"), "request:create"),
+        new Route("GET", "/api/requests", null, "request:read"),
+        new Route("GET", "/api/requests/" + id, null, "request:read"),
+        new Route("GET", "/api/requests/" + id + "/audit", null, "request:read"),
+        new Route("GET", "/api/requests/queue-stats", null, "request:read"),
+        new Route("POST", "/api/requests/" + id + "/decide", Map.of("decision", "denied"), "request:decide"),
+        new Route("GET", "/api/webhooks", null, "webhook:manage"));
+    for (Route route : routes) {
+      for (var entry : keys.entrySet()) {
+        int status = bearer(route.method(), route.path(), entry.getValue(), route.body()).status();
+        if (entry.getKey().equals(route.scope())) {
+          assertThat(status).as(route + " with " + entry.getKey()).isNotEqualTo(403);
+        } else {
+          assertThat(status).as(route + " with " + entry.getKey()).isEqualTo(403);
+        }
+      }
+    }
+  }
 }
