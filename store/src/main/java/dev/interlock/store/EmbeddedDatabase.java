@@ -53,6 +53,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setServerConfig("listen_addresses", "localhost")
               .setServerConfig("max_connections", "200")
               .setPGStartupWait(Duration.ofSeconds(60))
+              // The owner closes it (the server as its last managed object). zonky's own
+              // JVM shutdown hook would stop PostgreSQL on SIGTERM while the server is
+              // still stopping, so its final writes would fail.
+              .setRegisterShutdownHook(false)
               .start();
       log.info(
           "embedded PostgreSQL started on localhost:{} with data in {} ({} ms)",

@@ -64,28 +64,35 @@ public final class KeyUsage implements Managed {
     flushQuietly();
   }
 
-  /** Writes what was noted since the last flush: one UPDATE per second of use times. */
+  /**
+   * Writes what was noted since the last flush: one UPDATE per second in which keys were
+   * used, stamped with the latest use in that second, so a recorded time is at most one
+   * second later than the real one and never earlier.
+   */
   void flush() {
     if (pending.isEmpty()) {
       return;
     }
     Map<Instant, List<String>> bySecond = new HashMap<>();
+    Map<Instant, Instant> latest = new HashMap<>();
     for (String keyId : List.copyOf(pending.keySet())) {
       Instant at = pending.remove(keyId);
       if (at != null) {
-        bySecond.computeIfAbsent(at.truncatedTo(ChronoUnit.SECONDS), s -> new ArrayList<>())
-            .add(keyId);
+        Instant second = at.truncatedTo(ChronoUnit.SECONDS);
+        bySecond.computeIfAbsent(second, s -> new ArrayList<>()).add(keyId);
+        latest.merge(second, at, (a, b) -> a.isAfter(b) ? a : b);
       }
     }
     jdbi.useExtension(ApiKeyDao.class,
-        dao -> bySecond.forEach((at, ids) -> dao.touch(ids, at)));
+        dao -> bySecond.forEach((second, ids) -> dao.touch(ids, latest.get(second))));
   }
 
   private void flushQuietly() {
     try {
       flush();
     } catch (RuntimeException e) {
-      log.warn("could not record API key use times: {}", e.getMessage());
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.warn("could not record API key use times: {}", cause.getMessage());
     }
   }
 }
