@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.worker.CallbackSecrets;
 import dev.interlock.worker.CallbackSigner;
+import dev.interlock.server.auth.Scopes;
 import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,7 +29,9 @@ public final class CallbackSecretResource {
     this.json = json;
   }
 
+  /** The agent that asks for callbacks verifies them, so it needs to be able to create. */
   @GET
+  @RolesAllowed(Scopes.REQUEST_CREATE)
   public ObjectNode secret(@Auth Caller caller) {
     ObjectNode n = json.createObjectNode();
     n.put("secret", secrets.forOwner(caller.ownerId()));
