@@ -1,0 +1,141 @@
+package dev.interlock.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The embedded Interlock started from the shipped jar, as a user starts it. */
+final class Server implements AutoCloseable {
+
+  final Path dataDir;
+  final int port;
+  final String key;
+  private final String jar;
+  private final String config;
+  private final List<String> jvmArgs;
+  private Process process;
+  private final Path log;
+
+  Server(String jar, String config, Path dataDir, String key, List<String> jvmArgs) throws IOException {
+    this.jar = jar;
+    this.config = config;
+    this.dataDir = dataDir;
+    this.key = key;
+    this.jvmArgs = jvmArgs;
+    this.port = freePort();
+    this.log = dataDir.resolve("server.log");
+    Files.createDirectories(dataDir);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Starts the server; returns the milliseconds until /health answered 200. */
+  long start() throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar, "server", config));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("PORT", Integer.toString(port));
+    pb.environment().put("ADMIN_PORT", Integer.toString(freePort()));
+    pb.environment().put("INTERLOCK_DATA_DIR", dataDir.toString());
+    pb.environment().put("INTERLOCK_ADMIN_KEY", key);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    long started = System.nanoTime();
+    process = pb.start();
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("server exited; see " + log);
+      }
+      try {
+        var r = http.send(HttpRequest.newBuilder(URI.create(url() + "/health"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return (System.nanoTime() - started) / 1_000_000;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("server not healthy within 120 s; see " + log);
+  }
+
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Resident set size of the server JVM, from /proc (Linux). */
+  long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /** Heap in use right after a full GC, via jcmd. */
+  long heapAfterGcBytes() throws Exception {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    run(jcmd, Long.toString(pid()), "GC.run");
+    String info = run(jcmd, Long.toString(pid()), "GC.heap_info");
+    Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+  }
+
+  int postgresPort() throws IOException {
+    Matcher m = Pattern.compile("embedded PostgreSQL started on localhost:(\\d+)")
+        .matcher(Files.readString(log));
+    int port = -1;
+    while (m.find()) {
+      port = Integer.parseInt(m.group(1)); // the latest start
+    }
+    return port;
+  }
+
+  private static String run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
