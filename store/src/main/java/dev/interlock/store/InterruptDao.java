@@ -27,6 +27,33 @@ public interface InterruptDao {
   /** Channel on which every transition is announced (payload: the interrupt id). */
   String CHANNEL = "interlock_interrupt";
 
+  /**
+   * Inserts a new interrupt with its "created" audit event in one statement and returns the
+   * row; empty when the owner already used the idempotency key (nothing is written then).
+   */
+  @SqlQuery(
+      """
+      with inserted as (
+        insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
+            urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
+            request_type, options, session_id)
+        values (:id::uuid, :ownerId, :source, :agentId, :userId, :action, :context, :params,
+            :urgency, 'pending', :createdAt, :expiresAt, :callbackUrl,
+            case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey,
+            :requestType, :options, :sessionId)
+        on conflict do nothing
+        returning *
+      ), event as (
+        insert into interrupt_events (interrupt_id, event, actor, details)
+        select id, 'created', :actor, :details from inserted
+      )
+      select
+      """ + COLUMNS + " from inserted")
+  Optional<InterruptRow> insertCreated(@BindMethods NewInterrupt interrupt,
+      @Bind("context") @Json JsonNode context, @Bind("params") @Json JsonNode params,
+      @Bind("options") @Json JsonNode options, @Bind("actor") String actor,
+      @Bind("details") @Json JsonNode details);
+
   /** Inserts a new interrupt; 0 when the owner already used the idempotency key. */
   @SqlUpdate(
       """

@@ -144,4 +144,21 @@ class InterruptDaoTest {
           .extracting(InterruptRow::id).doesNotContain(owed.id());
     });
   }
+
+  @Test
+  void givenNewInterrupt_whenInsertedWithItsEvent_thenRowReturnedAndEventWrittenOnce() {
+    var n = interrupt("owner-cte", "u", "a", "cte-key");
+    jdbi.useExtension(InterruptDao.class, d -> {
+      InterruptRow row = d.insertCreated(n, obj("{\"x\":1}"), null, null, "key:k", obj("{\"source\":\"loopin\"}"))
+          .orElseThrow();
+      assertThat(row.id()).isEqualTo(n.id());
+      assertThat(row.context().get("x").asInt()).isEqualTo(1);
+      assertThat(d.events(n.id())).extracting(InterruptEventRow::event).containsExactly("created");
+      // The same idempotency key: nothing written, nothing returned.
+      var again = interrupt("owner-cte", "u", "a", "cte-key");
+      assertThat(d.insertCreated(again, obj("{}"), null, null, "key:k", null)).isEmpty();
+      assertThat(d.find(again.id())).isEmpty();
+      assertThat(d.events(n.id())).hasSize(1);
+    });
+  }
 }

@@ -88,12 +88,11 @@ public final class InterruptService {
         .put("urgency", command.urgency().stored());
     List<String> newDeliveries = new java.util.ArrayList<>();
     InterruptRow stored = jdbi.inTransaction(h -> {
-      InterruptDao dao = h.attach(InterruptDao.class);
-      if (dao.insert(row, command.context(), command.params(), command.options()) == 0) {
+      InterruptRow created = h.attach(InterruptDao.class).insertCreated(row, command.context(),
+          command.params(), command.options(), caller.actor(), createdDetails).orElse(null);
+      if (created == null) {
         return null; // the idempotency key was used before
       }
-      dao.insertEvent(row.id(), "created", caller.actor(), createdDetails);
-      InterruptRow created = dao.find(row.id()).orElseThrow();
       newDeliveries.addAll(webhookEvents.enqueue(h, created, "request.created"));
       return created;
     });
