@@ -45,7 +45,7 @@ public interface InterruptDao {
         returning *
       ), event as (
         insert into interrupt_events (interrupt_id, event, actor, details)
-        select id, 'created', :actor, :details from inserted
+        select id, 'created', :actor, coalesce(:details, '{}'::jsonb) from inserted
       )
       select
       """ + COLUMNS + " from inserted")
