@@ -102,7 +102,7 @@ public final class BenchMain {
         server.close();
       }
     }
-    System.out.printf("%d passed, %d failed%n", plan.size() - failures, failures);
+    System.out.printf("bench scenarios ok: %d of %d%n", plan.size() - failures, plan.size());
     return failures;
   }
 
