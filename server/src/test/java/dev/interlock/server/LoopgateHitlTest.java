@@ -247,4 +247,29 @@ class LoopgateHitlTest {
         .isTrue();
     assertThat(app.get("/hitl/poll?request_id=" + id, ADMIN_KEY).text("status")).isEqualTo("pending");
   }
+
+  @Test
+  void givenScopedKeys_thenEachHitlRouteDemandsItsScope() {
+    String owner = "owner-loopgate-scopes";
+    String all = app.keyFor(owner);
+    String readOnly = app.keyFor(owner, java.util.Set.of("request:read"));
+    String createOnly = app.keyFor(owner, java.util.Set.of("request:create"));
+    register(all, "s-scoped");
+    String id = request(all, "s-scoped", Map.of());
+
+    Resp denied = app.post("/hitl/request", readOnly, Map.of("session_id", "s-scoped",
+        "client_id", "c", "message", "m"));
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(denied.text("error")).contains("request:create");
+    assertThat(app.post("/hitl/register", readOnly, Map.of("session_id", "x", "client_id", "c")).status())
+        .isEqualTo(403);
+    assertThat(app.post("/hitl/respond", createOnly, Map.of("request_id", id, "response", "ok")).status())
+        .isEqualTo(403);
+    assertThat(app.post("/hitl/cancel", readOnly, Map.of("request_id", id)).status()).isEqualTo(403);
+    assertThat(app.get("/hitl/poll?request_id=" + id, createOnly).status()).isEqualTo(403);
+    assertThat(app.get("/hitl/poll?request_id=" + id, readOnly).status()).isEqualTo(200);
+    assertThat(app.get("/hitl/pending", readOnly).status()).isEqualTo(200);
+    assertThat(app.post("/hitl/request", createOnly, Map.of("session_id", "s-scoped",
+        "client_id", "c", "message", "m")).status()).isEqualTo(200);
+  }
 }

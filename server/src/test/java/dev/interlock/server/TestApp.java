@@ -80,9 +80,13 @@ public final class TestApp implements AutoCloseable {
 
   /** Creates a key for another owner (tenancy tests) and returns its plaintext. */
   public String keyFor(String ownerId) {
+    return keyFor(ownerId, Set.of("request:create", "request:read", "request:decide"));
+  }
+
+  /** A key for an owner with exactly these scopes. */
+  public String keyFor(String ownerId, Set<String> scopes) {
     String key = ApiKeys.generate("ilk_");
-    new ApiKeys(jdbi(), Clock.systemUTC()).create(ownerId, "test key of " + ownerId, key,
-        Set.of("request:create", "request:read", "request:decide"));
+    new ApiKeys(jdbi(), Clock.systemUTC()).create(ownerId, "test key of " + ownerId, key, scopes);
     return key;
   }
 
