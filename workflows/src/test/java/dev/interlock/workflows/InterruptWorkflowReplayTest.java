@@ -22,6 +22,7 @@ class InterruptWorkflowReplayTest {
     // history file,                    an event the run must contain to be the intended path
     "interrupt-decide-callback.json,    EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
     "interrupt-expiry-callback.json,    EVENT_TYPE_TIMER_FIRED",
+    "interrupt-policy-approve-callback.json, EvaluatePolicies",
   })
   void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
       String file, String characteristicEvent) throws Exception {
@@ -32,6 +33,13 @@ class InterruptWorkflowReplayTest {
         .contains("DeliverCallback");
 
     WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
+  }
+
+  @org.junit.jupiter.api.Test
+  void givenCommittedWebhookDeliveryHistory_whenReplayed_thenItIsDeterministic() throws Exception {
+    String history = read("/histories/webhook-delivery-retry.json");
+    assertThat(history).contains("DeliverWebhook").contains("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED");
+    WorkflowReplayer.replayWorkflowExecution(history, WebhookDeliveryWorkflowImpl.class);
   }
 
   private static String read(String resource) throws IOException {
