@@ -25,6 +25,7 @@ public final class RecoveryPass implements Managed {
 
   private static final Logger log = LoggerFactory.getLogger(RecoveryPass.class);
   private static final int PAGE = 500;
+  private static final int PARALLEL_STARTS = 8;
 
   private final Jdbi jdbi;
   private final WorkflowStarter starter;
@@ -89,35 +90,53 @@ public final class RecoveryPass implements Managed {
     return new int[] {checked, started};
   }
 
-  /** Returns {checked, started}. */
+  /** Returns {checked, started}. Starts run in parallel: each is one round trip to Temporal. */
   public int[] run() {
     int checked = 0;
-    int started = 0;
-    Instant after = Instant.EPOCH;
-    String afterId = new java.util.UUID(0, 0).toString();
-    while (!Thread.currentThread().isInterrupted()) {
-      Instant a = after;
-      String aId = afterId;
-      List<InterruptRow> page = jdbi.withExtension(InterruptDao.class,
-          dao -> dao.recoverable(a, aId, PAGE));
-      for (InterruptRow row : page) {
-        checked++;
-        try {
-          if (starter.ensureWorkflow(row)) {
-            started++;
-          }
-        } catch (RuntimeException e) {
-          log.warn("recovery: could not start the workflow of interrupt {}: {}", row.id(),
-              e.getMessage());
+    java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_STARTS);
+    try {
+      Instant after = Instant.EPOCH;
+      String afterId = new java.util.UUID(0, 0).toString();
+      while (!Thread.currentThread().isInterrupted()) {
+        Instant a = after;
+        String aId = afterId;
+        List<InterruptRow> page = jdbi.withExtension(InterruptDao.class,
+            dao -> dao.recoverable(a, aId, PAGE));
+        List<java.util.concurrent.Future<?>> starts = new java.util.ArrayList<>();
+        for (InterruptRow row : page) {
+          checked++;
+          starts.add(pool.submit(() -> {
+            try {
+              if (starter.ensureWorkflow(row)) {
+                started.incrementAndGet();
+              }
+            } catch (RuntimeException e) {
+              log.warn("recovery: could not start the workflow of interrupt {}: {}", row.id(),
+                  e.getMessage());
+            }
+          }));
         }
+        for (var f : starts) {
+          try {
+            f.get();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("recovery: {}", e.getCause().getMessage());
+          }
+        }
+        if (page.size() < PAGE) {
+          break;
+        }
+        InterruptRow last = page.get(page.size() - 1);
+        after = last.createdAt();
+        afterId = last.id();
       }
-      if (page.size() < PAGE) {
-        break;
-      }
-      InterruptRow last = page.get(page.size() - 1);
-      after = last.createdAt();
-      afterId = last.id();
+    } finally {
+      pool.shutdownNow();
     }
-    return new int[] {checked, started};
+    return new int[] {checked, started.get()};
   }
 }
