@@ -93,6 +93,7 @@ public final class InterruptService {
         return null; // the idempotency key was used before
       }
       dao.insertEvent(row.id(), "created", caller.actor(), createdDetails);
+      dao.notifyCreated(row.id()); // live dashboards, on every instance
       InterruptRow created = dao.find(row.id()).orElseThrow();
       newDeliveries.addAll(webhookEvents.enqueue(h, created, "request.created"));
       return created;
