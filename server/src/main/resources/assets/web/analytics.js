@@ -75,7 +75,7 @@
   function volume(box) {
     var days = data.days, s = svg(W, H, box.dataset.chart);
     var max = nice(Math.max.apply(null, days.map(function (d) { return d.created; }).concat([1])));
-    frame(s, max, function (v) { return String(Math.round(v)); }, days);
+    frame(s, max, function (v) { return v % 1 === 0 ? String(v) : v.toFixed(1); }, days);
     var step = (W - L - R) / days.length, bw = Math.max(2, step * 0.7);
     days.forEach(function (d, i) {
       var y = H - B;

@@ -113,8 +113,8 @@ final class DashboardPages {
           .append(Html.urgencyBadge(row.urgency())).append(" <span class=\"agent\">")
           .append(esc(row.agentId() == null ? "unknown agent" : row.agentId()))
           .append("</span> <span class=\"muted\">via ").append(esc(Html.sourceName(row.source())))
-          .append("</span> <span class=\"muted\">· asked ").append(Html.time(row.createdAt(), "ago"))
-          .append(" · expires ").append(Html.time(row.expiresAt(), "until"))
+          .append("</span> <span class=\"muted\">asked ").append(Html.time(row.createdAt(), "ago"))
+          .append("</span> <span class=\"muted\">expires ").append(Html.time(row.expiresAt(), "until"))
           .append("</span></div></div><div class=\"item-actions\">");
       if (kind.equals("approval") || kind.equals("confirmation")) {
         b.append("<button type=\"button\" class=\"btn small approve\" data-decide=\"approved\"")
