@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.IdentityModule;
+import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.resources.core.CallbackSecretResource;
@@ -28,6 +29,7 @@ import dev.interlock.server.service.WorkflowStarter;
 import dev.interlock.server.temporal.InterruptGateway;
 import dev.interlock.server.temporal.TemporalFactory;
 import dev.interlock.server.temporal.TemporalFactory.TemporalRuntime;
+import dev.interlock.server.web.WebModule;
 import dev.interlock.store.EmbeddedDatabase;
 import dev.interlock.store.StoreSupport;
 import dev.interlock.worker.CallbackSecrets;
@@ -82,6 +84,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
     bootstrap.addCommand(new WorkerCommand(this));
+    WebModule.bootstrap(bootstrap);
   }
 
   /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
@@ -173,7 +176,10 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     }
 
     // Users, login tokens, API keys, authentication, scopes and rate limits.
-    IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
+    IdentityModule.Identity identity =
+        IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
+    ReviewLinks links = new ReviewLinks(ReviewLinks.secret(config.review.secret, jdbi),
+        baseUrl(config), config.review.linkGrace.toJavaDuration(), clock);
 
     InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
         Duration.ofSeconds(30));
@@ -197,7 +203,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     }
 
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
-    LoopinViews loopin = new LoopinViews(json, baseUrl(config));
+    LoopinViews loopin = new LoopinViews(json, links);
     environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
         config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     environment.jersey().register(new AnalyticsResource(interrupts, loopin));
@@ -212,6 +218,10 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
+
+    // The review page and the dashboard.
+    WebModule.install(config, environment, jdbi, clock, identity.tokens(), links, interrupts,
+        transitions, readers, bodies);
   }
 
   /** The configured public base URL, or http://localhost:PORT of the first connector. */

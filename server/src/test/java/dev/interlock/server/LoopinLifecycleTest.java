@@ -49,7 +49,9 @@ class LoopinLifecycleTest {
     assertThat(r.body().fieldNames()).toIterable()
         .containsExactlyInAnyOrder("interruptId", "status", "expiresAt", "reviewUrl");
     assertThat(r.text("status")).isEqualTo("pending");
-    assertThat(r.text("reviewUrl")).isEqualTo("http://interlock.test/review/" + id);
+    // The configured base URL, the interrupt's path, and a signed review token.
+    assertThat(r.text("reviewUrl")).matches(
+        "http://interlock\\.test/review/" + id + "\\?token=\\d+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}");
     Instant expiresAt = Instant.parse(r.text("expiresAt"));
     assertThat(expiresAt).isBetween(before.plusSeconds(1799), Instant.now().plusSeconds(1801));
 
@@ -200,7 +202,7 @@ class LoopinLifecycleTest {
     assertThat(r.body()).extracting(n -> n.path("interruptId").asText()).containsExactly(second, first);
     var item = r.body().get(0);
     assertThat(item.path("urgency").asText()).isEqualTo("high");
-    assertThat(item.path("reviewUrl").asText()).endsWith("/review/" + second);
+    assertThat(item.path("reviewUrl").asText()).contains("/review/" + second + "?token=");
     assertThat(item.has("action") && item.has("createdAt") && item.has("expiresAt")).isTrue();
   }
 

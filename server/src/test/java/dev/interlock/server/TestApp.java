@@ -134,6 +134,27 @@ public final class TestApp implements AutoCloseable {
     return b;
   }
 
+  /** Sends without parsing the body (HTML pages, event streams). */
+  public HttpResponse<String> raw(HttpRequest.Builder request) {
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  /** The configuration the application runs with (after overrides). */
+  public InterlockConfiguration configuration() {
+    return support.getConfiguration();
+  }
+
   public Resp send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

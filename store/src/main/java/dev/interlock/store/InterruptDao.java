@@ -28,6 +28,12 @@ public interface InterruptDao {
   String CHANNEL = "interlock_interrupt";
 
   /**
+   * Channel on which new interrupts are announced (payload: the interrupt id), for live
+   * dashboards. Separate from {@link #CHANNEL} so a creation never wakes a decision waiter.
+   */
+  String CREATED_CHANNEL = "interlock_interrupt_created";
+
+  /**
    * Inserts a new interrupt with its "created" audit event in one statement and returns the
    * row; empty when the owner already used the idempotency key (nothing is written then).
    */
@@ -109,6 +115,10 @@ public interface InterruptDao {
   /** Wakes every server instance's waiters; delivered when the transaction commits. */
   @SqlQuery("select pg_notify('" + CHANNEL + "', :id)::text")
   String notifyTransition(@Bind("id") String id);
+
+  /** Announces a new interrupt to every server instance; delivered when the transaction commits. */
+  @SqlQuery("select pg_notify('" + CREATED_CHANNEL + "', :id)::text")
+  String notifyCreated(@Bind("id") String id);
 
   /** AgentGate's list: optional filters, newest first, offset pagination. */
   @SqlQuery(

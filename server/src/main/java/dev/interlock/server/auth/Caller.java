@@ -17,7 +17,12 @@ public record Caller(Kind kind, String keyId, String ownerId, String name, Set<S
     /** A login token sent as {@code Authorization: Bearer}. */
     USER_TOKEN,
     /** A login token sent as the {@code loopat_session} cookie (same-origin web pages). */
-    USER_SESSION
+    USER_SESSION,
+    /**
+     * Someone holding a signed review link: acts for the interrupt's owner on that one
+     * interrupt only; {@code name} is the link's audience. Never made by the auth filter.
+     */
+    REVIEW_LINK
   }
 
   /** An API key without a rate limit. */
@@ -30,6 +35,12 @@ public record Caller(Kind kind, String keyId, String ownerId, String name, Set<S
     return new Caller(Kind.USER_TOKEN, null, userId, username, Set.of(Scopes.ADMIN), null);
   }
 
+  /** The holder of a verified review link, acting for the owner of its interrupt. */
+  public static Caller reviewLink(String ownerId, String audience) {
+    return new Caller(Kind.REVIEW_LINK, null, ownerId, audience, Set.of(Scopes.REQUEST_READ,
+        Scopes.REQUEST_DECIDE), null);
+  }
+
   public Caller viaSession() {
     return new Caller(Kind.USER_SESSION, keyId, ownerId, name, scopes, rateLimit);
   }
@@ -40,11 +51,14 @@ public record Caller(Kind kind, String keyId, String ownerId, String name, Set<S
   }
 
   public boolean isUser() {
-    return kind != Kind.API_KEY;
+    return kind == Kind.USER_TOKEN || kind == Kind.USER_SESSION;
   }
 
   /** How this caller appears in the audit trail. */
   public String actor() {
+    if (kind == Kind.REVIEW_LINK) {
+      return "review:" + name;
+    }
     return isUser() ? "user:" + ownerId : "key:" + keyId;
   }
 

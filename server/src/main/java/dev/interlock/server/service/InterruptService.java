@@ -93,6 +93,7 @@ public final class InterruptService {
       if (created == null) {
         return null; // the idempotency key was used before
       }
+      h.attach(InterruptDao.class).notifyCreated(created.id()); // live dashboards, every instance
       newDeliveries.addAll(webhookEvents.enqueue(h, created, "request.created"));
       return created;
     });

@@ -5,10 +5,12 @@ import io.dropwizard.lifecycle.Managed;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -21,8 +23,13 @@ import org.slf4j.LoggerFactory;
  * NOTIFYs in the transaction that records a transition, so a waiter wakes whichever
  * instance took the decision.
  *
+ * <p>It also tells {@link Subscriber}s (live pages) about every transition and about new
+ * interrupts, which the create path announces on a channel of their own so that they never
+ * wake a decision waiter.
+ *
  * <p>One dedicated connection LISTENs. If it breaks, every waiter is woken (they re-read
- * the store, so nothing is missed) and the listener reconnects with backoff.
+ * the store, so nothing is missed), subscribers are told to resynchronise, and the listener
+ * reconnects with backoff.
  */
 public final class TransitionListener implements Managed {
 
@@ -30,6 +37,7 @@ public final class TransitionListener implements Managed {
 
   private final Supplier<Connection> connections;
   private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private volatile boolean running;
   private volatile boolean listening;
   private Thread thread;
@@ -46,6 +54,25 @@ public final class TransitionListener implements Managed {
     CompletableFuture<Void> future = new CompletableFuture<>();
     waiters.computeIfAbsent(interruptId, k -> ConcurrentHashMap.newKeySet()).add(future);
     return future;
+  }
+
+  /**
+   * Hears about every change, on the listener's thread: implementations must return
+   * quickly and never block on I/O.
+   */
+  public interface Subscriber {
+    /** A new interrupt was stored. */
+    void created(String interruptId);
+
+    /** An interrupt left pending (decided, expired or cancelled). */
+    void transitioned(String interruptId);
+
+    /** Notifications may have been missed (the connection broke): re-read everything. */
+    void resync();
+  }
+
+  public void subscribe(Subscriber subscriber) {
+    subscribers.add(subscriber);
   }
 
   public void unregister(String interruptId, CompletableFuture<Void> future) {
@@ -68,11 +95,26 @@ public final class TransitionListener implements Managed {
     if (set != null) {
       set.forEach(f -> f.complete(null));
     }
+    tell(s -> s.transitioned(interruptId));
   }
 
   private void wakeAll() {
     for (String id : waiters.keySet()) {
-      wake(id);
+      Set<CompletableFuture<Void>> set = waiters.remove(id);
+      if (set != null) {
+        set.forEach(f -> f.complete(null));
+      }
+    }
+    tell(Subscriber::resync);
+  }
+
+  private void tell(java.util.function.Consumer<Subscriber> message) {
+    for (Subscriber s : subscribers) {
+      try {
+        message.accept(s);
+      } catch (RuntimeException e) {
+        log.warn("a transition subscriber failed", e);
+      }
     }
   }
 
@@ -100,6 +142,7 @@ public final class TransitionListener implements Managed {
       try (Connection c = connections.get()) {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + InterruptDao.CHANNEL);
+          s.execute("LISTEN " + InterruptDao.CREATED_CHANNEL);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         listening = true;
@@ -110,7 +153,11 @@ public final class TransitionListener implements Managed {
           PGNotification[] notifications = pg.getNotifications(1000);
           if (notifications != null) {
             for (PGNotification n : notifications) {
-              wake(n.getParameter());
+              if (InterruptDao.CREATED_CHANNEL.equals(n.getName())) {
+                tell(sub -> sub.created(n.getParameter()));
+              } else {
+                wake(n.getParameter());
+              }
             }
           }
         }

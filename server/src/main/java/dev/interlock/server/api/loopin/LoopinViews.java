@@ -3,6 +3,7 @@ package dev.interlock.server.api.loopin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.store.CountRow;
@@ -15,15 +16,16 @@ import java.util.List;
 public final class LoopinViews {
 
   private final ObjectMapper json;
-  private final String baseUrl;
+  private final ReviewLinks links;
 
-  public LoopinViews(ObjectMapper json, String baseUrl) {
+  public LoopinViews(ObjectMapper json, ReviewLinks links) {
     this.json = json;
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.links = links;
   }
 
-  public String reviewUrl(String id) {
-    return baseUrl + "/review/" + id;
+  /** {@code <base>/review/<id>?token=...}: a signed link that works without an API key. */
+  public String reviewUrl(InterruptRow row) {
+    return links.url(row);
   }
 
   /** LoopIn has three urgencies: NORMAL is "medium", CRITICAL shows as "high". */
@@ -40,7 +42,7 @@ public final class LoopinViews {
     n.put("interruptId", row.id());
     n.put("status", row.status());
     n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-    n.put("reviewUrl", reviewUrl(row.id()));
+    n.put("reviewUrl", reviewUrl(row));
     return n;
   }
 
@@ -56,7 +58,7 @@ public final class LoopinViews {
     n.put("urgency", urgency(row.urgency()));
     n.put("createdAt", IsoTimes.format(row.createdAt()));
     n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-    n.put("reviewUrl", reviewUrl(row.id()));
+    n.put("reviewUrl", reviewUrl(row));
     n.put("decision", row.decision());
     n.put("decidedAt", IsoTimes.format(row.decidedAt()));
     n.put("reason", row.reason());
@@ -90,7 +92,7 @@ public final class LoopinViews {
       n.put("urgency", urgency(row.urgency()));
       n.put("createdAt", IsoTimes.format(row.createdAt()));
       n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-      n.put("reviewUrl", reviewUrl(row.id()));
+      n.put("reviewUrl", reviewUrl(row));
     }
     return a;
   }

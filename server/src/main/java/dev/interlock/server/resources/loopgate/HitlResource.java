@@ -46,7 +46,7 @@ public final class HitlResource {
   static final long DEFAULT_TIMEOUT_SECONDS = 300;
   static final int MAX_OPTIONS = 50;
   /** Answers that mean "no" when the responder does not say approved explicitly. */
-  static final Set<String> REJECTIONS =
+  public static final Set<String> REJECTIONS =
       Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
 
   private final InterruptService interrupts;

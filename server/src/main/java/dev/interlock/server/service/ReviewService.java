@@ -1,0 +1,81 @@
+package dev.interlock.server.service;
+
+import dev.interlock.server.auth.Caller;
+import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.store.ReviewerDao;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * What the people's side reads: one interrupt for a review link, the owner's inbox, history
+ * and analytics. Decisions still go through {@link InterruptService}.
+ */
+public final class ReviewService {
+
+  /** How many rows one inbox or history page holds. */
+  public static final int PAGE = 100;
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+
+  public ReviewService(Jdbi jdbi, Clock clock) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+  }
+
+  /**
+   * An interrupt whatever its owner. Only for callers who proved their right to it another
+   * way (a verified review link, or an owner check right after).
+   */
+  public Optional<InterruptRow> find(String id) {
+    if (!InterruptService.isUuid(id)) {
+      return Optional.empty();
+    }
+    return jdbi.withExtension(InterruptDao.class, dao -> dao.find(id));
+  }
+
+  /** Pending work, most urgent first, then oldest first. */
+  public List<InterruptRow> inbox(Caller caller, String agent, String urgency, Duration minAge) {
+    Instant before = minAge == null ? null : clock.instant().minus(minAge);
+    return jdbi.withExtension(ReviewerDao.class,
+        dao -> dao.inbox(caller.ownerId(), blankToNull(agent), blankToNull(urgency), before, PAGE));
+  }
+
+  public List<String> agents(Caller caller) {
+    return jdbi.withExtension(ReviewerDao.class, dao -> dao.agents(caller.ownerId(), 200));
+  }
+
+  /** Newest first; {@code query} is matched as a substring, case-insensitively. */
+  public List<InterruptRow> history(Caller caller, String status, String query, int page) {
+    String q = blankToNull(query);
+    String pattern = q == null ? null : "%" + escapeLike(q.trim()) + "%";
+    String exactId = q != null && InterruptService.isUuid(q.trim()) ? q.trim() : null;
+    return jdbi.withExtension(ReviewerDao.class, dao -> dao.history(caller.ownerId(),
+        blankToNull(status), pattern, exactId, PAGE + 1, Math.max(0, page) * PAGE));
+  }
+
+  /** Activity of the last {@code days} days: day by day, by agent and by action. */
+  public record Activity(Instant since, List<ReviewerDao.DayRow> days,
+      List<ReviewerDao.BreakdownRow> agents, List<ReviewerDao.BreakdownRow> actions) {}
+
+  public Activity activity(Caller caller, int days) {
+    Instant since = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+        .minus(Duration.ofDays(Math.max(1, days) - 1L));
+    return jdbi.withExtension(ReviewerDao.class, dao -> new Activity(since,
+        dao.days(caller.ownerId(), since), dao.byAgent(caller.ownerId(), since, 10),
+        dao.byAction(caller.ownerId(), since, 10)));
+  }
+
+  static String escapeLike(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

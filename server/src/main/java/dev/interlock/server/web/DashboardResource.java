@@ -1,0 +1,292 @@
+package dev.interlock.server.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.CredentialsAuthFilter;
+import dev.interlock.server.errors.Forbidden;
+import dev.interlock.server.errors.InterlockException;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.errors.Unauthorized;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.ReviewService;
+import dev.interlock.store.InterruptRow;
+import dev.interlock.workflows.Decision;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The dashboard a reviewer lives in: the inbox at {@code /}, and under {@code /ui/} the
+ * login page, history, analytics and the pages that manage API keys, policies and webhooks
+ * (those call the existing REST endpoints with the session cookie).
+ *
+ * <p>Every page needs the session cookie that {@code POST /api/auth/login} sets; without
+ * one a page redirects to the login page. Everything shown is the logged-in user's own.
+ */
+@Path("/")
+public final class DashboardResource {
+
+  static final String DASHBOARD_SCOPE = "dashboard";
+  static final int MAX_BULK = 100;
+
+  private final ReviewService reviews;
+  private final InterruptService interrupts;
+  private final WebAccess access;
+  private final LiveUpdates live;
+  private final DashboardPages pages;
+  private final JsonBodies bodies;
+  private final ObjectMapper json;
+  private final Clock clock;
+  private final boolean secureCookie;
+
+  public DashboardResource(ReviewService reviews, InterruptService interrupts, WebAccess access,
+      LiveUpdates live, JsonBodies bodies, ObjectMapper json, Clock clock, boolean secureCookie) {
+    this.reviews = reviews;
+    this.interrupts = interrupts;
+    this.access = access;
+    this.live = live;
+    this.pages = new DashboardPages(json);
+    this.bodies = bodies;
+    this.json = json;
+    this.clock = clock;
+    this.secureCookie = secureCookie;
+  }
+
+  private Html.Nav nav(String current, Caller user, HttpHeaders headers) {
+    return new Html.Nav(current, user.getName(), access.csrfForSession("logout", headers));
+  }
+
+  private static Response toLogin(UriInfo uri) {
+    String next = uri.getRequestUri().getRawPath()
+        + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
+    return Html.redirect("/ui/login?next=" + Html.url(next));
+  }
+
+  @GET
+  @Produces(MediaType.TEXT_HTML)
+  public Response inbox(@QueryParam("agent") String agent, @QueryParam("urgency") String urgency,
+      @QueryParam("age") String age, @Context HttpHeaders headers, @Context UriInfo uri) {
+    Optional<Caller> user = access.session(headers);
+    if (user.isEmpty()) {
+      return toLogin(uri);
+    }
+    Caller caller = user.get();
+    List<InterruptRow> rows = reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age));
+    return Html.page(200, pages.inbox(nav("inbox", caller, headers),
+        access.csrfForSession(DASHBOARD_SCOPE, headers), rows, reviews.agents(caller), agent,
+        urgency(urgency), age));
+  }
+
+  private static String urgency(String value) {
+    if (value == null) {
+      return null;
+    }
+    return switch (value) {
+      case "low", "normal", "high", "critical" -> value;
+      default -> null;
+    };
+  }
+
+  /** The inbox's list items alone, for the page to refresh itself when something changes. */
+  @GET
+  @Path("ui/inbox")
+  @Produces(MediaType.TEXT_HTML)
+  public Response inboxItems(@QueryParam("agent") String agent,
+      @QueryParam("urgency") String urgency, @QueryParam("age") String age,
+      @Context HttpHeaders headers) {
+    Caller caller = access.session(headers)
+        .orElseThrow(() -> new Unauthorized("Session expired: log in again"));
+    List<InterruptRow> rows = reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age));
+    return Response.ok(pages.inboxItems(rows), MediaType.TEXT_HTML_TYPE.withCharset("utf-8"))
+        .header("Cache-Control", "no-store")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("X-Inbox-Count", rows.size())
+        .build();
+  }
+
+  /** Changes to the user's interrupts, as server-sent events (see {@link LiveUpdates}). */
+  @GET
+  @Path("ui/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public void events(@Context HttpHeaders headers, @Context SseEventSink sink, @Context Sse sse) {
+    Caller caller = access.session(headers)
+        .orElseThrow(() -> new Unauthorized("Session expired: log in again"));
+    live.watchOwner(sink, sse, caller.ownerId());
+  }
+
+  /**
+   * Decides one or several interrupts with one decision and reason:
+   * {@code {ids: [...], decision: approved|rejected, reason?}} with the page's CSRF token in
+   * {@code X-CSRF-Token}. Answers each id's outcome; one failure does not stop the others.
+   */
+  @POST
+  @Path("ui/decide")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  public ObjectNode decide(@Context HttpHeaders headers, @Context UriInfo uri, InputStream body) {
+    Caller caller = access.session(headers)
+        .orElseThrow(() -> new Unauthorized("Session expired: log in again"));
+    if (!access.sessionCsrfMatches(DASHBOARD_SCOPE, headers, headers.getHeaderString("X-CSRF-Token"))
+        || !access.sameSite(headers, uri.getBaseUri())) {
+      throw new Forbidden("This page could not be verified. Reload it and try again.");
+    }
+    ObjectNode in = bodies.object(body);
+    JsonNode ids = in.get("ids");
+    if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > MAX_BULK) {
+      throw new InvalidRequest("ids must be a list of 1 to " + MAX_BULK + " interrupt ids");
+    }
+    Decision decision = switch (JsonBodies.requiredText(in, "decision")) {
+      case "approved" -> Decision.APPROVED;
+      case "rejected" -> Decision.REJECTED;
+      default -> throw new InvalidRequest("decision must be approved or rejected");
+    };
+    String reason = JsonBodies.limit(JsonBodies.optionalText(in, "reason"), "reason", 10_000);
+    if (reason != null && reason.isBlank()) {
+      reason = null;
+    }
+    ObjectNode out = json.createObjectNode();
+    ArrayNode results = out.putArray("results");
+    for (JsonNode idNode : ids) {
+      String id = idNode.asText();
+      ObjectNode r = results.addObject().put("id", id);
+      try {
+        InterruptRow row = interrupts.decide(caller, id, decision, reason, null, null);
+        r.put("ok", true).put("status", row.status());
+      } catch (InterlockException e) {
+        r.put("ok", false).put("error", e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @GET
+  @Path("ui/login")
+  @Produces(MediaType.TEXT_HTML)
+  public Response login(@QueryParam("next") String next, @Context HttpHeaders headers) {
+    String target = safeNext(next);
+    if (access.session(headers).isPresent()) {
+      return Html.redirect(target);
+    }
+    return Html.page(200, pages.login(target));
+  }
+
+  /** Only paths on this site: never {@code //host} or {@code https://...} (open redirect). */
+  static String safeNext(String next) {
+    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")
+        || next.length() > 2000) {
+      return "/";
+    }
+    return next;
+  }
+
+  @POST
+  @Path("ui/logout")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response logout(@Context HttpHeaders headers, @Context UriInfo uri, InputStream body)
+      throws IOException {
+    FormBody form = FormBody.read(body, 4096);
+    if (form == null || !access.sessionCsrfMatches("logout", headers, form.text("csrf"))
+        || !access.sameSite(headers, uri.getBaseUri())) {
+      return Html.refusal(403, "Could not log out",
+          "This page could not be verified. Reload it and try again.", false);
+    }
+    NewCookie cleared = new NewCookie.Builder(CredentialsAuthFilter.SESSION_COOKIE)
+        .value("")
+        .path("/")
+        .httpOnly(true)
+        .sameSite(NewCookie.SameSite.LAX)
+        .secure(secureCookie)
+        .maxAge(0)
+        .build();
+    return Response.seeOther(java.net.URI.create("/ui/login")).cookie(cleared).build();
+  }
+
+  @GET
+  @Path("ui/history")
+  @Produces(MediaType.TEXT_HTML)
+  public Response history(@QueryParam("q") String q, @QueryParam("status") String status,
+      @QueryParam("page") String page, @Context HttpHeaders headers, @Context UriInfo uri) {
+    Optional<Caller> user = access.session(headers);
+    if (user.isEmpty()) {
+      return toLogin(uri);
+    }
+    String s = status != null && DashboardPages.STATUSES.stream().anyMatch(x -> x[0].equals(status))
+        ? status : null;
+    int p = parse(page, 0, 0, 10_000);
+    String query = q == null ? "" : q.length() > 200 ? q.substring(0, 200) : q;
+    return Html.page(200, pages.history(nav("history", user.get(), headers),
+        reviews.history(user.get(), s, query, p), query, s == null ? "" : s, p));
+  }
+
+  @GET
+  @Path("ui/analytics")
+  @Produces(MediaType.TEXT_HTML)
+  public Response analytics(@QueryParam("days") String days, @Context HttpHeaders headers,
+      @Context UriInfo uri) {
+    Optional<Caller> user = access.session(headers);
+    if (user.isEmpty()) {
+      return toLogin(uri);
+    }
+    int d = parse(days, 30, 1, 366);
+    return Html.page(200, pages.analytics(nav("analytics", user.get(), headers),
+        reviews.activity(user.get(), d), d, clock.instant()));
+  }
+
+  @GET
+  @Path("ui/keys")
+  @Produces(MediaType.TEXT_HTML)
+  public Response keys(@Context HttpHeaders headers, @Context UriInfo uri) {
+    return access.session(headers)
+        .map(u -> Html.page(200, pages.keys(nav("keys", u, headers))))
+        .orElseGet(() -> toLogin(uri));
+  }
+
+  @GET
+  @Path("ui/policies")
+  @Produces(MediaType.TEXT_HTML)
+  public Response policies(@Context HttpHeaders headers, @Context UriInfo uri) {
+    return access.session(headers)
+        .map(u -> Html.page(200, pages.policies(nav("policies", u, headers))))
+        .orElseGet(() -> toLogin(uri));
+  }
+
+  @GET
+  @Path("ui/webhooks")
+  @Produces(MediaType.TEXT_HTML)
+  public Response webhooks(@Context HttpHeaders headers, @Context UriInfo uri) {
+    return access.session(headers)
+        .map(u -> Html.page(200, pages.webhooks(nav("webhooks", u, headers))))
+        .orElseGet(() -> toLogin(uri));
+  }
+
+  private static int parse(String value, int fallback, int min, int max) {
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Math.max(min, Math.min(max, Integer.parseInt(value.trim())));
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.interlock.server.web;
+
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.CredentialsAuthFilter;
+import dev.interlock.server.auth.LoginTokens;
+import dev.interlock.server.auth.ReviewLinks;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Who is looking at a page, and whether a form post really comes from one of our pages.
+ *
+ * <p>The session is the {@code loopat_session} cookie that {@code POST /api/auth/login}
+ * sets (HttpOnly, SameSite=Lax). State-changing posts from pages need two things besides
+ * it: a CSRF token that only a page we rendered for that session (or review link) carries,
+ * and, when the browser says where the request comes from ({@code Origin},
+ * {@code Sec-Fetch-Site}), that it comes from this site.
+ */
+public final class WebAccess {
+
+  private final LoginTokens tokens;
+  private final ReviewLinks links;
+  private final String publicOrigin;
+
+  public WebAccess(LoginTokens tokens, ReviewLinks links) {
+    this.tokens = tokens;
+    this.links = links;
+    this.publicOrigin = origin(URI.create(links.baseUrl()));
+  }
+
+  /** The logged-in user, if the request carries a valid session cookie. */
+  public Optional<Caller> session(HttpHeaders headers) {
+    String value = sessionToken(headers);
+    if (value == null) {
+      return Optional.empty();
+    }
+    return tokens.authenticate(value).map(Caller::viaSession);
+  }
+
+  static String sessionToken(HttpHeaders headers) {
+    Cookie cookie = headers.getCookies().get(CredentialsAuthFilter.SESSION_COOKIE);
+    if (cookie == null || cookie.getValue() == null || cookie.getValue().isBlank()) {
+      return null;
+    }
+    return cookie.getValue().trim();
+  }
+
+  /** The CSRF token of a form acting on {@code scope} for this session. */
+  public String csrfForSession(String scope, HttpHeaders headers) {
+    return links.csrf(scope, "session\n" + sessionToken(headers));
+  }
+
+  /** The CSRF token of a review page opened with a link (no session). */
+  public String csrfForLink(String scope, String reviewToken) {
+    return links.csrf(scope, "link\n" + reviewToken);
+  }
+
+  public boolean sessionCsrfMatches(String scope, HttpHeaders headers, String presented) {
+    String session = sessionToken(headers);
+    return session != null && links.csrfMatches(scope, "session\n" + session, presented);
+  }
+
+  public boolean linkCsrfMatches(String scope, String reviewToken, String presented) {
+    return reviewToken != null && links.csrfMatches(scope, "link\n" + reviewToken, presented);
+  }
+
+  /**
+   * False when the browser tells us the request was made by another site. Browsers send
+   * {@code Origin} on every POST and {@code Sec-Fetch-Site} on every request; clients that
+   * send neither (curl, tests) are judged by the CSRF token alone.
+   */
+  public boolean sameSite(HttpHeaders headers, URI requestBase) {
+    return sameSite(headers.getHeaderString("Origin"), headers.getHeaderString("Sec-Fetch-Site"),
+        requestBase);
+  }
+
+  public boolean sameSite(String origin, String fetchSite, URI requestBase) {
+    if (fetchSite != null && fetchSite.toLowerCase(Locale.ROOT).equals("cross-site")) {
+      return false;
+    }
+    if (origin == null || origin.isBlank()) {
+      return true;
+    }
+    if (origin.equals("null")) {
+      return false;
+    }
+    String o = origin.trim().toLowerCase(Locale.ROOT);
+    return o.equals(publicOrigin) || o.equals(origin(requestBase));
+  }
+
+  static String origin(URI uri) {
+    String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    int port = uri.getPort();
+    boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80)
+        || (scheme.equals("https") && port == 443);
+    return scheme + "://" + host + (defaultPort ? "" : ":" + port);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.interlock.server.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interlock.server.InterlockConfiguration;
+import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.auth.LoginTokens;
+import dev.interlock.server.auth.ReviewLinks;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.ReviewService;
+import dev.interlock.server.service.TransitionListener;
+import io.dropwizard.assets.AssetsBundle;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The people's side, wired in one place: the review page ({@code /review/{id}}), the
+ * dashboard ({@code /} and {@code /ui/...}), their static files ({@code /ui/static/}) and
+ * live updates. Jersey stays at the root: the static files are a servlet on a longer path,
+ * which the servlet container prefers, so no existing route moves.
+ */
+public final class WebModule {
+
+  /** Static files: {@code src/main/resources/assets/web} served at {@code /ui/static/}. */
+  public static final String ASSETS_PATH = "/ui/static";
+
+  private WebModule() {}
+
+  public static void bootstrap(Bootstrap<InterlockConfiguration> bootstrap) {
+    bootstrap.addBundle(new AssetsBundle("/assets/web", ASSETS_PATH, "index.html", "web-assets"));
+  }
+
+  public static LiveUpdates install(InterlockConfiguration config, Environment environment,
+      Jdbi jdbi, Clock clock, LoginTokens tokens, ReviewLinks links, InterruptService interrupts,
+      TransitionListener transitions, Executor readers, JsonBodies bodies) {
+    ObjectMapper json = environment.getObjectMapper();
+    ReviewService reviews = new ReviewService(jdbi, clock);
+    WebAccess access = new WebAccess(tokens, links);
+    ReviewPage states = new ReviewPage(json);
+    LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers);
+    transitions.subscribe(live);
+    // Open event streams would hold Jetty's graceful stop for its whole timeout.
+    environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStopping(LifeCycle event) {
+        live.close();
+      }
+    });
+
+    var jersey = environment.jersey();
+    jersey.register(new ReviewResource(reviews, interrupts, links, access, live, json,
+        config.review.requireLogin, config.limits.maxBodyBytes));
+    jersey.register(new DashboardResource(reviews, interrupts, access, live, bodies, json, clock,
+        links.baseUrl().regionMatches(true, 0, "https:", 0, 6)));
+    jersey.register(new SessionOriginFilter(access));
+    return live;
+  }
+}
