@@ -7,6 +7,7 @@ import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.mcp.McpModule;
 import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
 import dev.interlock.server.api.agentgate.AgentGateViews;
@@ -173,7 +174,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     }
 
     // Users, login tokens, API keys, authentication, scopes and rate limits.
-    IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
+    IdentityModule.Identity identity =
+        IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
 
     InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
         Duration.ofSeconds(30));
@@ -201,17 +203,24 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
         config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     environment.jersey().register(new AnalyticsResource(interrupts, loopin));
-    environment.jersey().register(new HitlResource(interrupts, new SessionService(jdbi),
-        new LoopgateViews(json), bodies, clock, config.limits.maxWaitSeconds,
-        config.limits.maxExpiresInSeconds));
+    SessionService sessions = new SessionService(jdbi);
+    LoopgateViews loopgate = new LoopgateViews(json);
+    environment.jersey().register(new HitlResource(interrupts, sessions, loopgate, bodies, clock,
+        config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     AgentGateViews agentgate = new AgentGateViews(json, clock);
     environment.jersey().register(new RequestResource(interrupts, agentgate, bodies, clock,
         config.limits.maxExpiresInSeconds));
-    environment.jersey().register(new PolicyResource(new PolicyService(jdbi, json), agentgate, bodies));
+    PolicyService policies = new PolicyService(jdbi, json);
+    environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
     environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
         agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
+
+    // MCP at /mcp: the same services and views as the resources above, as tools.
+    McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
+        identity, new McpModule.Services(interrupts, sessions, policies, loopin, loopgate,
+            agentgate, clock, config.limits.maxExpiresInSeconds));
   }
 
   /** The configured public base URL, or http://localhost:PORT of the first connector. */

@@ -5,6 +5,7 @@ import dev.interlock.server.config.AuthConfig;
 import dev.interlock.server.config.CallbacksConfig;
 import dev.interlock.server.config.DatabaseFactory;
 import dev.interlock.server.config.LimitsConfig;
+import dev.interlock.server.config.McpConfig;
 import dev.interlock.server.config.TemporalConfig;
 import dev.interlock.server.config.WorkerConfig;
 import io.dropwizard.core.Configuration;
@@ -31,4 +32,6 @@ public class InterlockConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull public CallbacksConfig callbacks = new CallbacksConfig();
 
   @JsonProperty @Valid @NotNull public LimitsConfig limits = new LimitsConfig();
+
+  @JsonProperty @Valid @NotNull public McpConfig mcp = new McpConfig();
 }

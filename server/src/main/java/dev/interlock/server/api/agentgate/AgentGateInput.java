@@ -6,6 +6,7 @@ import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.CreateInterrupt;
+import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.store.PolicyRow;
@@ -77,6 +78,23 @@ public final class AgentGateInput {
     }
     return new ListQuery(coreStatus(status), blankToNull(action),
         urgency == null || urgency.isBlank() ? null : urgency(urgency).stored(), max, skip);
+  }
+
+  /**
+   * Audit log filters in AgentGate's words ({@code status} and {@code eventType} say
+   * {@code denied}); {@code limit} 1..100 (default 50).
+   */
+  public static InterruptService.AuditQuery auditQuery(String requestId, String action,
+      String status, String eventType, String actor, String from, String to, String limit,
+      String offset) {
+    ListQuery page = list(status, action, null, limit, offset);
+    String event = blankToNull(eventType);
+    if ("denied".equalsIgnoreCase(event)) {
+      event = "rejected";
+    }
+    return new InterruptService.AuditQuery(blankToNull(requestId), page.action(), page.status(),
+        event, blankToNull(actor), instant("from", from), instant("to", to), page.limit(),
+        page.offset());
   }
 
   public static Urgency urgency(String value) {
