@@ -8,6 +8,7 @@ import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.mcp.McpModule;
+import dev.interlock.server.mcp.McpStdioCommand;
 import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
 import dev.interlock.server.api.agentgate.AgentGateViews;
@@ -83,6 +84,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
     bootstrap.addCommand(new WorkerCommand(this));
+    bootstrap.addCommand(new McpStdioCommand());
   }
 
   /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
