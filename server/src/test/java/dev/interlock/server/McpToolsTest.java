@@ -75,6 +75,8 @@ class McpToolsTest {
 
     Resp capabilities = app.get("/mcp/capabilities", ADMIN_KEY);
     assertThat(capabilities.status()).isEqualTo(200);
+    assertThat(capabilities.body().path("capabilities"))
+        .isEqualTo(TestApp.JSON.valueToTree(admin.getServerCapabilities()));
     assertThat(capabilities.body().path("capabilities").has("tools")).isTrue();
     assertThat(capabilities.body().path("serverInfo").path("name").asText()).isEqualTo("interlock");
     assertThat(app.get("/mcp/tools", null).status()).isEqualTo(401);

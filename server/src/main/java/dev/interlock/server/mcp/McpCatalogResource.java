@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Loopgate's plain REST view of the MCP server: {@code GET /mcp/tools} lists the tools the
  * MCP endpoint serves (the same list, with their input schemas, in the shape of MCP's
- * {@code tools/list} result) and {@code GET /mcp/capabilities} what the server declares.
+ * {@code tools/list} result) and {@code GET /mcp/capabilities} what the server declares
+ * in its {@code initialize} answer.
  * Any valid key may read them.
  */
 @Path("/mcp")
@@ -25,13 +26,15 @@ public final class McpCatalogResource {
   private final List<McpTool> tools;
   private final String version;
   private final List<String> protocolVersions;
+  private final ObjectNode declared;
 
   McpCatalogResource(ObjectMapper json, List<McpTool> tools, String version,
-      List<String> protocolVersions) {
+      List<String> protocolVersions, ObjectNode declared) {
     this.json = json;
     this.tools = tools;
     this.version = version;
     this.protocolVersions = protocolVersions;
+    this.declared = declared;
   }
 
   @GET
@@ -58,7 +61,7 @@ public final class McpCatalogResource {
     out.putObject("serverInfo").put("name", McpModule.SERVER_NAME).put("version", version);
     out.put("protocolVersion", protocolVersions.get(protocolVersions.size() - 1));
     protocolVersions.forEach(out.putArray("protocolVersions")::add);
-    out.putObject("capabilities").putObject("tools").put("listChanged", false);
+    out.set("capabilities", declared.deepCopy());
     ObjectNode transport = out.putObject("transport");
     transport.put("type", "streamable-http");
     transport.put("endpoint", "/mcp");

@@ -124,8 +124,8 @@ public final class McpModule {
     filter.setAsyncSupported(true);
     filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/mcp");
 
-    environment.jersey().register(
-        new McpCatalogResource(json, tools, version, transport.protocolVersions()));
+    environment.jersey().register(new McpCatalogResource(json, tools, version,
+        transport.protocolVersions(), new ObjectMapper().valueToTree(server.getServerCapabilities())));
 
     // Waiting calls end when the server starts stopping (their interrupts stay pending),
     // so they do not hold Jetty's graceful stop; then the sessions close.
