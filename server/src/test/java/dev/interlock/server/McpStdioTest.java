@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.server.mcp.McpStdioBridge;
+import io.dropwizard.testing.ConfigOverride;
+import java.util.Map;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,7 @@ class McpStdioTest {
 
   @BeforeAll
   static void start() {
-    app = new TestApp(data).start();
+    app = new TestApp(data, ConfigOverride.config("mcp.progressInterval", "1s")).start();
   }
 
   @AfterAll
@@ -40,10 +43,14 @@ class McpStdioTest {
 
   @Test
   void givenTheBridge_whenADesktopClientTalksOnStdio_thenToolsRunOnTheServer() throws Exception {
-    PipedOutputStream clientOut = new PipedOutputStream();
-    PipedInputStream bridgeIn = new PipedInputStream(clientOut, 1 << 16);
-    PipedInputStream clientIn = new PipedInputStream(1 << 16);
-    PipedOutputStream bridgeOut = new PipedOutputStream(clientIn);
+    // NIO pipes, not java.io's piped streams, which fail once the thread that last wrote
+    // has ended (the SDK writes from pooled threads).
+    Pipe toBridge = Pipe.open();
+    Pipe fromBridge = Pipe.open();
+    OutputStream clientOut = Channels.newOutputStream(toBridge.sink());
+    InputStream bridgeIn = Channels.newInputStream(toBridge.source());
+    InputStream clientIn = Channels.newInputStream(fromBridge.source());
+    OutputStream bridgeOut = Channels.newOutputStream(fromBridge.sink());
     CompletableFuture<Void> bridge = CompletableFuture.runAsync(() -> {
       try {
         new McpStdioBridge(app.base(), ADMIN_KEY).run(bridgeIn, bridgeOut);
@@ -82,6 +89,28 @@ class McpStdioTest {
     assertThat(refused.path("result").path("isError").asBoolean()).isTrue();
     assertThat(refused.path("result").path("content").get(0).path("text").asText())
         .isEqualTo("decision must be approved or rejected");
+
+    // A blocking tool through the bridge: progress is relayed, then the answer arrives.
+    String question = "Ship it? " + System.nanoTime();
+    send(clientOut, """
+        {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"ask_human",\
+        "arguments":{"question":"%s"},"_meta":{"progressToken":"desk-1"}}}""".formatted(question));
+    JsonNode first = read(lines);
+    assertThat(first.path("method").asText()).isEqualTo("notifications/progress");
+    assertThat(first.path("params").path("progressToken").asText()).isEqualTo("desk-1");
+    String asked = first.path("params").path("message").asText();
+    String questionId = asked.substring(asked.lastIndexOf("interrupt ") + 10, asked.length() - 1);
+    assertThat(app.post("/hitl/respond", ADMIN_KEY, Map.of("request_id", questionId,
+        "response", "yes, ship")).status()).isEqualTo(200);
+    JsonNode answer;
+    do {
+      answer = read(lines); // more progress may come first
+    } while (answer.has("method"));
+    assertThat(answer.path("id").asInt()).isEqualTo(5);
+    JsonNode answered = TestApp.JSON.readTree(answer.path("result").path("content").get(0)
+        .path("text").asText());
+    assertThat(answered.path("answer").asText()).isEqualTo("yes, ship");
+    assertThat(answered.path("status").asText()).isEqualTo("approved");
 
     clientOut.close(); // the desktop client quits
     bridge.get(30, TimeUnit.SECONDS);

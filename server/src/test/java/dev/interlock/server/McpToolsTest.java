@@ -247,6 +247,8 @@ class McpToolsTest {
         .path("status").asText()).isEqualTo("denied");
     assertThat(error(call(admin, "agentgate_create_policy", Map.of("name", "bad",
         "rules", List.of(Map.of("decision", "maybe")))))).isNotBlank();
+    assertThat(error(call(admin, "agentgate_update_policy", Map.of("id", policyId,
+        "name", "no-rules")))).isEqualTo("rules is required");
     assertThat(ok(call(admin, "agentgate_delete_policy", Map.of("id", policyId)))
         .path("deleted").asBoolean()).isTrue();
     assertThat(error(call(admin, "agentgate_delete_policy", Map.of("id", policyId))))

@@ -5,6 +5,7 @@ import static dev.interlock.server.api.JsonBodies.requiredText;
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.PolicyService;
 import java.time.Clock;
@@ -120,7 +121,10 @@ final class AgentGateTools {
             (caller, args, call) -> {
               String id = requiredText(args, "id");
               var current = policies.get(caller, id);
-              requiredText(args, "name");
+              requiredText(args, "name"); // a replacement, so name and rules are required
+              if (args.path("rules").isMissingNode() || args.path("rules").isNull()) {
+                throw new InvalidRequest("rules is required");
+              }
               return views.policy(policies.update(caller, id,
                   AgentGateInput.updatedPolicy(args, current)));
             }),

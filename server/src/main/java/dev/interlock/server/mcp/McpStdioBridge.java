@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,13 @@ public final class McpStdioBridge {
   public void run(InputStream in, OutputStream out) throws InterruptedException {
     McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
     Map<Object, McpSyncServerExchange> progressRoutes = new ConcurrentHashMap<>();
+    // Relayed on a thread of its own, in order: the client transport delivers notifications
+    // on threads where the sync exchange's blocking send must not run.
+    ExecutorService relay = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mcp-stdio-progress");
+      t.setDaemon(true);
+      return t;
+    });
     URI endpoint = endpoint(baseUrl);
     McpSyncClient remote = McpClient.sync(HttpClientStreamableHttpTransport
             .builder(endpoint.getScheme() + "://" + endpoint.getRawAuthority())
@@ -64,12 +73,16 @@ public final class McpStdioBridge {
             .build())
         .clientInfo(new McpSchema.Implementation("interlock-mcp-stdio", McpModule.version()))
         .requestTimeout(CALL_TIMEOUT)
-        .progressConsumer(p -> {
+        .progressConsumer(p -> relay.execute(() -> {
           McpSyncServerExchange exchange = progressRoutes.get(p.progressToken());
           if (exchange != null) {
-            exchange.progressNotification(p);
+            try {
+              exchange.progressNotification(p);
+            } catch (RuntimeException e) {
+              log.debug("progress not relayed: {}", e.getMessage());
+            }
           }
-        })
+        }))
         .build();
     McpSyncServer server = null;
     try {
@@ -95,6 +108,7 @@ public final class McpStdioBridge {
         server.closeGracefully();
       }
       remote.closeGracefully();
+      relay.shutdownNow();
     }
   }
 
