@@ -6,6 +6,8 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,16 +27,25 @@ final class ExchangeToolCall implements ToolCall {
   private final McpSyncServerExchange exchange;
   private final Object progressToken;
   private final AtomicBoolean gone = new AtomicBoolean();
+  /** The writer of the call's SSE stream, whose error state tells a vanished client. */
+  private final PrintWriter stream;
   private double progress;
 
   ExchangeToolCall(McpSyncServerExchange exchange, CallToolRequest request) {
     this.exchange = exchange;
     this.progressToken = request.meta() == null ? null : request.meta().get("progressToken");
     // The handler runs on the servlet thread while the request's stream is open (the
-    // transport started async processing before dispatching the call), so listening here
-    // sees the stream end when a write to a vanished client fails.
+    // transport started async processing before dispatching the call). A write to a
+    // vanished client fails inside the transport, which only logs it; the response's
+    // writer keeps the error, and the stream's end is heard here too.
+    PrintWriter writer = null;
     if (exchange.transportContext().get(HTTP_REQUEST) instanceof HttpServletRequest http
         && http.isAsyncStarted()) {
+      try {
+        writer = http.getAsyncContext().getResponse().getWriter();
+      } catch (IOException | RuntimeException e) {
+        log.debug("no response writer to watch: {}", e.getMessage());
+      }
       http.getAsyncContext().addListener(new AsyncListener() {
         @Override
         public void onComplete(AsyncEvent event) {
@@ -55,6 +66,7 @@ final class ExchangeToolCall implements ToolCall {
         public void onStartAsync(AsyncEvent event) {}
       });
     }
+    this.stream = writer;
   }
 
   @Override
@@ -79,6 +91,15 @@ final class ExchangeToolCall implements ToolCall {
 
   @Override
   public boolean clientGone() {
+    if (!gone.get() && stream != null) {
+      try {
+        if (stream.checkError()) {
+          gone.set(true);
+        }
+      } catch (RuntimeException e) {
+        gone.set(true);
+      }
+    }
     return gone.get();
   }
 }
