@@ -8,6 +8,8 @@ import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.mcp.McpModule;
+import dev.interlock.server.mcp.McpStdioCommand;
 import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
 import dev.interlock.server.api.agentgate.AgentGateViews;
@@ -85,6 +87,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
     bootstrap.addCommand(new WorkerCommand(this));
     WebModule.bootstrap(bootstrap);
+    bootstrap.addCommand(new McpStdioCommand());
   }
 
   /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
@@ -207,13 +210,15 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
         config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     environment.jersey().register(new AnalyticsResource(interrupts, loopin));
-    environment.jersey().register(new HitlResource(interrupts, new SessionService(jdbi),
-        new LoopgateViews(json), bodies, clock, config.limits.maxWaitSeconds,
-        config.limits.maxExpiresInSeconds));
+    SessionService sessions = new SessionService(jdbi);
+    LoopgateViews loopgate = new LoopgateViews(json);
+    environment.jersey().register(new HitlResource(interrupts, sessions, loopgate, bodies, clock,
+        config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     AgentGateViews agentgate = new AgentGateViews(json, clock);
     environment.jersey().register(new RequestResource(interrupts, agentgate, bodies, clock,
         config.limits.maxExpiresInSeconds));
-    environment.jersey().register(new PolicyResource(new PolicyService(jdbi, json), agentgate, bodies));
+    PolicyService policies = new PolicyService(jdbi, json);
+    environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
     environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
         agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
@@ -222,6 +227,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // The review page and the dashboard.
     WebModule.install(config, environment, jdbi, clock, identity.tokens(), links, interrupts,
         transitions, readers, bodies);
+
+    // MCP at /mcp: the same services and views as the resources above, as tools.
+    McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
+        identity, new McpModule.Services(interrupts, sessions, policies, loopin, loopgate,
+            agentgate, clock, config.limits.maxExpiresInSeconds));
   }
 
   /** The configured public base URL, or http://localhost:PORT of the first connector. */

@@ -6,6 +6,7 @@ import dev.interlock.server.config.CallbacksConfig;
 import dev.interlock.server.config.DatabaseFactory;
 import dev.interlock.server.config.LimitsConfig;
 import dev.interlock.server.config.ReviewConfig;
+import dev.interlock.server.config.McpConfig;
 import dev.interlock.server.config.TemporalConfig;
 import dev.interlock.server.config.WorkerConfig;
 import io.dropwizard.core.Configuration;
@@ -34,4 +35,5 @@ public class InterlockConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull public LimitsConfig limits = new LimitsConfig();
 
   @JsonProperty @Valid @NotNull public ReviewConfig review = new ReviewConfig();
+  @JsonProperty @Valid @NotNull public McpConfig mcp = new McpConfig();
 }

@@ -14,6 +14,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(InterruptRow.class)
 @RegisterConstructorMapper(InterruptEventRow.class)
 @RegisterConstructorMapper(CountRow.class)
+@RegisterConstructorMapper(AuditEntryRow.class)
 public interface InterruptDao {
 
   String COLUMNS =
@@ -169,6 +170,31 @@ public interface InterruptDao {
       "select id, interrupt_id::text, at, event, actor, details from interrupt_events"
           + " where interrupt_id = :id::uuid order by id")
   List<InterruptEventRow> events(@Bind("id") String id);
+
+  /**
+   * The audit events of an owner's interrupts, newest first, each filter optional;
+   * {@code requestId} must be a UUID when given.
+   */
+  @SqlQuery(
+      """
+      select e.id, e.interrupt_id::text, e.at, e.event, e.actor, e.details, i.action, i.status
+        from interrupt_events e join interrupts i on i.id = e.interrupt_id
+       where i.owner_id = :ownerId
+         and (cast(:requestId as text) is null or e.interrupt_id = cast(:requestId as uuid))
+         and (cast(:action as text) is null or i.action = :action)
+         and (cast(:status as text) is null or i.status = :status)
+         and (cast(:event as text) is null or e.event = :event)
+         and (cast(:actor as text) is null or e.actor = :actor)
+         and (cast(:from as timestamptz) is null or e.at >= :from)
+         and (cast(:to as timestamptz) is null or e.at <= :to)
+       order by e.id desc
+       limit :limit offset :offset
+      """)
+  List<AuditEntryRow> auditLog(@Bind("ownerId") String ownerId,
+      @Bind("requestId") String requestId, @Bind("action") String action,
+      @Bind("status") String status, @Bind("event") String event, @Bind("actor") String actor,
+      @Bind("from") Instant from, @Bind("to") Instant to, @Bind("limit") int limit,
+      @Bind("offset") int offset);
 
   @SqlQuery(
       "select " + COLUMNS

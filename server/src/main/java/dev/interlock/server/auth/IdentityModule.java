@@ -33,8 +33,13 @@ public final class IdentityModule {
   static final int MIN_SECRET = 32;
   static final String JWT_SECRET_NAME = "jwt_secret";
 
-  /** What other parts of the application may need. */
-  public record Identity(ApiKeys keys, Users users, LoginTokens tokens) {}
+  /**
+   * What other parts of the application may need. The MCP servlet, which Jersey's filters
+   * do not cover, authenticates with the same {@code credentials}, notes key use in the
+   * same {@code usage} and counts requests in the same {@code rateLimiter}.
+   */
+  public record Identity(ApiKeys keys, Users users, LoginTokens tokens, Credentials credentials,
+      KeyUsage usage, RateLimiter rateLimiter) {}
 
   private IdentityModule() {}
 
@@ -51,12 +56,15 @@ public final class IdentityModule {
     KeyUsage usage = new KeyUsage(jdbi, clock, auth.lastUsedFlushInterval.toJavaDuration());
     environment.lifecycle().manage(usage);
 
+    Credentials credentials = new Credentials(tokens, keys);
+    RateLimiter rateLimiter = new RateLimiter(clock);
+
     var jersey = environment.jersey();
     jersey.register(new AuthDynamicFeature(
-        new CredentialsAuthFilter(tokens, keys, new ScopeAuthorizer(), usage)));
+        new CredentialsAuthFilter(credentials, new ScopeAuthorizer(), usage)));
     jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
     jersey.register(RolesAllowedDynamicFeature.class);
-    jersey.register(new RateLimitFilter(new RateLimiter(clock)));
+    jersey.register(new RateLimitFilter(rateLimiter));
 
     ObjectMapper json = environment.getObjectMapper();
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
@@ -66,7 +74,7 @@ public final class IdentityModule {
     jersey.register(new KeyResource.Main(keys, bodies, json));
     jersey.register(new KeyResource.Alias(keys, bodies, json));
     jersey.register(new TokenResource(keys, bodies, json));
-    return new Identity(keys, users, tokens);
+    return new Identity(keys, users, tokens, credentials, usage, rateLimiter);
   }
 
   /**

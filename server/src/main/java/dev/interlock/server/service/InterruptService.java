@@ -7,6 +7,7 @@ import dev.interlock.server.errors.Conflict;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.temporal.InterruptGateway;
+import dev.interlock.store.AuditEntryRow;
 import dev.interlock.store.CountRow;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptEventRow;
@@ -243,6 +244,23 @@ public final class InterruptService {
   public List<InterruptEventRow> events(Caller caller, String id) {
     get(caller, id);
     return jdbi.withExtension(InterruptDao.class, dao -> dao.events(id));
+  }
+
+  /**
+   * Filters of the owner-wide audit log, each optional (null), in core words; {@code from}
+   * and {@code to} bound the event time inclusively.
+   */
+  public record AuditQuery(String requestId, String action, String status, String event,
+      String actor, Instant from, Instant to, int limit, int offset) {}
+
+  /** The audit events of every interrupt of the caller's owner, newest first. */
+  public List<AuditEntryRow> auditLog(Caller caller, AuditQuery q) {
+    if (q.requestId() != null && !isUuid(q.requestId())) {
+      return List.of(); // no interrupt has such an id
+    }
+    return jdbi.withExtension(InterruptDao.class, dao -> dao.auditLog(caller.ownerId(),
+        q.requestId(), q.action(), q.status(), q.event(), q.actor(), q.from(), q.to(),
+        q.limit(), q.offset()));
   }
 
   /** Counts for one end user of one owner. */

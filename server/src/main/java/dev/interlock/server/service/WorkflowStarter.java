@@ -21,11 +21,13 @@ public final class WorkflowStarter {
   /** Starts the workflow unless it runs already; returns true if it was started now. */
   public boolean ensureWorkflow(InterruptRow row) {
     InterruptState resumeFrom = row.isPending() ? null : stateOf(row);
-    // AgentGate requests let the owner's policies decide first; evaluating again after a
-    // restart that lost the workflow is harmless (the same policies, one more audit entry).
+    // AgentGate requests and MCP approval prompts (approvals, not questions) let the owner's
+    // policies decide first; evaluating again after a restart that lost the workflow is
+    // harmless (the same policies, one more audit entry).
+    boolean policies = "agentgate".equals(row.source())
+        || "mcp".equals(row.source()) && row.requestType() == null;
     InterruptRequest request = new InterruptRequest(row.id(), row.expiresAt().toEpochMilli(),
-        "pending".equals(row.callbackState()), resumeFrom,
-        "agentgate".equals(row.source()) && row.isPending());
+        "pending".equals(row.callbackState()), resumeFrom, policies && row.isPending());
     Map<String, Object> memo = new LinkedHashMap<>();
     memo.put("interruptId", row.id());
     memo.put("agentId", row.agentId() == null ? "" : row.agentId());

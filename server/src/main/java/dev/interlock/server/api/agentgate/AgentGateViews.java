@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.WebhookService;
+import dev.interlock.store.AuditEntryRow;
 import dev.interlock.store.CountRow;
 import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
@@ -61,6 +62,26 @@ public final class AgentGateViews {
     return a;
   }
 
+  /**
+   * The owner-wide audit log: each entry as in a request's audit trail, with the request it
+   * belongs to ({@code requestId}, its {@code action} and current {@code requestStatus}).
+   */
+  public ArrayNode auditLog(List<AuditEntryRow> entries) {
+    ArrayNode a = json.createArrayNode();
+    for (AuditEntryRow e : entries) {
+      ObjectNode n = a.addObject();
+      n.put("id", e.id());
+      n.put("requestId", e.interruptId());
+      n.put("action", e.action());
+      n.put("requestStatus", AgentGateRequests.status(e.status()));
+      n.put("timestamp", IsoTimes.format(e.at()));
+      n.put("event", "rejected".equals(e.event()) ? "denied" : e.event());
+      n.put("actor", e.actor());
+      n.set("details", e.details());
+    }
+    return a;
+  }
+
   public ObjectNode queueStats(InterruptService.QueueStats stats) {
     ObjectNode n = json.createObjectNode();
     n.put("total_pending", stats.totalPending());
@@ -88,6 +109,14 @@ public final class AgentGateViews {
     n.put("version", p.version());
     n.put("createdAt", IsoTimes.format(p.createdAt()));
     n.put("updatedAt", IsoTimes.format(p.updatedAt()));
+    return n;
+  }
+
+  /** What deleting answers where a body is wanted (REST answers 204 without one). */
+  public ObjectNode deleted(String id) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", id);
+    n.put("deleted", true);
     return n;
   }
 

@@ -1,12 +1,11 @@
 package dev.interlock.server.resources.agentgate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
 import dev.interlock.server.auth.Caller;
-import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
 import dev.interlock.store.PolicyRow;
@@ -32,8 +31,6 @@ import java.io.InputStream;
 @RolesAllowed("admin")
 public final class PolicyResource {
 
-  static final int DEFAULT_PRIORITY = 100;
-
   private final PolicyService policies;
   private final AgentGateViews views;
   private final JsonBodies bodies;
@@ -51,10 +48,7 @@ public final class PolicyResource {
 
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    PolicyCommand command = new PolicyCommand(
-        JsonBodies.limit(JsonBodies.requiredText(in, "name"), "name", 200),
-        intField(in, "priority", DEFAULT_PRIORITY), boolField(in, "enabled", true), rules(in, null));
+    PolicyCommand command = AgentGateInput.newPolicy(bodies.object(body));
     return Response.status(Response.Status.CREATED).entity(views.policy(policies.create(caller, command)))
         .build();
   }
@@ -65,7 +59,7 @@ public final class PolicyResource {
   public ObjectNode simulate(@Auth Caller caller, InputStream body) {
     ObjectNode in = bodies.object(body);
     String action = JsonBodies.requiredText(in, "action");
-    String urgency = RequestResource.urgency(JsonBodies.optionalText(in, "urgency")).stored();
+    String urgency = AgentGateInput.urgency(JsonBodies.optionalText(in, "urgency")).stored();
     return views.simulation(policies.simulate(caller, action, urgency,
         JsonBodies.optionalObject(in, "params"), JsonBodies.optionalObject(in, "context")));
   }
@@ -81,15 +75,7 @@ public final class PolicyResource {
   @Path("{id}")
   public ObjectNode update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     PolicyRow current = policies.get(caller, id);
-    ObjectNode in = bodies.object(body);
-    String name = JsonBodies.optionalText(in, "name");
-    if (name != null && name.isBlank()) {
-      throw new InvalidRequest("name must not be empty");
-    }
-    PolicyCommand command = new PolicyCommand(
-        name == null ? current.name() : JsonBodies.limit(name, "name", 200),
-        intField(in, "priority", current.priority()), boolField(in, "enabled", current.enabled()),
-        rules(in, current.rules()));
+    PolicyCommand command = AgentGateInput.updatedPolicy(bodies.object(body), current);
     return views.policy(policies.update(caller, id, command));
   }
 
@@ -104,38 +90,5 @@ public final class PolicyResource {
   public Response delete(@Auth Caller caller, @PathParam("id") String id) {
     policies.delete(caller, id);
     return Response.noContent().build();
-  }
-
-  private static JsonNode rules(ObjectNode in, JsonNode fallback) {
-    JsonNode rules = in.get("rules");
-    if (rules == null || rules.isNull()) {
-      if (fallback == null) {
-        throw new InvalidRequest("rules is required");
-      }
-      return fallback;
-    }
-    return rules;
-  }
-
-  private static int intField(ObjectNode in, String field, int fallback) {
-    Long value = JsonBodies.optionalLong(in, field);
-    if (value == null) {
-      return fallback;
-    }
-    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-      throw new InvalidRequest(field + " is out of range");
-    }
-    return value.intValue();
-  }
-
-  private static boolean boolField(ObjectNode in, String field, boolean fallback) {
-    JsonNode v = in.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isBoolean()) {
-      throw new InvalidRequest(field + " must be true or false");
-    }
-    return v.asBoolean();
   }
 }

@@ -1,16 +1,14 @@
 package dev.interlock.server.resources.loopgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopgate.LoopgateInput;
 import dev.interlock.server.api.loopgate.LoopgateViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
-import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.SessionService;
-import dev.interlock.server.service.Urgency;
 import dev.interlock.store.HitlSessionRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.workflows.Decision;
@@ -43,8 +41,6 @@ import java.util.concurrent.CompletionException;
 @Consumes(MediaType.WILDCARD)
 public final class HitlResource {
 
-  static final long DEFAULT_TIMEOUT_SECONDS = 300;
-  static final int MAX_OPTIONS = 50;
   /** Answers that mean "no" when the responder does not say approved explicitly. */
   public static final Set<String> REJECTIONS =
       Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
@@ -88,32 +84,10 @@ public final class HitlResource {
   @RolesAllowed("request:create")
   public ObjectNode request(@Auth Caller caller,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String sessionId = JsonBodies.limit(JsonBodies.requiredText(in, "session_id"), "session_id", 256);
-    String clientId = JsonBodies.limit(JsonBodies.requiredText(in, "client_id"), "client_id", 256);
-    String message = JsonBodies.limit(JsonBodies.requiredText(in, "message"), "message", 10_000);
-    ArrayNode options = options(in);
-    String requestType = requestType(JsonBodies.optionalText(in, "request_type"), options);
-    Long timeout = JsonBodies.optionalLong(in, "timeout_seconds");
-    if (timeout == null || timeout == 0) {
-      timeout = DEFAULT_TIMEOUT_SECONDS; // Loopgate treats 0 as "not given"
-    }
-    if (timeout < 0) {
-      throw new InvalidRequest("timeout_seconds must be a positive number of seconds");
-    }
-    if (timeout > maxTimeoutSeconds) {
-      throw new InvalidRequest("timeout_seconds must be at most " + maxTimeoutSeconds);
-    }
-    String callbackUrl = JsonBodies.limit(JsonBodies.optionalText(in, "callback_url"), "callback_url", 2048);
-    if (callbackUrl != null && callbackUrl.isBlank()) {
-      callbackUrl = null;
-    }
-    ObjectNode metadata = JsonBodies.optionalObject(in, "metadata");
-    sessions.requireActive(caller, sessionId);
-    InterruptRow row = interrupts.create(caller, new CreateInterrupt("loopgate", clientId, sessionId,
-        message, metadata == null ? in.objectNode() : metadata, null, Urgency.NORMAL,
-        clock.instant().plusSeconds(timeout), callbackUrl, idempotencyKey, requestType, options,
-        sessionId)).interrupt();
+    LoopgateInput.NewRequest request = LoopgateInput.request(bodies.object(body), "loopgate",
+        idempotencyKey, clock.instant(), maxTimeoutSeconds);
+    sessions.requireActive(caller, request.sessionId());
+    InterruptRow row = interrupts.create(caller, request.command()).interrupt();
     return views.created(row);
   }
 
@@ -201,40 +175,6 @@ public final class HitlResource {
     ObjectNode out = views.poll(row);
     out.put("success", true);
     return out;
-  }
-
-  private static ArrayNode options(ObjectNode in) {
-    JsonNode node = in.get("options");
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isArray()) {
-      throw new InvalidRequest("options must be an array of strings");
-    }
-    if (node.size() > MAX_OPTIONS) {
-      throw new InvalidRequest("options may have at most " + MAX_OPTIONS + " entries");
-    }
-    for (JsonNode option : node) {
-      if (!option.isTextual() || option.asText().isBlank()) {
-        throw new InvalidRequest("options must be an array of non-empty strings");
-      }
-      JsonBodies.limit(option.asText(), "each option", 1000);
-    }
-    return node.isEmpty() ? null : (ArrayNode) node;
-  }
-
-  static String requestType(String given, ArrayNode options) {
-    if (given == null || given.isBlank()) {
-      return options != null ? "choice" : "input";
-    }
-    String type = given.trim().toLowerCase(Locale.ROOT);
-    if (!Set.of("confirmation", "input", "choice").contains(type)) {
-      throw new InvalidRequest("request_type must be one of confirmation, input, choice");
-    }
-    if (type.equals("choice") && options == null) {
-      throw new InvalidRequest("a choice request needs options");
-    }
-    return type;
   }
 
   private int waitSeconds(String wait) {

@@ -3,15 +3,13 @@ package dev.interlock.server.resources.loopin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.loopin.LoopinInput;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
-import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
-import dev.interlock.server.service.Urgency;
-import dev.interlock.workflows.Decision;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -30,7 +28,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The LoopIn dialect: {@code /interrupts}. Scopes: create needs {@code request:create};
@@ -40,10 +37,6 @@ import java.util.Locale;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public final class InterruptResource {
-
-  static final long DEFAULT_EXPIRES_IN = 3600;
-  static final int MAX_ACTION = 10_000;
-  static final int MAX_ID = 256;
 
   private final InterruptService interrupts;
   private final LoopinViews views;
@@ -66,32 +59,8 @@ public final class InterruptResource {
   @RolesAllowed(Scopes.REQUEST_CREATE)
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String agentId = JsonBodies.limit(JsonBodies.requiredText(in, "agentId"), "agentId", MAX_ID);
-    String userId = JsonBodies.limit(JsonBodies.requiredText(in, "userId"), "userId", MAX_ID);
-    String action = JsonBodies.limit(JsonBodies.requiredText(in, "action"), "action", MAX_ACTION);
-    ObjectNode context = JsonBodies.optionalObject(in, "context");
-    Urgency urgency = urgency(JsonBodies.optionalText(in, "urgency"));
-    Long expiresIn = JsonBodies.optionalLong(in, "expiresIn");
-    if (expiresIn == null) {
-      expiresIn = DEFAULT_EXPIRES_IN;
-    }
-    if (expiresIn <= 0) {
-      throw new InvalidRequest("expiresIn must be a positive number of seconds");
-    }
-    if (expiresIn > maxExpiresIn) {
-      throw new InvalidRequest("expiresIn must be at most " + maxExpiresIn + " seconds");
-    }
-    String callbackUrl = JsonBodies.limit(JsonBodies.optionalText(in, "callbackUrl"), "callbackUrl", 2048);
-    if (callbackUrl != null && callbackUrl.isBlank()) {
-      callbackUrl = null;
-    }
-    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-      throw new InvalidRequest("Idempotency-Key must be 1 to 255 characters");
-    }
-    Created created = interrupts.create(caller, CreateInterrupt.approval("loopin", agentId, userId,
-        action, context == null ? in.objectNode() : context, null, urgency,
-        clock.instant().plusSeconds(expiresIn), callbackUrl, idempotencyKey));
+    Created created = interrupts.create(caller, LoopinInput.create(bodies.object(body), "loopin",
+        idempotencyKey, clock.instant(), maxExpiresIn));
     Response.ResponseBuilder r = Response.status(Response.Status.CREATED)
         .entity(views.created(created.interrupt()));
     if (created.replayed()) {
@@ -123,12 +92,9 @@ public final class InterruptResource {
   public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     interrupts.get(caller, id); // 404 before 400 for ids the caller cannot see
-    ObjectNode in = bodies.object(body);
-    Decision decision = decision(JsonBodies.requiredText(in, "decision"));
-    String reason = JsonBodies.limit(JsonBodies.optionalText(in, "reason"), "reason", 10_000);
-    ObjectNode modifiedParams = JsonBodies.optionalObject(in, "modifiedParams");
-    return views.decided(
-        interrupts.decide(caller, id, decision, reason, modifiedParams, idempotencyKey));
+    LoopinInput.Decide d = LoopinInput.decide(bodies.object(body));
+    return views.decided(interrupts.decide(caller, id, d.decision(), d.reason(),
+        d.modifiedParams(), idempotencyKey));
   }
 
   @DELETE
@@ -152,26 +118,6 @@ public final class InterruptResource {
   @RolesAllowed(Scopes.REQUEST_READ)
   public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
     return views.pending(interrupts.pendingForUser(caller, userId, 500));
-  }
-
-  static Urgency urgency(String value) {
-    if (value == null) {
-      return Urgency.NORMAL;
-    }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "low" -> Urgency.LOW;
-      case "medium", "normal" -> Urgency.NORMAL;
-      case "high", "critical" -> Urgency.HIGH;
-      default -> throw new InvalidRequest("urgency must be one of low, medium, high");
-    };
-  }
-
-  static Decision decision(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "approved", "approve" -> Decision.APPROVED;
-      case "rejected", "reject", "denied", "deny" -> Decision.REJECTED;
-      default -> throw new InvalidRequest("decision must be approved or rejected");
-    };
   }
 
   private int waitSeconds(String wait) {

@@ -1,0 +1,112 @@
+package dev.interlock.server.mcp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.errors.InterlockException;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns Interlock's tools into the SDK's tool specifications: finds the caller, checks the
+ * tool's scope, runs the handler and renders what it returns as text content (and as
+ * {@code structuredContent} when it is an object). Domain failures become results with
+ * {@code isError: true} carrying their message; anything else is logged with an id that
+ * the result names, never with its stack trace or message shown to the client.
+ */
+final class McpToolSpecs {
+
+  private static final Logger log = LoggerFactory.getLogger(McpToolSpecs.class);
+
+  private final ObjectMapper json;
+  private final Function<McpSyncServerExchange, Caller> callers;
+
+  /** {@code callers} finds who makes a call (for HTTP, from the transport context). */
+  McpToolSpecs(ObjectMapper json, Function<McpSyncServerExchange, Caller> callers) {
+    this.json = json;
+    this.callers = callers;
+  }
+
+  List<SyncToolSpecification> specs(List<McpTool> tools) {
+    return tools.stream().map(this::spec).toList();
+  }
+
+  McpSchema.Tool describe(McpTool tool) {
+    return McpSchema.Tool.builder()
+        .name(tool.name())
+        .description(tool.description())
+        .inputSchema(map(tool.inputSchema()))
+        .annotations(new McpSchema.ToolAnnotations(null, tool.readOnly(), null, null, false,
+            null))
+        .build();
+  }
+
+  private SyncToolSpecification spec(McpTool tool) {
+    return SyncToolSpecification.builder()
+        .tool(describe(tool))
+        .callHandler((exchange, request) -> call(tool, exchange, request))
+        .build();
+  }
+
+  CallToolResult call(McpTool tool, McpSyncServerExchange exchange, CallToolRequest request) {
+    Caller caller = callers.apply(exchange);
+    if (caller == null) {
+      return error("Not authenticated");
+    }
+    if (!caller.hasScope(tool.scope())) {
+      log.warn("MCP {}: key lacks scope {}", tool.name(), tool.scope());
+      return error("This key lacks the scope " + tool.scope() + " that " + tool.name()
+          + " needs");
+    }
+    ObjectNode arguments = request.arguments() == null
+        ? json.createObjectNode() : json.valueToTree(request.arguments());
+    try {
+      JsonNode out = tool.handler().call(caller, arguments, new ExchangeToolCall(exchange, request));
+      return success(out, tool.structured());
+    } catch (InterlockException e) {
+      if (e.status() >= 500) {
+        log.error("MCP {}: {}", tool.name(), e.getMessage());
+      } else {
+        log.warn("MCP {}: {}", tool.name(), e.getMessage());
+      }
+      return error(e.getMessage());
+    } catch (RuntimeException e) {
+      String id = UUID.randomUUID().toString();
+      log.error("MCP {} failed [log id {}]", tool.name(), id, e);
+      return error("Internal server error (log id " + id + ")");
+    }
+  }
+
+  private CallToolResult success(JsonNode out, boolean structured) {
+    CallToolResult.Builder result = CallToolResult.builder().isError(false);
+    try {
+      result.addTextContent(json.writeValueAsString(out));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    if (structured && out.isObject()) {
+      result.structuredContent(map(out));
+    }
+    return result.build();
+  }
+
+  static CallToolResult error(String message) {
+    return CallToolResult.builder().isError(true).addTextContent(message).build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> map(JsonNode node) {
+    return json.convertValue(node, Map.class);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.interlock.server.mcp;
+
+/** What a tool may know of the call it serves, beyond its arguments. */
+public interface ToolCall {
+
+  /** The calling program's name as it introduced itself ({@code clientInfo.name}), or null. */
+  String clientName();
+
+  /**
+   * Tells the client the call is still working, if it asked for progress (sent a progress
+   * token); otherwise does nothing. Never throws.
+   */
+  void progress(String message);
+
+  /** Whether the client is known to have gone (its connection closed while we waited). */
+  boolean clientGone();
+
+  /** A call with no client behind it (tests, the REST listing). */
+  ToolCall NONE = new ToolCall() {
+    @Override
+    public String clientName() {
+      return null;
+    }
+
+    @Override
+    public void progress(String message) {}
+
+    @Override
+    public boolean clientGone() {
+      return false;
+    }
+  };
+}
