@@ -170,7 +170,7 @@ final class BlockingTools {
   }
 
   private String waiting(InterruptRow row) {
-    return "Waiting for a person to decide: " + loopin.reviewUrl(row.id())
+    return "Waiting for a person to decide: " + loopin.reviewUrl(row)
         + " (interrupt " + row.id() + ")";
   }
 
