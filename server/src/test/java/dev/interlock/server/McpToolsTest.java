@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -308,9 +307,5 @@ class McpToolsTest {
           .create("admin", "read-only", key, Set.of("request:read"));
       return key;
     }
-  }
-
-  static String names(List<McpSchema.Tool> tools) {
-    return tools.stream().map(McpSchema.Tool::name).collect(Collectors.joining(","));
   }
 }

@@ -14,20 +14,4 @@ public interface ToolCall {
 
   /** Whether the client is known to have gone (its connection closed while we waited). */
   boolean clientGone();
-
-  /** A call with no client behind it (tests, the REST listing). */
-  ToolCall NONE = new ToolCall() {
-    @Override
-    public String clientName() {
-      return null;
-    }
-
-    @Override
-    public void progress(String message) {}
-
-    @Override
-    public boolean clientGone() {
-      return false;
-    }
-  };
 }
