@@ -39,9 +39,12 @@ public final class TestApp implements AutoCloseable {
     // no bytes" before the server saw it. Browsers and curl retry such a request; the JDK
     // client does so only for GETs unless told otherwise.
     System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
+    // Each test request on its own connection (see builder()).
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private Jdbi jdbi;
 
   public TestApp(Path dataDir, ConfigOverride... extra) {
@@ -134,8 +137,12 @@ public final class TestApp implements AutoCloseable {
   }
 
   public HttpRequest.Builder builder(String path, String key) {
+    // One connection per request: twice in ~10 full runs a response was read for the wrong
+    // request on a reused keep-alive connection (a 200 answering a tampered token). Not
+    // reproduced alone; see docs/architecture.md, known issues. Tests stay independent of it.
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
-        .timeout(Duration.ofSeconds(90));
+        .timeout(Duration.ofSeconds(90))
+        .header("Connection", "close");
     if (key != null) {
       b.header("X-API-Key", key);
     }
