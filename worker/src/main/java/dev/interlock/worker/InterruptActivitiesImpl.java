@@ -27,7 +27,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -192,28 +191,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
         .header("X-Interlock-Attempt", Integer.toString(attempt))
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-    long started = System.nanoTime();
-    int status;
-    try {
-      status = http.send(httpRequest, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (java.io.IOException e) {
-      String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      recordAttempt(id, attempt, "failed", null, error, elapsedMs(started));
-      throw ApplicationFailure.newFailure("callback to " + target.getHost() + " failed: " + error,
-          FailureType.CALLBACK_FAILED.name());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("callback interrupted", FailureType.CALLBACK_FAILED.name());
-    }
-    boolean ok = status >= 200 && status < 300;
-    recordAttempt(id, attempt, ok ? "delivered" : "failed", status, null, elapsedMs(started));
-    if (!ok) {
-      throw ApplicationFailure.newFailure(
-          "callback to " + target.getHost() + " answered HTTP " + status, FailureType.CALLBACK_FAILED.name());
-    }
+    OutboundPost.Attempt sent = OutboundPost.send(http, httpRequest);
+    recordAttempt(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
+    sent.throwIfFailed("callback", target.getHost());
     jdbi.useExtension(InterruptDao.class, dao -> dao.setCallbackState(id, "delivered"));
     log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,
-        target.getHost(), attempt, status);
+        target.getHost(), attempt, sent.status());
   }
 
   @Override
@@ -246,7 +229,4 @@ public class InterruptActivitiesImpl implements InterruptActivities {
         dao -> dao.insertEvent(id, "callback.attempt", "system:callback", details));
   }
 
-  private static long elapsedMs(long startedNanos) {
-    return (System.nanoTime() - startedNanos) / 1_000_000;
-  }
 }

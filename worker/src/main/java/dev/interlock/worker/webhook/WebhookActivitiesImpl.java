@@ -5,6 +5,7 @@ import dev.interlock.store.WebhookDao;
 import dev.interlock.store.WebhookDeliveryRow;
 import dev.interlock.store.WebhookRow;
 import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.worker.OutboundPost;
 import dev.interlock.workflows.DeliveryFailure;
 import dev.interlock.workflows.DeliveryRequest;
 import dev.interlock.workflows.FailureType;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
@@ -86,25 +86,9 @@ public class WebhookActivitiesImpl implements WebhookActivities {
         .header("X-AgentGate-Delivery", id)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-    long started = System.nanoTime();
-    int status;
-    try {
-      status = http.send(httpRequest, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      record(id, attempt, "failed", null, error, elapsed(started));
-      throw ApplicationFailure.newFailure("webhook to " + target.getHost() + " failed: " + error,
-          FailureType.CALLBACK_FAILED.name());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("webhook delivery interrupted", FailureType.CALLBACK_FAILED.name());
-    }
-    boolean ok = status >= 200 && status < 300;
-    record(id, attempt, ok ? "delivered" : "failed", status, null, elapsed(started));
-    if (!ok) {
-      throw ApplicationFailure.newFailure("webhook to " + target.getHost() + " answered HTTP " + status,
-          FailureType.CALLBACK_FAILED.name());
-    }
+    OutboundPost.Attempt sent = OutboundPost.send(http, httpRequest);
+    record(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
+    sent.throwIfFailed("webhook", target.getHost());
     log.info("webhook delivery {} ({}) delivered to {} on attempt {}", id, delivery.event(),
         target.getHost(), attempt);
   }
@@ -123,7 +107,4 @@ public class WebhookActivitiesImpl implements WebhookActivities {
     });
   }
 
-  private static int elapsed(long startedNanos) {
-    return (int) ((System.nanoTime() - startedNanos) / 1_000_000);
-  }
 }
