@@ -111,39 +111,26 @@ public interface ReviewerDao {
       """)
   List<DayRow> days(@Bind("ownerId") String ownerId, @Bind("since") Instant since);
 
-  @SqlQuery(
-      """
-      select coalesce(agent_id, '(none)') as label, count(*) as total,
-             count(*) filter (where status = 'approved') as approved,
-             count(*) filter (where status = 'rejected') as rejected,
-             count(*) filter (where status = 'pending') as pending,
-             (percentile_cont(0.5) within group (
-                order by extract(epoch from (decided_at - created_at)) * 1000)
-              filter (where decision is not null
-                      and coalesce(decided_by, '') not like 'policy:%'))::double precision
-               as p50_ms
-        from interrupts
-       where owner_id = :ownerId and created_at >= :since
-       group by 1 order by count(*) desc, 1 limit :limit
-      """)
+  /** Counts and median response time per label (the first column); policy decisions left out. */
+  String BREAKDOWN = """
+       count(*) as total,
+       count(*) filter (where status = 'approved') as approved,
+       count(*) filter (where status = 'rejected') as rejected,
+       count(*) filter (where status = 'pending') as pending,
+       (percentile_cont(0.5) within group (
+          order by extract(epoch from (decided_at - created_at)) * 1000)
+        filter (where decision is not null
+                and coalesce(decided_by, '') not like 'policy:%'))::double precision as p50_ms
+      from interrupts
+      where owner_id = :ownerId and created_at >= :since
+      group by 1 order by count(*) desc, 1 limit :limit
+      """;
+
+  @SqlQuery("select coalesce(agent_id, '(none)') as label," + BREAKDOWN)
   List<BreakdownRow> byAgent(@Bind("ownerId") String ownerId, @Bind("since") Instant since,
       @Bind("limit") int limit);
 
-  @SqlQuery(
-      """
-      select action as label, count(*) as total,
-             count(*) filter (where status = 'approved') as approved,
-             count(*) filter (where status = 'rejected') as rejected,
-             count(*) filter (where status = 'pending') as pending,
-             (percentile_cont(0.5) within group (
-                order by extract(epoch from (decided_at - created_at)) * 1000)
-              filter (where decision is not null
-                      and coalesce(decided_by, '') not like 'policy:%'))::double precision
-               as p50_ms
-        from interrupts
-       where owner_id = :ownerId and created_at >= :since
-       group by 1 order by count(*) desc, 1 limit :limit
-      """)
+  @SqlQuery("select action as label," + BREAKDOWN)
   List<BreakdownRow> byAction(@Bind("ownerId") String ownerId, @Bind("since") Instant since,
       @Bind("limit") int limit);
 }
