@@ -300,8 +300,23 @@ public final class BenchMain {
     if (n <= 0) {
       return 0;
     }
-    AtomicInteger left = new AtomicInteger(n);
     AtomicInteger made = new AtomicInteger();
+    repeat(n, () -> {
+      if (client.createInterrupt("agent-fill", "user-fill", 7 * 86_400, null).status() == 201) {
+        made.incrementAndGet();
+      }
+    }, e -> { /* counted by the shortfall */ });
+    return made.get();
+  }
+
+  interface Task {
+    void run() throws Exception;
+  }
+
+  /** Runs the task n times, spread over the agent threads; a task that throws goes to onError. */
+  private void repeat(int n, Task task, java.util.function.Consumer<Exception> onError)
+      throws InterruptedException {
+    AtomicInteger left = new AtomicInteger(n);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     CountDownLatch done = new CountDownLatch(concurrency);
     for (int i = 0; i < concurrency; i++) {
@@ -309,11 +324,9 @@ public final class BenchMain {
         try {
           while (left.getAndDecrement() > 0) {
             try {
-              if (client.createInterrupt("agent-fill", "user-fill", 7 * 86_400, null).status() == 201) {
-                made.incrementAndGet();
-              }
+              task.run();
             } catch (Exception e) {
-              // counted by the shortfall
+              onError.accept(e);
             }
           }
         } finally {
@@ -323,45 +336,27 @@ public final class BenchMain {
     }
     done.await();
     pool.shutdown();
-    return made.get();
   }
 
   private List<String> probe(int n, Stats creates, Stats gets) throws Exception {
     List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger left = new AtomicInteger(n);
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    CountDownLatch done = new CountDownLatch(concurrency);
-    for (int i = 0; i < concurrency; i++) {
-      pool.submit(() -> {
-        try {
-          while (left.getAndDecrement() > 0) {
-            try {
-              long t0 = System.nanoTime();
-              Client.Response r = client.createInterrupt("agent-probe", "user-probe", 7 * 86_400, null);
-              if (r.status() != 201) {
-                creates.errors.incrementAndGet();
-                continue;
-              }
-              creates.add((System.nanoTime() - t0) / 1000);
-              String id = r.body().path("interruptId").asText();
-              ids.add(id);
-              long t1 = System.nanoTime();
-              if (client.get("/interrupts/" + id).status() == 200) {
-                gets.add((System.nanoTime() - t1) / 1000);
-              } else {
-                gets.errors.incrementAndGet();
-              }
-            } catch (Exception e) {
-              creates.errors.incrementAndGet();
-            }
-          }
-        } finally {
-          done.countDown();
-        }
-      });
-    }
-    done.await();
-    pool.shutdown();
+    repeat(n, () -> {
+      long t0 = System.nanoTime();
+      Client.Response r = client.createInterrupt("agent-probe", "user-probe", 7 * 86_400, null);
+      if (r.status() != 201) {
+        creates.errors.incrementAndGet();
+        return;
+      }
+      creates.add((System.nanoTime() - t0) / 1000);
+      String id = r.body().path("interruptId").asText();
+      ids.add(id);
+      long t1 = System.nanoTime();
+      if (client.get("/interrupts/" + id).status() == 200) {
+        gets.add((System.nanoTime() - t1) / 1000);
+      } else {
+        gets.errors.incrementAndGet();
+      }
+    }, e -> creates.errors.incrementAndGet());
     return ids;
   }
 
@@ -398,33 +393,16 @@ public final class BenchMain {
       double rate = Math.max(20, probed / ((System.nanoTime() - probeStart) / 1e9));
       long target = System.currentTimeMillis() + (long) (n / rate * 1300) + 10_000;
       List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
-      AtomicInteger left = new AtomicInteger(n);
-      ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-      CountDownLatch done = new CountDownLatch(concurrency);
       AtomicInteger errors = new AtomicInteger();
-      for (int i = 0; i < concurrency; i++) {
-        pool.submit(() -> {
-          try {
-            while (left.getAndDecrement() > 0) {
-              long expiresIn = Math.max(1, Math.round((target - System.currentTimeMillis()) / 1000.0));
-              try {
-                Client.Response r = client.createInterrupt("agent-expiry", "user-expiry", expiresIn, callback);
-                if (r.status() == 201) {
-                  ids.add(r.body().path("interruptId").asText());
-                } else {
-                  errors.incrementAndGet();
-                }
-              } catch (Exception e) {
-                errors.incrementAndGet();
-              }
-            }
-          } finally {
-            done.countDown();
-          }
-        });
-      }
-      done.await();
-      pool.shutdown();
+      repeat(n, () -> {
+        long expiresIn = Math.max(1, Math.round((target - System.currentTimeMillis()) / 1000.0));
+        Client.Response r = client.createInterrupt("agent-expiry", "user-expiry", expiresIn, callback);
+        if (r.status() == 201) {
+          ids.add(r.body().path("interruptId").asText());
+        } else {
+          errors.incrementAndGet();
+        }
+      }, e -> errors.incrementAndGet());
       boolean inTime = System.currentTimeMillis() < target - 1000;
       // Wait for every callback (or 120 s past the target).
       long deadline = target + 120_000;
