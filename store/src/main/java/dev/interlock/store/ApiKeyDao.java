@@ -3,7 +3,6 @@ package dev.interlock.store;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
@@ -40,9 +39,6 @@ public interface ApiKeyDao {
       @Bind("keyPrefix") String keyPrefix, @Bind("scopes") String[] scopes,
       @Bind("expiresAt") Instant expiresAt, @Bind("label") String label,
       @Bind("rateLimit") Integer rateLimit);
-
-  @SqlQuery("select " + COLUMNS + " from api_keys where key_hash = :hash")
-  Optional<ApiKeyRow> findByHash(@Bind("hash") String hash);
 
   @SqlQuery("select count(*) from api_keys")
   long count();

@@ -3,14 +3,16 @@ package dev.interlock.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.json.Json;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
+/**
+ * The colder interrupt queries: lists, analytics, audit, recovery. The per-request and
+ * per-transition statements are in {@link InterruptSql} (fluent API; see why there).
+ */
 @RegisterConstructorMapper(InterruptRow.class)
 @RegisterConstructorMapper(InterruptEventRow.class)
 @RegisterConstructorMapper(CountRow.class)
@@ -24,102 +26,6 @@ public interface InterruptDao {
       callback_url, callback_state, idempotency_key, request_type, options, response, session_id,
       confirmed_at, confirm_result
       """;
-
-  /** Channel on which every transition is announced (payload: the interrupt id). */
-  String CHANNEL = "interlock_interrupt";
-
-  /**
-   * Channel on which new interrupts are announced (payload: the interrupt id), for live
-   * dashboards. Separate from {@link #CHANNEL} so a creation never wakes a decision waiter.
-   */
-  String CREATED_CHANNEL = "interlock_interrupt_created";
-
-  /**
-   * Inserts a new interrupt with its "created" audit event in one statement and returns the
-   * row; empty when the owner already used the idempotency key (nothing is written then).
-   */
-  @SqlQuery(
-      """
-      with inserted as (
-        insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
-            urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
-            request_type, options, session_id)
-        values (:id::uuid, :ownerId, :source, :agentId, :userId, :action, :context, :params,
-            :urgency, 'pending', :createdAt, :expiresAt, :callbackUrl,
-            case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey,
-            :requestType, :options, :sessionId)
-        on conflict do nothing
-        returning *
-      ), event as (
-        insert into interrupt_events (interrupt_id, event, actor, details)
-        select id, 'created', :actor, coalesce(:details, '{}'::jsonb) from inserted
-      )
-      select
-      """ + COLUMNS + " from inserted")
-  Optional<InterruptRow> insertCreated(@BindMethods NewInterrupt interrupt,
-      @Bind("context") @Json JsonNode context, @Bind("params") @Json JsonNode params,
-      @Bind("options") @Json JsonNode options, @Bind("actor") String actor,
-      @Bind("details") @Json JsonNode details);
-
-  /** Inserts a new interrupt; 0 when the owner already used the idempotency key. */
-  @SqlUpdate(
-      """
-      insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
-          urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
-          request_type, options, session_id)
-      values (:id::uuid, :ownerId, :source, :agentId, :userId, :action, :context, :params,
-          :urgency, 'pending', :createdAt, :expiresAt, :callbackUrl,
-          case when :callbackUrl is null then 'none' else 'pending' end, :idempotencyKey,
-          :requestType, :options, :sessionId)
-      on conflict do nothing
-      """)
-  int insert(@BindMethods NewInterrupt interrupt, @Bind("context") @Json JsonNode context,
-      @Bind("params") @Json JsonNode params, @Bind("options") @Json JsonNode options);
-
-  @SqlQuery("select " + COLUMNS + " from interrupts where id = :id::uuid")
-  Optional<InterruptRow> find(@Bind("id") String id);
-
-  @SqlQuery("select " + COLUMNS + " from interrupts where id = :id::uuid and owner_id = :ownerId")
-  Optional<InterruptRow> findOwned(@Bind("id") String id, @Bind("ownerId") String ownerId);
-
-  @SqlQuery(
-      "select " + COLUMNS
-          + " from interrupts where owner_id = :ownerId and idempotency_key = :key")
-  Optional<InterruptRow> findByIdempotencyKey(@Bind("ownerId") String ownerId, @Bind("key") String key);
-
-  /** Applies a transition out of pending; 0 when the interrupt already left pending. */
-  @SqlUpdate(
-      """
-      update interrupts
-         set status = :status, decision = :decision, reason = :reason,
-             modified_params = :modifiedParams, decided_by = :decidedBy, decided_at = :decidedAt,
-             command_id = :commandId, response = :response
-       where id = :id::uuid and status = 'pending'
-      """)
-  int applyTransition(@Bind("id") String id, @Bind("status") String status,
-      @Bind("decision") String decision, @Bind("reason") String reason,
-      @Bind("modifiedParams") @Json JsonNode modifiedParams, @Bind("decidedBy") String decidedBy,
-      @Bind("decidedAt") Instant decidedAt, @Bind("commandId") String commandId,
-      @Bind("response") String response);
-
-  @SqlUpdate("update interrupts set callback_state = :state where id = :id::uuid")
-  int setCallbackState(@Bind("id") String id, @Bind("state") String state);
-
-  @SqlUpdate(
-      """
-      insert into interrupt_events (interrupt_id, event, actor, details)
-      values (:interruptId::uuid, :event, :actor, coalesce(:details, '{}'::jsonb))
-      """)
-  void insertEvent(@Bind("interruptId") String interruptId, @Bind("event") String event,
-      @Bind("actor") String actor, @Bind("details") @Json JsonNode details);
-
-  /** Wakes every server instance's waiters; delivered when the transaction commits. */
-  @SqlQuery("select pg_notify('" + CHANNEL + "', :id)::text")
-  String notifyTransition(@Bind("id") String id);
-
-  /** Announces a new interrupt to every server instance; delivered when the transaction commits. */
-  @SqlQuery("select pg_notify('" + CREATED_CHANNEL + "', :id)::text")
-  String notifyCreated(@Bind("id") String id);
 
   /** AgentGate's list: optional filters, newest first, offset pagination. */
   @SqlQuery(

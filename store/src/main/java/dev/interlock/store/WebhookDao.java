@@ -26,8 +26,6 @@ public interface WebhookDao {
   void insert(@Bind("id") String id, @Bind("ownerId") String ownerId, @Bind("url") String url,
       @Bind("events") String[] events, @Bind("secret") String secret);
 
-  @SqlQuery("select " + WEBHOOK + " from webhooks where owner_id = :ownerId and active order by created_at, id")
-  List<WebhookRow> listActive(@Bind("ownerId") String ownerId);
 
   @SqlQuery("select " + WEBHOOK + " from webhooks where id = :id and owner_id = :ownerId and active")
   Optional<WebhookRow> findActive(@Bind("id") String id, @Bind("ownerId") String ownerId);
@@ -60,10 +58,6 @@ public interface WebhookDao {
   @SqlQuery("select " + DELIVERY + " from webhook_deliveries where state = 'pending' order by created_at limit :limit")
   List<WebhookDeliveryRow> pendingDeliveries(@Bind("limit") int limit);
 
-  @SqlQuery(
-      "select " + DELIVERY + " from webhook_deliveries where interrupt_id = cast(:interruptId as uuid)"
-          + " and state = 'pending' order by created_at")
-  List<WebhookDeliveryRow> pendingForInterrupt(@Bind("interruptId") String interruptId);
 
   @SqlUpdate(
       """

@@ -38,21 +38,54 @@ class InterruptDaoTest {
     }
   }
 
+  private static boolean insert(org.jdbi.v3.core.Handle h, NewInterrupt n, JsonNode context) {
+    return InterruptSql.insertCreated(h, n, context, null, null, "key:test", null).isPresent();
+  }
+
+  @Test
+  void givenEveryColumnSet_whenRead_thenTheHandWrittenMapperAgreesWithTheConstructorMapper() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    var n = new NewInterrupt(UUID.randomUUID().toString(), "owner-all", "loopgate", "agent-9",
+        "user-9", "Pick one", "critical", now, now.plusSeconds(60), "https://example.com/cb",
+        "all-key", "choice", "session-9");
+    InterruptRow fast = jdbi.inTransaction(h -> {
+      InterruptSql.insertCreated(h, n, obj("{\"q\":\"which?\"}"), obj("[1,2]"),
+          obj("[\"a\",\"b\"]"), "key:k", null).orElseThrow();
+      InterruptSql.applyTransition(h, n.id(), "approved", "approved", "fine", obj("null"),
+          "user:1", now.plusSeconds(1), "cmd", "a");
+      h.attach(InterruptDao.class).confirm(n.id(), obj("{\"done\":true}"));
+      return InterruptSql.find(h, n.id()).orElseThrow();
+    });
+    // The SqlObject constructor mapper is the reference for what each column means.
+    InterruptRow reference = jdbi.withHandle(h -> h.createQuery(
+            "select " + InterruptDao.COLUMNS + " from interrupts where id = :id::uuid")
+        .bind("id", n.id())
+        .registerRowMapper(org.jdbi.v3.core.mapper.reflect.ConstructorMapper.factory(
+            InterruptRow.class))
+        .mapTo(InterruptRow.class)
+        .one());
+    assertThat(fast).usingRecursiveComparison().isEqualTo(reference);
+    assertThat(fast.callbackState()).isEqualTo("pending");
+    assertThat(fast.options().get(1).asText()).isEqualTo("b");
+    assertThat(fast.confirmResult().get("done").asBoolean()).isTrue();
+    assertThat(fast.confirmedAt()).isNotNull();
+  }
+
   @Test
   void givenNewInterrupt_whenInserted_thenReadBackWithJsonAndTimes() {
     var n = interrupt("owner-a", "user-1", "Send payment", null);
-    int inserted = jdbi.withExtension(InterruptDao.class,
-        d -> d.insert(n, obj("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null));
+    boolean inserted = jdbi.withHandle(
+        h -> insert(h, n, obj("{\"amount\":4200,\"vendor\":\"Acme\"}")));
 
-    InterruptRow row = jdbi.withExtension(InterruptDao.class, d -> d.find(n.id())).orElseThrow();
-    assertThat(inserted).isEqualTo(1);
+    InterruptRow row = jdbi.withHandle(h -> InterruptSql.find(h, n.id())).orElseThrow();
+    assertThat(inserted).isTrue();
     assertThat(row.status()).isEqualTo("pending");
     assertThat(row.context().get("amount").asInt()).isEqualTo(4200);
     assertThat(row.createdAt()).isEqualTo(n.createdAt());
     assertThat(row.expiresAt()).isEqualTo(n.expiresAt());
     assertThat(row.callbackState()).isEqualTo("none");
     Optional<InterruptRow> foreign =
-        jdbi.withExtension(InterruptDao.class, d -> d.findOwned(n.id(), "owner-b"));
+        jdbi.withHandle(h -> InterruptSql.findOwned(h, n.id(), "owner-b"));
     assertThat(foreign).isEmpty();
   }
 
@@ -61,11 +94,11 @@ class InterruptDaoTest {
     var first = interrupt("owner-idem", "u", "a", "key-1");
     var second = interrupt("owner-idem", "u", "a", "key-1");
     var otherOwner = interrupt("owner-other", "u", "a", "key-1");
-    jdbi.useExtension(InterruptDao.class, d -> {
-      assertThat(d.insert(first, obj("{}"), null, null)).isEqualTo(1);
-      assertThat(d.insert(second, obj("{}"), null, null)).isZero();
-      assertThat(d.insert(otherOwner, obj("{}"), null, null)).isEqualTo(1);
-      assertThat(d.findByIdempotencyKey("owner-idem", "key-1").orElseThrow().id())
+    jdbi.useHandle(h -> {
+      assertThat(insert(h, first, obj("{}"))).isTrue();
+      assertThat(insert(h, second, obj("{}"))).isFalse();
+      assertThat(insert(h, otherOwner, obj("{}"))).isTrue();
+      assertThat(InterruptSql.findByIdempotencyKey(h, "owner-idem", "key-1").orElseThrow().id())
           .isEqualTo(first.id());
     });
   }
@@ -74,13 +107,18 @@ class InterruptDaoTest {
   void givenPending_whenTwoTransitionsApplied_thenOnlyFirstWins() {
     var n = interrupt("owner-t", "u", "a", null);
     Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(n, obj("{}"), null, null);
-      assertThat(d.applyTransition(n.id(), "approved", "approved", "ok", obj("{\"amount\":1}"),
-          "key:1", at, null, null)).isEqualTo(1);
-      assertThat(d.applyTransition(n.id(), "expired", null, null, null, "system:expiry", at, null, null))
-          .isZero();
-      InterruptRow row = d.find(n.id()).orElseThrow();
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      assertThat(InterruptSql.applyTransition(h, n.id(), "approved", "approved", "ok",
+          obj("{\"amount\":1}"), "key:1", at, "cmd-1", "yes")).isEqualTo(1);
+      assertThat(InterruptSql.applyTransition(h, n.id(), "expired", null, null, null,
+          "system:expiry", at, null, null)).isZero();
+      InterruptRow row = InterruptSql.find(h, n.id()).orElseThrow();
+      assertThat(row.decision()).isEqualTo("approved");
+      assertThat(row.reason()).isEqualTo("ok");
+      assertThat(row.decidedBy()).isEqualTo("key:1");
+      assertThat(row.commandId()).isEqualTo("cmd-1");
+      assertThat(row.response()).isEqualTo("yes");
       assertThat(row.status()).isEqualTo("approved");
       assertThat(row.modifiedParams().get("amount").asInt()).isEqualTo(1);
       assertThat(row.decidedAt()).isEqualTo(at);
@@ -90,13 +128,15 @@ class InterruptDaoTest {
   @Test
   void givenEvents_whenUpdatedOrDeleted_thenRefused() {
     var n = interrupt("owner-e", "u", "a", null);
-    jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(n, obj("{}"), null, null);
-      d.insertEvent(n.id(), "created", "key:1", obj("{\"x\":1}"));
-      d.insertEvent(n.id(), "approved", "key:1", null);
-      List<InterruptEventRow> events = d.events(n.id());
-      assertThat(events).extracting(InterruptEventRow::event).containsExactly("created", "approved");
-      assertThat(events.get(1).details().isEmpty()).isTrue();
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      InterruptSql.insertEvent(h, n.id(), "approved", "key:1", obj("{\"x\":1}"));
+      InterruptSql.insertEvent(h, n.id(), "callback.attempt", "system:callback", null);
+      List<InterruptEventRow> events = h.attach(InterruptDao.class).events(n.id());
+      assertThat(events).extracting(InterruptEventRow::event)
+          .containsExactly("created", "approved", "callback.attempt");
+      assertThat(events.get(1).details().get("x").asInt()).isEqualTo(1);
+      assertThat(events.get(2).details().isEmpty()).isTrue();
     });
     assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute("delete from interrupt_events")))
         .hasMessageContaining("append-only");
@@ -106,14 +146,15 @@ class InterruptDaoTest {
   void givenMixedInterrupts_whenAnalysed_thenCountsAndAveragesAreRight() {
     String owner = "owner-analytics";
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
-    jdbi.useExtension(InterruptDao.class, d -> {
+    jdbi.useHandle(h -> {
+      InterruptDao d = h.attach(InterruptDao.class);
       for (int i = 0; i < 3; i++) {
         var n = new NewInterrupt(UUID.randomUUID().toString(), owner, "loopin", "ag", "u1",
             i < 2 ? "Send payment" : "Delete records", i == 0 ? "low" : "high", t0,
             t0.plusSeconds(3600), null, null, null, null);
-        d.insert(n, obj("{}"), null, null);
+        insert(h, n, obj("{}"));
         if (i < 2) {
-          d.applyTransition(n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
+          InterruptSql.applyTransition(h, n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
               null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null, null);
         }
       }
@@ -132,14 +173,16 @@ class InterruptDaoTest {
     var pending = interrupt("owner-r", "u", "a", null);
     var owed = new NewInterrupt(UUID.randomUUID().toString(), "owner-r", "loopin", "ag", "u", "a",
         "low", pending.createdAt().plusMillis(1), pending.expiresAt(), "http://localhost/cb", null, null, null);
-    jdbi.useExtension(InterruptDao.class, d -> {
-      d.insert(pending, obj("{}"), null, null);
-      d.insert(owed, obj("{}"), null, null);
-      d.applyTransition(owed.id(), "cancelled", null, null, null, "k", Instant.now(), null, null);
+    jdbi.useHandle(h -> {
+      InterruptDao d = h.attach(InterruptDao.class);
+      insert(h, pending, obj("{}"));
+      insert(h, owed, obj("{}"));
+      InterruptSql.applyTransition(h, owed.id(), "cancelled", null, null, null, "k", Instant.now(),
+          null, null);
       List<String> ids = d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000).stream()
           .map(InterruptRow::id).toList();
       assertThat(ids).contains(pending.id(), owed.id());
-      d.setCallbackState(owed.id(), "delivered");
+      InterruptSql.setCallbackState(h, owed.id(), "delivered");
       assertThat(d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000))
           .extracting(InterruptRow::id).doesNotContain(owed.id());
     });
@@ -148,16 +191,18 @@ class InterruptDaoTest {
   @Test
   void givenNewInterrupt_whenInsertedWithItsEvent_thenRowReturnedAndEventWrittenOnce() {
     var n = interrupt("owner-cte", "u", "a", "cte-key");
-    jdbi.useExtension(InterruptDao.class, d -> {
-      InterruptRow row = d.insertCreated(n, obj("{\"x\":1}"), null, null, "key:k", obj("{\"source\":\"loopin\"}"))
-          .orElseThrow();
+    jdbi.useHandle(h -> {
+      InterruptDao d = h.attach(InterruptDao.class);
+      InterruptRow row = InterruptSql.insertCreated(h, n, obj("{\"x\":1}"), null, null, "key:k",
+          obj("{\"source\":\"loopin\"}")).orElseThrow();
       assertThat(row.id()).isEqualTo(n.id());
       assertThat(row.context().get("x").asInt()).isEqualTo(1);
       assertThat(d.events(n.id())).extracting(InterruptEventRow::event).containsExactly("created");
       // The same idempotency key: nothing written, nothing returned.
       var again = interrupt("owner-cte", "u", "a", "cte-key");
-      assertThat(d.insertCreated(again, obj("{}"), null, null, "key:k", null)).isEmpty();
-      assertThat(d.find(again.id())).isEmpty();
+      assertThat(InterruptSql.insertCreated(h, again, obj("{}"), null, null, "key:k", null))
+          .isEmpty();
+      assertThat(InterruptSql.find(h, again.id())).isEmpty();
       assertThat(d.events(n.id())).hasSize(1);
     });
   }

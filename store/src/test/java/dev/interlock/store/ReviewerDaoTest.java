@@ -25,8 +25,8 @@ class ReviewerDaoTest {
     String id = UUID.randomUUID().toString();
     var n = new NewInterrupt(id, owner, "loopin", agent, "user-1", action, urgency, createdAt,
         createdAt.plusSeconds(3600), null, null, null, null);
-    jdbi.useExtension(InterruptDao.class,
-        d -> d.insert(n, TestDatabase.mapper().createObjectNode(), null, null));
+    jdbi.useHandle(h -> InterruptSql.insertCreated(h, n, TestDatabase.mapper().createObjectNode(),
+        null, null, "key:test", null).orElseThrow());
     return id;
   }
 
@@ -36,7 +36,7 @@ class ReviewerDaoTest {
   }
 
   private static void decide(String id, String status, String by, Instant at) {
-    jdbi.useExtension(InterruptDao.class, d -> d.applyTransition(id, status,
+    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, status,
         status.equals("expired") ? null : status, null, null, by, at, null, null));
   }
 

@@ -2,11 +2,10 @@ package dev.interlock.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptSql;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.store.PolicyDao;
-import dev.interlock.store.WebhookDao;
-import dev.interlock.store.WebhookDeliveryRow;
+import dev.interlock.store.WebhookSql;
 import dev.interlock.worker.policy.Policy;
 import dev.interlock.worker.policy.PolicyDocuments;
 import dev.interlock.worker.policy.PolicyEngine;
@@ -88,13 +87,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     InterruptState s = transition.state();
     String id = transition.interruptId();
     jdbi.useTransaction(h -> {
-      InterruptDao dao = h.attach(InterruptDao.class);
       // The activity is retried; only the first run that changes the row writes anything.
-      int changed = dao.applyTransition(id, s.status().wire(),
+      int changed = InterruptSql.applyTransition(h, id, s.status().wire(),
           s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
           s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response());
       if (changed == 0) {
-        InterruptRow row = dao.find(id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+        InterruptRow row = InterruptSql.find(h, id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
         if (!row.status().equals(s.status().wire())) {
           // Only the workflow moves an interrupt out of pending, so this means the store was
@@ -114,12 +112,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       if (s.response() != null) {
         details.put("response", s.response());
       }
-      dao.insertEvent(id, s.status().wire(), s.actor(), details);
-      InterruptRow updated = dao.find(id).orElseThrow();
+      InterruptSql.insertEvent(h, id, s.status().wire(), s.actor(), details);
+      InterruptRow updated = InterruptSql.find(h, id).orElseThrow();
       for (String event : WebhookEvents.forTransition(updated.status())) {
         webhookEvents.enqueue(h, updated, event);
       }
-      dao.notifyTransition(id);
+      InterruptSql.notifyTransition(h, id);
     });
     startPendingDeliveries(id);
   }
@@ -129,8 +127,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     if (deliveries == null) {
       return;
     }
-    List<String> pending = jdbi.withExtension(WebhookDao.class,
-        d -> d.pendingForInterrupt(interruptId)).stream().map(WebhookDeliveryRow::id).toList();
+    List<String> pending = jdbi.withHandle(h -> WebhookSql.pendingDeliveryIds(h, interruptId));
     deliveries.startAll(pending);
   }
 
@@ -138,7 +135,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   public PolicyOutcome evaluatePolicies(PolicyRequest request) {
     String id = request.interruptId();
     return jdbi.inTransaction(h -> {
-      InterruptRow row = h.attach(InterruptDao.class).find(id).orElseThrow(() ->
+      InterruptRow row = InterruptSql.find(h, id).orElseThrow(() ->
           ApplicationFailure.newNonRetryableFailure("interrupt " + id + " is not in the store",
               FailureType.UNKNOWN_INTERRUPT.name()));
       List<Policy> policies = h.attach(PolicyDao.class).list(row.ownerId()).stream()
@@ -150,7 +147,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
         details.put("policyId", match.policyId()).put("policyName", match.policyName())
             .put("policyVersion", match.policyVersion()).put("rule", match.ruleIndex());
       }
-      h.attach(InterruptDao.class).insertEvent(id, "policy.evaluated",
+      InterruptSql.insertEvent(h, id, "policy.evaluated",
           match.matched() ? "policy:" + match.policyName() : "system:policies", details);
       return switch (match.decision()) {
         case AUTO_APPROVE -> new PolicyOutcome(Decision.APPROVED, "policy:" + match.policyName(),
@@ -165,7 +162,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   @Override
   public void deliverCallback(CallbackRequest request) {
     String id = request.interruptId();
-    InterruptRow row = jdbi.withExtension(InterruptDao.class, dao -> dao.find(id))
+    InterruptRow row = jdbi.withHandle(h -> InterruptSql.find(h, id))
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
     if (row.callbackUrl() == null || "delivered".equals(row.callbackState())) {
@@ -194,7 +191,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     OutboundPost.Attempt sent = OutboundPost.send(http, httpRequest);
     recordAttempt(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
     sent.throwIfFailed("callback", target.getHost());
-    jdbi.useExtension(InterruptDao.class, dao -> dao.setCallbackState(id, "delivered"));
+    jdbi.useHandle(h -> InterruptSql.setCallbackState(h, id, "delivered"));
     log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,
         target.getHost(), attempt, sent.status());
   }
@@ -202,14 +199,13 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   @Override
   public void recordCallbackFailed(CallbackFailure failure) {
     jdbi.useTransaction(h -> {
-      InterruptDao dao = h.attach(InterruptDao.class);
-      InterruptRow row = dao.find(failure.interruptId()).orElse(null);
+      InterruptRow row = InterruptSql.find(h, failure.interruptId()).orElse(null);
       if (row == null || !"pending".equals(row.callbackState())) {
         return;
       }
-      dao.setCallbackState(failure.interruptId(), "failed");
+      InterruptSql.setCallbackState(h, failure.interruptId(), "failed");
       ObjectNode details = json.createObjectNode().put("reason", failure.reason());
-      dao.insertEvent(failure.interruptId(), "callback.failed", "system:callback", details);
+      InterruptSql.insertEvent(h, failure.interruptId(), "callback.failed", "system:callback", details);
     });
   }
 
@@ -225,8 +221,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     if (error != null) {
       details.put("error", error);
     }
-    jdbi.useExtension(InterruptDao.class,
-        dao -> dao.insertEvent(id, "callback.attempt", "system:callback", details));
+    jdbi.useHandle(h -> InterruptSql.insertEvent(h, id, "callback.attempt", "system:callback", details));
   }
 
 }

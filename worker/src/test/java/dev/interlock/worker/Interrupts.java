@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptSql;
 import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.store.NewInterrupt;
@@ -39,9 +40,9 @@ final class Interrupts {
     String id = UUID.randomUUID().toString();
     var row = new NewInterrupt(id, ownerId, "loopin", "agent-1", "user-1", "Send payment", "high",
         CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), callbackUrl, null, null, null);
-    int inserted = jdbi.withExtension(InterruptDao.class,
-        dao -> dao.insert(row, json("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null));
-    if (inserted != 1) {
+    boolean inserted = jdbi.withHandle(h -> InterruptSql.insertCreated(h, row,
+        json("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null, "key:test", null)).isPresent();
+    if (!inserted) {
       throw new IllegalStateException("fixture row was not inserted");
     }
     return id;
@@ -49,25 +50,36 @@ final class Interrupts {
 
   /** Decides an interrupt directly in the store, as a recorded transition would have. */
   void approve(String id, String reason, JsonNode modifiedParams, String actor, Instant at) {
-    jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "approved", "approved", reason, modifiedParams, actor, at, null, null));
+    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, "approved", "approved", reason,
+        modifiedParams, actor, at, null, null));
   }
 
   void reject(String id, String actor, Instant at) {
-    jdbi.useExtension(InterruptDao.class,
-        dao -> dao.applyTransition(id, "rejected", "rejected", null, null, actor, at, null, null));
+    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, "rejected", "rejected", null, null,
+        actor, at, null, null));
   }
 
   void setCallbackState(String id, String state) {
-    jdbi.useExtension(InterruptDao.class, dao -> dao.setCallbackState(id, state));
+    jdbi.useHandle(h -> InterruptSql.setCallbackState(h, id, state));
   }
 
   InterruptRow row(String id) {
-    return jdbi.withExtension(InterruptDao.class, dao -> dao.find(id)).orElseThrow();
+    return jdbi.withHandle(h -> InterruptSql.find(h, id)).orElseThrow();
   }
 
+  /**
+   * The audit events written after the fixture's own "created" event (which
+   * {@link #pending} writes as a real create does), oldest first.
+   */
   List<InterruptEventRow> events(String id) {
-    return jdbi.withExtension(InterruptDao.class, dao -> dao.events(id));
+    List<InterruptEventRow> all = jdbi.withExtension(InterruptDao.class, dao -> dao.events(id));
+    if (all.isEmpty()) {
+      return all; // not a fixture interrupt: nothing was ever written for this id
+    }
+    if (!all.get(0).event().equals("created")) {
+      throw new IllegalStateException("fixture interrupt " + id + " has no created event first");
+    }
+    return all.subList(1, all.size());
   }
 
   List<InterruptEventRow> events(String id, String event) {

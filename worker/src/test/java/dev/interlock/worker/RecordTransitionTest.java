@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptSql;
 import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.store.TestDatabase;
@@ -165,7 +166,7 @@ class RecordTransitionTest {
       assertThat(Arrays.stream(notifications))
           .singleElement()
           .satisfies(n -> {
-            assertThat(n.getName()).isEqualTo(InterruptDao.CHANNEL);
+            assertThat(n.getName()).isEqualTo(InterruptSql.CHANNEL);
             assertThat(n.getParameter()).isEqualTo(id);
           });
     }
@@ -189,7 +190,7 @@ class RecordTransitionTest {
 
   private static void listen(Connection connection) throws Exception {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("listen " + InterruptDao.CHANNEL);
+      statement.execute("listen " + InterruptSql.CHANNEL);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.interlock.server.auth;
 
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.ApiKeyDao;
+import dev.interlock.store.ApiKeySql;
 import dev.interlock.store.ApiKeyRow;
 import io.dropwizard.auth.Authenticator;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,7 @@ public final class ApiKeys implements Authenticator<String, Caller> {
       return Optional.empty();
     }
     Optional<ApiKeyRow> row =
-        jdbi.withExtension(ApiKeyDao.class, dao -> dao.findByHash(sha256Hex(presented.trim())));
+        jdbi.withHandle(h -> ApiKeySql.findByHash(h, sha256Hex(presented.trim())));
     return row
         .filter(this::isActive)
         .map(k -> new Caller(Caller.Kind.API_KEY, k.id(), k.ownerId(), k.name(),
@@ -165,8 +166,7 @@ public final class ApiKeys implements Authenticator<String, Caller> {
       if (key.length() < 16) {
         throw new IllegalArgumentException("INTERLOCK_ADMIN_KEY must be at least 16 characters");
       }
-      boolean exists = jdbi.withExtension(ApiKeyDao.class,
-          dao -> dao.findByHash(sha256Hex(key)).isPresent());
+      boolean exists = jdbi.withHandle(h -> ApiKeySql.findByHash(h, sha256Hex(key)).isPresent());
       if (!exists) {
         create(ADMIN_OWNER, "admin (INTERLOCK_ADMIN_KEY)", key, Set.of(Scopes.ADMIN));
         log.info("admin API key from INTERLOCK_ADMIN_KEY registered");

@@ -12,6 +12,7 @@ import dev.interlock.store.CountRow;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
+import dev.interlock.store.InterruptSql;
 import dev.interlock.store.NewInterrupt;
 import dev.interlock.worker.CallbackTargetGuard;
 import dev.interlock.worker.webhook.DeliveryStarter;
@@ -89,18 +90,18 @@ public final class InterruptService {
         .put("urgency", command.urgency().stored());
     List<String> newDeliveries = new java.util.ArrayList<>();
     InterruptRow stored = jdbi.inTransaction(h -> {
-      InterruptRow created = h.attach(InterruptDao.class).insertCreated(row, command.context(),
+      InterruptRow created = InterruptSql.insertCreated(h, row, command.context(),
           command.params(), command.options(), caller.actor(), createdDetails).orElse(null);
       if (created == null) {
         return null; // the idempotency key was used before
       }
-      h.attach(InterruptDao.class).notifyCreated(created.id()); // live dashboards, every instance
+      InterruptSql.notifyCreated(h, created.id()); // live dashboards, every instance
       newDeliveries.addAll(webhookEvents.enqueue(h, created, "request.created"));
       return created;
     });
     if (stored == null) {
-      InterruptRow earlier = jdbi.withExtension(InterruptDao.class,
-          dao -> dao.findByIdempotencyKey(caller.ownerId(), command.idempotencyKey()))
+      InterruptRow earlier = jdbi.withHandle(
+          h -> InterruptSql.findByIdempotencyKey(h, caller.ownerId(), command.idempotencyKey()))
           .orElseThrow(() -> new Conflict("Idempotency-Key is in use"));
       if (earlier.isPending()) {
         starter.ensureWorkflow(earlier); // the first attempt may have died before starting it
@@ -156,16 +157,15 @@ public final class InterruptService {
     }
     List<String> newDeliveries = new java.util.ArrayList<>();
     InterruptRow confirmed = jdbi.inTransaction(h -> {
-      InterruptDao dao = h.attach(InterruptDao.class);
-      if (dao.confirm(id, result) == 0) {
+      if (h.attach(InterruptDao.class).confirm(id, result) == 0) {
         throw new Conflict("Request is already confirmed");
       }
       ObjectNode details = json.createObjectNode();
       if (result != null) {
         details.set("result", result);
       }
-      dao.insertEvent(id, "confirmed", actor, details);
-      InterruptRow row = dao.find(id).orElseThrow();
+      InterruptSql.insertEvent(h, id, "confirmed", actor, details);
+      InterruptRow row = InterruptSql.find(h, id).orElseThrow();
       newDeliveries.addAll(webhookEvents.enqueue(h, row, "request.confirmed"));
       return row;
     });
@@ -337,7 +337,7 @@ public final class InterruptService {
     if (!isUuid(id)) {
       return Optional.empty();
     }
-    return jdbi.withExtension(InterruptDao.class, dao -> dao.findOwned(id, caller.ownerId()));
+    return jdbi.withHandle(h -> InterruptSql.findOwned(h, id, caller.ownerId()));
   }
 
   static boolean isUuid(String id) {

@@ -3,6 +3,7 @@ package dev.interlock.server.service;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptRow;
+import dev.interlock.store.InterruptSql;
 import dev.interlock.store.ReviewerDao;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class ReviewService {
     if (!InterruptService.isUuid(id)) {
       return Optional.empty();
     }
-    return jdbi.withExtension(InterruptDao.class, dao -> dao.find(id));
+    return jdbi.withHandle(h -> InterruptSql.find(h, id));
   }
 
   /** Pending work, most urgent first, then oldest first. */

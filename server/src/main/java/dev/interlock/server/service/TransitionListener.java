@@ -1,6 +1,6 @@
 package dev.interlock.server.service;
 
-import dev.interlock.store.InterruptDao;
+import dev.interlock.store.InterruptSql;
 import io.dropwizard.lifecycle.Managed;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -141,8 +141,8 @@ public final class TransitionListener implements Managed {
     while (running) {
       try (Connection c = connections.get()) {
         try (Statement s = c.createStatement()) {
-          s.execute("LISTEN " + InterruptDao.CHANNEL);
-          s.execute("LISTEN " + InterruptDao.CREATED_CHANNEL);
+          s.execute("LISTEN " + InterruptSql.CHANNEL);
+          s.execute("LISTEN " + InterruptSql.CREATED_CHANNEL);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         listening = true;
@@ -153,7 +153,7 @@ public final class TransitionListener implements Managed {
           PGNotification[] notifications = pg.getNotifications(1000);
           if (notifications != null) {
             for (PGNotification n : notifications) {
-              if (InterruptDao.CREATED_CHANNEL.equals(n.getName())) {
+              if (InterruptSql.CREATED_CHANNEL.equals(n.getName())) {
                 tell(sub -> sub.created(n.getParameter()));
               } else {
                 wake(n.getParameter());

@@ -5,6 +5,7 @@ import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.WebhookAttemptRow;
 import dev.interlock.store.WebhookDao;
+import dev.interlock.store.WebhookSql;
 import dev.interlock.store.WebhookDeliveryRow;
 import dev.interlock.store.WebhookRow;
 import dev.interlock.worker.CallbackTargetGuard;
@@ -70,7 +71,7 @@ public final class WebhookService {
   }
 
   public List<WebhookRow> list(Caller caller) {
-    return jdbi.withExtension(WebhookDao.class, dao -> dao.listActive(caller.ownerId()));
+    return jdbi.withHandle(h -> WebhookSql.listActive(h, caller.ownerId()));
   }
 
   public void delete(Caller caller, String id) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.store.WebhookDao;
+import dev.interlock.store.WebhookSql;
 import dev.interlock.store.WebhookRow;
 import dev.interlock.worker.AgentGateRequests;
 import dev.interlock.worker.IsoTimes;
@@ -43,12 +44,12 @@ public final class WebhookEvents {
 
   /** Writes the deliveries of one event; returns their ids. */
   public List<String> enqueue(Handle handle, InterruptRow row, String event) {
-    WebhookDao dao = handle.attach(WebhookDao.class);
     List<String> ids = new ArrayList<>();
-    List<WebhookRow> hooks = dao.listActive(row.ownerId());
+    List<WebhookRow> hooks = WebhookSql.listActive(handle, row.ownerId());
     if (hooks.isEmpty()) {
       return ids;
     }
+    WebhookDao dao = handle.attach(WebhookDao.class);
     ObjectNode payload = json.createObjectNode();
     payload.put("event", event);
     payload.putObject("data").set("request", AgentGateRequests.render(json, row));

@@ -1,0 +1,45 @@
+package dev.interlock.store;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The webhook statements every create and every transition runs (which hooks an owner has;
+ * which deliveries of an interrupt are still owed), on JDBI's fluent API for the reason
+ * given in {@link InterruptSql}. The rest is in {@link WebhookDao}.
+ */
+public final class WebhookSql {
+
+  private WebhookSql() {}
+
+  /** The owner's active webhooks, oldest first. */
+  public static List<WebhookRow> listActive(Handle h, String ownerId) {
+    return h.createQuery("select " + WebhookDao.WEBHOOK
+            + " from webhooks where owner_id = :ownerId and active order by created_at, id")
+        .bind("ownerId", ownerId)
+        .map((rs, ctx) -> webhook(rs))
+        .list();
+  }
+
+  /** Ids of the deliveries of an interrupt's events not yet delivered, oldest first. */
+  public static List<String> pendingDeliveryIds(Handle h, String interruptId) {
+    return h.createQuery("select id from webhook_deliveries"
+            + " where interrupt_id = cast(:interruptId as uuid) and state = 'pending'"
+            + " order by created_at")
+        .bind("interruptId", interruptId)
+        .map((rs, ctx) -> rs.getString(1))
+        .list();
+  }
+
+  private static WebhookRow webhook(ResultSet rs) throws SQLException {
+    Array events = rs.getArray("events");
+    List<String> list = events == null ? List.of() : List.of((String[]) events.getArray());
+    OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
+    return new WebhookRow(rs.getString("id"), rs.getString("owner_id"), rs.getString("url"), list,
+        rs.getString("secret"), rs.getBoolean("active"), created == null ? null : created.toInstant());
+  }
+}
