@@ -23,6 +23,9 @@ class InterruptWorkflowReplayTest {
     "interrupt-decide-callback.json,    EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
     "interrupt-expiry-callback.json,    EVENT_TYPE_TIMER_FIRED",
     "interrupt-policy-approve-callback.json, EvaluatePolicies",
+    // since transitions are projected by a local activity (version marker local-projection)
+    "interrupt-decide-callback-local.json, \"markerName\": \"LocalActivity\"",
+    "interrupt-expiry-callback-local.json, \"markerName\": \"LocalActivity\"",
   })
   void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
       String file, String characteristicEvent) throws Exception {

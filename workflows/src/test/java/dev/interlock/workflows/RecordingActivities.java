@@ -119,15 +119,41 @@ final class RecordingActivities implements InterruptActivities {
         .toList();
   }
 
+  /**
+   * The activities called, in order, a repeated projection of the same transition counted
+   * once: projections run as local activities, which are at-least-once (a workflow task
+   * whose completion the service refuses, say because an update arrived meanwhile, runs its
+   * local activities again, with that new task's time as the decision time); the projection
+   * is idempotent and the store keeps the first. An interrupt leaves pending once, so a
+   * second projection of the same status is such a repeat.
+   */
   List<String> activityNames() {
-    return calls.stream().map(Call::activity).toList();
+    List<String> names = new java.util.ArrayList<>();
+    java.util.Set<String> projected = new java.util.HashSet<>();
+    for (Call c : calls) {
+      if (c.activity().equals("recordTransition") && !projected.add(repeatKey(c))) {
+        continue;
+      }
+      names.add(c.activity());
+    }
+    return names;
   }
 
+  /**
+   * The transitions projected; of repeats (see {@link #activityNames()}) the last, which is
+   * the one the workflow kept and returns.
+   */
   List<InterruptState> transitions() {
-    return calls.stream()
+    java.util.Map<String, InterruptState> last = new java.util.LinkedHashMap<>();
+    calls.stream()
         .filter(c -> c.activity().equals("recordTransition"))
-        .map(c -> ((TransitionRecord) c.argument()).state())
-        .toList();
+        .forEach(c -> last.put(repeatKey(c), ((TransitionRecord) c.argument()).state()));
+    return List.copyOf(last.values());
+  }
+
+  private static String repeatKey(Call c) {
+    TransitionRecord t = (TransitionRecord) c.argument();
+    return t.interruptId() + "/" + t.state().status();
   }
 
   long count(String activity) {
