@@ -110,18 +110,32 @@ public final class InterruptSql {
         .findOne();
   }
 
-  /** Applies a transition out of pending; 0 when the interrupt already left pending. */
-  public static int applyTransition(Handle h, String id, String status, String decision,
-      String reason, JsonNode modifiedParams, String decidedBy, Instant decidedAt,
-      String commandId, String response) {
-    return h.createUpdate(
-            """
-            update interrupts
-               set status = :status, decision = :decision, reason = :reason,
-                   modified_params = cast(:modifiedParams as jsonb), decided_by = :decidedBy,
-                   decided_at = :decidedAt, command_id = :commandId, response = :response
-             where id = :id::uuid and status = 'pending'
-            """)
+  private static final String PROJECT =
+      """
+      with updated as (
+        update interrupts
+           set status = :status, decision = :decision, reason = :reason,
+               modified_params = cast(:modifiedParams as jsonb), decided_by = :decidedBy,
+               decided_at = :decidedAt, command_id = :commandId, response = :response
+         where id = :id::uuid and status = 'pending'
+        returning *
+      ), event as (
+        insert into interrupt_events (interrupt_id, event, actor, details)
+        select id, :status, :decidedBy, coalesce(cast(:details as jsonb), '{}'::jsonb)
+          from updated
+      )
+      select pg_notify('""" + CHANNEL + "', id::text) as notified, " + InterruptDao.COLUMNS
+      + " from updated";
+
+  /**
+   * Applies a transition out of pending, appends its audit event and announces it on
+   * {@link #CHANNEL} (delivered at commit), in one statement; returns the updated row, or
+   * empty when the interrupt was not pending (nothing is written then).
+   */
+  public static Optional<InterruptRow> project(Handle h, String id, String status,
+      String decision, String reason, JsonNode modifiedParams, String decidedBy,
+      Instant decidedAt, String commandId, String response, JsonNode details) {
+    return h.createQuery(PROJECT)
         .bind("id", id)
         .bind("status", status)
         .bind("decision", decision)
@@ -131,7 +145,9 @@ public final class InterruptSql {
         .bind("decidedAt", decidedAt)
         .bind("commandId", commandId)
         .bind("response", response)
-        .execute();
+        .bind("details", text(details))
+        .map(mapper(h))
+        .findOne();
   }
 
   public static int setCallbackState(Handle h, String id, String state) {
@@ -154,11 +170,6 @@ public final class InterruptSql {
         .bind("actor", actor)
         .bind("details", text(details))
         .execute();
-  }
-
-  /** Wakes every server instance's waiters; delivered when the transaction commits. */
-  public static void notifyTransition(Handle h, String id) {
-    notify(h, CHANNEL, id);
   }
 
   /** Announces a new interrupt to every server instance; delivered when the transaction commits. */

@@ -51,8 +51,8 @@ class InterruptDaoTest {
     InterruptRow fast = jdbi.inTransaction(h -> {
       InterruptSql.insertCreated(h, n, obj("{\"q\":\"which?\"}"), obj("[1,2]"),
           obj("[\"a\",\"b\"]"), "key:k", null).orElseThrow();
-      InterruptSql.applyTransition(h, n.id(), "approved", "approved", "fine", obj("null"),
-          "user:1", now.plusSeconds(1), "cmd", "a");
+      InterruptSql.project(h, n.id(), "approved", "approved", "fine", obj("null"),
+          "user:1", now.plusSeconds(1), "cmd", "a", null);
       h.attach(InterruptDao.class).confirm(n.id(), obj("{\"done\":true}"));
       return InterruptSql.find(h, n.id()).orElseThrow();
     });
@@ -104,15 +104,19 @@ class InterruptDaoTest {
   }
 
   @Test
-  void givenPending_whenTwoTransitionsApplied_thenOnlyFirstWins() {
+  void givenPending_whenTwoTransitionsProjected_thenOnlyFirstWinsWithOneEvent() {
     var n = interrupt("owner-t", "u", "a", null);
     Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
     jdbi.useHandle(h -> {
       insert(h, n, obj("{}"));
-      assertThat(InterruptSql.applyTransition(h, n.id(), "approved", "approved", "ok",
-          obj("{\"amount\":1}"), "key:1", at, "cmd-1", "yes")).isEqualTo(1);
-      assertThat(InterruptSql.applyTransition(h, n.id(), "expired", null, null, null,
-          "system:expiry", at, null, null)).isZero();
+      assertThat(InterruptSql.project(h, n.id(), "approved", "approved", "ok",
+          obj("{\"amount\":1}"), "key:1", at, "cmd-1", "yes", obj("{\"reason\":\"ok\"}")))
+          .isPresent();
+      assertThat(InterruptSql.project(h, n.id(), "expired", null, null, null,
+          "system:expiry", at, null, null, null)).isEmpty();
+      assertThat(h.attach(InterruptDao.class).events(n.id())).extracting(InterruptEventRow::event)
+          .as("one event for the one transition that applied")
+          .containsExactly("created", "approved");
       InterruptRow row = InterruptSql.find(h, n.id()).orElseThrow();
       assertThat(row.decision()).isEqualTo("approved");
       assertThat(row.reason()).isEqualTo("ok");
@@ -154,8 +158,8 @@ class InterruptDaoTest {
             t0.plusSeconds(3600), null, null, null, null);
         insert(h, n, obj("{}"));
         if (i < 2) {
-          InterruptSql.applyTransition(h, n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
-              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null, null);
+          InterruptSql.project(h, n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
+              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null, null, null);
         }
       }
       assertThat(d.countByStatus(owner, "u1"))
@@ -177,8 +181,8 @@ class InterruptDaoTest {
       InterruptDao d = h.attach(InterruptDao.class);
       insert(h, pending, obj("{}"));
       insert(h, owed, obj("{}"));
-      InterruptSql.applyTransition(h, owed.id(), "cancelled", null, null, null, "k", Instant.now(),
-          null, null);
+      InterruptSql.project(h, owed.id(), "cancelled", null, null, null, "k", Instant.now(),
+          null, null, null);
       List<String> ids = d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000).stream()
           .map(InterruptRow::id).toList();
       assertThat(ids).contains(pending.id(), owed.id());

@@ -36,8 +36,8 @@ class ReviewerDaoTest {
   }
 
   private static void decide(String id, String status, String by, Instant at) {
-    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, status,
-        status.equals("expired") ? null : status, null, null, by, at, null, null));
+    jdbi.useHandle(h -> InterruptSql.project(h, id, status,
+        status.equals("expired") ? null : status, null, null, by, at, null, null, null));
   }
 
   @Test

@@ -29,7 +29,9 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +88,25 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   public void recordTransition(TransitionRecord transition) {
     InterruptState s = transition.state();
     String id = transition.interruptId();
-    jdbi.useTransaction(h -> {
-      // The activity is retried; only the first run that changes the row writes anything.
-      int changed = InterruptSql.applyTransition(h, id, s.status().wire(),
+    ObjectNode details = json.createObjectNode();
+    if (s.reason() != null) {
+      details.put("reason", s.reason());
+    }
+    if (s.modifiedParams() != null) {
+      details.set("modifiedParams", s.modifiedParams());
+    }
+    if (s.response() != null) {
+      details.put("response", s.response());
+    }
+    List<String> newDeliveries = new ArrayList<>();
+    boolean changed = jdbi.inTransaction(h -> {
+      // Row, audit event and NOTIFY in one statement. The activity is retried (and, local,
+      // re-run with its workflow task); only the first run that changes the row writes.
+      Optional<InterruptRow> updated = InterruptSql.project(h, id, s.status().wire(),
           s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
-          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response());
-      if (changed == 0) {
+          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response(),
+          details);
+      if (updated.isEmpty()) {
         InterruptRow row = InterruptSql.find(h, id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
         if (!row.status().equals(s.status().wire())) {
@@ -100,26 +115,20 @@ public class InterruptActivitiesImpl implements InterruptActivities {
           log.error("interrupt {}: store says {} but workflow recorded {}", id, row.status(),
               s.status().wire());
         }
-        return; // a retry of a projection that already committed
+        return false; // a retry of a projection that already committed
       }
-      ObjectNode details = json.createObjectNode();
-      if (s.reason() != null) {
-        details.put("reason", s.reason());
+      for (String event : WebhookEvents.forTransition(updated.get().status())) {
+        newDeliveries.addAll(webhookEvents.enqueue(h, updated.get(), event));
       }
-      if (s.modifiedParams() != null) {
-        details.set("modifiedParams", s.modifiedParams());
-      }
-      if (s.response() != null) {
-        details.put("response", s.response());
-      }
-      InterruptSql.insertEvent(h, id, s.status().wire(), s.actor(), details);
-      InterruptRow updated = InterruptSql.find(h, id).orElseThrow();
-      for (String event : WebhookEvents.forTransition(updated.status())) {
-        webhookEvents.enqueue(h, updated, event);
-      }
-      InterruptSql.notifyTransition(h, id);
+      return true;
     });
-    startPendingDeliveries(id);
+    if (changed) {
+      if (deliveries != null) {
+        deliveries.startAll(newDeliveries);
+      }
+    } else {
+      startPendingDeliveries(id); // the first run may have died between commit and start
+    }
   }
 
   /** After the commit (and again on a retry): start what the outbox holds for this interrupt. */

@@ -50,13 +50,29 @@ final class Interrupts {
 
   /** Decides an interrupt directly in the store, as a recorded transition would have. */
   void approve(String id, String reason, JsonNode modifiedParams, String actor, Instant at) {
-    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, "approved", "approved", reason,
-        modifiedParams, actor, at, null, null));
+    decide(id, "approved", reason, modifiedParams, actor, at);
   }
 
   void reject(String id, String actor, Instant at) {
-    jdbi.useHandle(h -> InterruptSql.applyTransition(h, id, "rejected", "rejected", null, null,
-        actor, at, null, null));
+    decide(id, "rejected", null, null, actor, at);
+  }
+
+  /** Sets the decision columns only (no audit event, no notification): a bare fixture. */
+  private void decide(String id, String status, String reason, JsonNode modifiedParams,
+      String actor, Instant at) {
+    int changed = jdbi.withHandle(h -> h.createUpdate(
+            """
+            update interrupts set status = :status, decision = :status, reason = :reason,
+                   modified_params = cast(:params as jsonb), decided_by = :actor, decided_at = :at
+             where id = :id::uuid and status = 'pending'
+            """)
+        .bind("id", id).bind("status", status).bind("reason", reason)
+        .bind("params", modifiedParams == null ? null : modifiedParams.toString())
+        .bind("actor", actor).bind("at", at)
+        .execute());
+    if (changed != 1) {
+      throw new IllegalStateException("fixture interrupt " + id + " was not pending");
+    }
   }
 
   void setCallbackState(String id, String state) {
