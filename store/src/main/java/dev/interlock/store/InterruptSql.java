@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -85,27 +86,22 @@ public final class InterruptSql {
   }
 
   public static Optional<InterruptRow> find(Handle h, String id) {
-    return h.createQuery("select " + InterruptDao.COLUMNS + " from interrupts where id = :id::uuid")
-        .bind("id", id)
-        .map(mapper(h))
-        .findOne();
+    return one(h, "id = :id::uuid", Map.of("id", id));
   }
 
   /** The interrupt if it exists and belongs to {@code ownerId}; empty otherwise. */
   public static Optional<InterruptRow> findOwned(Handle h, String id, String ownerId) {
-    return h.createQuery("select " + InterruptDao.COLUMNS
-            + " from interrupts where id = :id::uuid and owner_id = :ownerId")
-        .bind("id", id)
-        .bind("ownerId", ownerId)
-        .map(mapper(h))
-        .findOne();
+    return one(h, "id = :id::uuid and owner_id = :ownerId", Map.of("id", id, "ownerId", ownerId));
   }
 
   public static Optional<InterruptRow> findByIdempotencyKey(Handle h, String ownerId, String key) {
-    return h.createQuery("select " + InterruptDao.COLUMNS
-            + " from interrupts where owner_id = :ownerId and idempotency_key = :key")
-        .bind("ownerId", ownerId)
-        .bind("key", key)
+    return one(h, "owner_id = :ownerId and idempotency_key = :key",
+        Map.of("ownerId", ownerId, "key", key));
+  }
+
+  private static Optional<InterruptRow> one(Handle h, String where, Map<String, ?> binds) {
+    return h.createQuery("select " + InterruptDao.COLUMNS + " from interrupts where " + where)
+        .bindMap(binds)
         .map(mapper(h))
         .findOne();
   }

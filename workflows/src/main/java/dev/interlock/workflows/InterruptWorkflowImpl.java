@@ -23,17 +23,20 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
    * Projection must eventually succeed (the store is our read model), so it retries without
    * a limit; a decide call waiting on it is bounded by the caller's own deadline.
    */
+  private static final RetryOptions PROJECTION_RETRY =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setBackoffCoefficient(2.0)
+          .setMaximumInterval(Duration.ofSeconds(10))
+          .build();
+
+  /** Store work that is not a transition: policies, a given-up callback. */
   private final InterruptActivities projection =
       Workflow.newActivityStub(
           InterruptActivities.class,
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(15))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofMillis(200))
-                      .setBackoffCoefficient(2.0)
-                      .setMaximumInterval(Duration.ofSeconds(10))
-                      .build())
+              .setRetryOptions(PROJECTION_RETRY)
               .build());
 
   /**
@@ -49,12 +52,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
           InterruptActivities.class,
           LocalActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(15))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofMillis(200))
-                      .setBackoffCoefficient(2.0)
-                      .setMaximumInterval(Duration.ofSeconds(10))
-                      .build())
+              .setRetryOptions(PROJECTION_RETRY)
               .build());
 
   /** Histories written before projections became local keep replaying the activity path. */
