@@ -1,11 +1,7 @@
 package dev.interlock.store;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -25,16 +21,10 @@ public final class ApiKeySql {
   }
 
   private static ApiKeyRow row(ResultSet rs) throws SQLException {
-    Array scopes = rs.getArray("scopes");
     return new ApiKeyRow(rs.getString("id"), rs.getString("owner_id"), rs.getString("name"),
         rs.getString("key_hash"), rs.getString("key_prefix"),
-        scopes == null ? List.of() : List.of((String[]) scopes.getArray()),
-        instant(rs, "created_at"), instant(rs, "expires_at"), instant(rs, "revoked_at"),
-        instant(rs, "last_used_at"), rs.getString("label"), rs.getObject("rate_limit", Integer.class));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
+        Columns.strings(rs, "scopes"), Columns.instant(rs, "created_at"),
+        Columns.instant(rs, "expires_at"), Columns.instant(rs, "revoked_at"),
+        Columns.instant(rs, "last_used_at"), rs.getString("label"), rs.getObject("rate_limit", Integer.class));
   }
 }

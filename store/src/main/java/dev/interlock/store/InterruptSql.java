@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.jackson2.Jackson2Config;
 
 /**
@@ -86,22 +86,23 @@ public final class InterruptSql {
   }
 
   public static Optional<InterruptRow> find(Handle h, String id) {
-    return one(h, "id = :id::uuid", Map.of("id", id));
+    return one(h, "id = :id::uuid", q -> q.bind("id", id));
   }
 
   /** The interrupt if it exists and belongs to {@code ownerId}; empty otherwise. */
   public static Optional<InterruptRow> findOwned(Handle h, String id, String ownerId) {
-    return one(h, "id = :id::uuid and owner_id = :ownerId", Map.of("id", id, "ownerId", ownerId));
+    return one(h, "id = :id::uuid and owner_id = :ownerId",
+        q -> q.bind("id", id).bind("ownerId", ownerId));
   }
 
   public static Optional<InterruptRow> findByIdempotencyKey(Handle h, String ownerId, String key) {
     return one(h, "owner_id = :ownerId and idempotency_key = :key",
-        Map.of("ownerId", ownerId, "key", key));
+        q -> q.bind("ownerId", ownerId).bind("key", key));
   }
 
-  private static Optional<InterruptRow> one(Handle h, String where, Map<String, ?> binds) {
-    return h.createQuery("select " + InterruptDao.COLUMNS + " from interrupts where " + where)
-        .bindMap(binds)
+  private static Optional<InterruptRow> one(Handle h, String where, UnaryOperator<Query> binds) {
+    return binds.apply(
+            h.createQuery("select " + InterruptDao.COLUMNS + " from interrupts where " + where))
         .map(mapper(h))
         .findOne();
   }
@@ -170,12 +171,8 @@ public final class InterruptSql {
 
   /** Announces a new interrupt to every server instance; delivered when the transaction commits. */
   public static void notifyCreated(Handle h, String id) {
-    notify(h, CREATED_CHANNEL, id);
-  }
-
-  private static void notify(Handle h, String channel, String id) {
     h.createQuery("select pg_notify(:channel, :id)::text")
-        .bind("channel", channel)
+        .bind("channel", CREATED_CHANNEL)
         .bind("id", id)
         .map((rs, ctx) -> rs.getString(1))
         .findOne();
@@ -217,9 +214,9 @@ public final class InterruptSql {
           json(rs, "modified_params"),
           rs.getString("decided_by"),
           rs.getString("command_id"),
-          instant(rs, "created_at"),
-          instant(rs, "expires_at"),
-          instant(rs, "decided_at"),
+          Columns.instant(rs, "created_at"),
+          Columns.instant(rs, "expires_at"),
+          Columns.instant(rs, "decided_at"),
           rs.getString("callback_url"),
           rs.getString("callback_state"),
           rs.getString("idempotency_key"),
@@ -227,7 +224,7 @@ public final class InterruptSql {
           json(rs, "options"),
           rs.getString("response"),
           rs.getString("session_id"),
-          instant(rs, "confirmed_at"),
+          Columns.instant(rs, "confirmed_at"),
           json(rs, "confirm_result"));
     }
 
@@ -243,9 +240,5 @@ public final class InterruptSql {
       }
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-      OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-      return t == null ? null : t.toInstant();
-    }
   }
 }

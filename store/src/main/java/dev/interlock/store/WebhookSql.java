@@ -1,9 +1,7 @@
 package dev.interlock.store;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -36,10 +34,8 @@ public final class WebhookSql {
   }
 
   private static WebhookRow webhook(ResultSet rs) throws SQLException {
-    Array events = rs.getArray("events");
-    List<String> list = events == null ? List.of() : List.of((String[]) events.getArray());
-    OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
-    return new WebhookRow(rs.getString("id"), rs.getString("owner_id"), rs.getString("url"), list,
-        rs.getString("secret"), rs.getBoolean("active"), created == null ? null : created.toInstant());
+    return new WebhookRow(rs.getString("id"), rs.getString("owner_id"), rs.getString("url"),
+        Columns.strings(rs, "events"), rs.getString("secret"), rs.getBoolean("active"),
+        Columns.instant(rs, "created_at"));
   }
 }
