@@ -92,7 +92,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
   protected TemporalRuntime temporal(InterlockConfiguration config) {
-    return TemporalFactory.build(config.temporal);
+    return TemporalFactory.build(config.temporal, Path.of(config.dataDir));
   }
 
   /** What the server and a standalone worker share: the store, migrated. */
@@ -185,7 +185,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         baseUrl(config), config.review.linkGrace.toJavaDuration(), clock);
 
     InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), temporal.searchAttributes());
     WorkflowStarter starter = new WorkflowStarter(gateway);
     TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
     environment.lifecycle().manage(transitions);
@@ -193,6 +193,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
     environment.admin().addTask(new RecoveryTask(recovery));
+    if (temporal.devServer() != null) {
+      temporal.devServer().onRestart(() -> recovery.rerun("the Temporal dev server was restarted"));
+    }
     ExecutorService readers = environment.lifecycle().executorService("interlock-readers-%d")
         .minThreads(8).maxThreads(8).build();
 

@@ -1,5 +1,6 @@
 package dev.interlock.server;
 
+import dev.interlock.server.config.TemporalConfig;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -27,10 +28,11 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
   @Override
   protected void run(Bootstrap<InterlockConfiguration> bootstrap, Namespace namespace,
       InterlockConfiguration config) throws Exception {
-    if (config.temporal.embedded || config.database.isEmbedded()) {
+    if (config.temporal.requestedMode() != TemporalConfig.Mode.EXTERNAL
+        || config.database.isEmbedded()) {
       throw new IllegalArgumentException("the worker command needs an external Temporal and"
-          + " PostgreSQL: set temporal.embedded and database.embedded to false"
-          + " (TEMPORAL_EMBEDDED=false, DATABASE_EMBEDDED=false)");
+          + " PostgreSQL: set temporal.mode to external and database.embedded to false"
+          + " (TEMPORAL_MODE=external, DATABASE_EMBEDDED=false)");
     }
     // Not an EnvironmentCommand: that would run the whole server application first.
     Environment environment = new Environment(bootstrap.getApplication().getName(),

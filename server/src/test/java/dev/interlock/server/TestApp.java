@@ -50,6 +50,7 @@ public final class TestApp implements AutoCloseable {
   public TestApp(Path dataDir, ConfigOverride... extra) {
     List<ConfigOverride> overrides = new ArrayList<>();
     overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
+    overrides.addAll(TestTemporal.overrides());
     overrides.addAll(List.of(extra));
     support = new DropwizardTestSupport<>(InterlockApplication.class,
         ResourceHelpers.resourceFilePath("test-config.yml"),

@@ -198,5 +198,12 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     (version == 1 ? localProjection : projection)
         .recordTransition(new TransitionRecord(interruptId, next));
     Workflow.upsertMemo(Map.of("status", next.status().wire()));
+    // Only workflows started with Interlock's search attributes carry them on (a real
+    // server where they are registered); the embedded test server has no visibility, and
+    // histories from before the attributes replay unchanged.
+    if (Workflow.getTypedSearchAttributes().containsKey(InterlockSearchAttributes.STATUS)) {
+      Workflow.upsertTypedSearchAttributes(
+          InterlockSearchAttributes.STATUS.valueSet(next.status().wire()));
+    }
   }
 }

@@ -53,6 +53,17 @@ public final class RecoveryPass implements Managed {
     }
   }
 
+  /**
+   * Runs the pass again in the background, e.g. after a managed Temporal dev server was
+   * restarted: a create that failed while it was down left a pending row without a workflow.
+   */
+  public void rerun(String reason) {
+    log.info("recovery pass again: {}", reason);
+    Thread again = new Thread(this::runLogged, "interlock-recovery-again");
+    again.setDaemon(true);
+    again.start();
+  }
+
   public boolean isDone() {
     return done.get();
   }
@@ -62,7 +73,7 @@ public final class RecoveryPass implements Managed {
     try {
       int[] counts = run();
       int[] hooks = runDeliveries();
-      log.info("recovery pass: {} waiting interrupts checked, {} workflows re-created, {} already"
+      log.info("recovery pass: {} waiting interrupts found, {} workflows started, {} already"
           + " running; {} pending webhook deliveries, {} re-started ({} ms)", counts[0], counts[1],
           counts[0] - counts[1], hooks[0], hooks[1], (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {

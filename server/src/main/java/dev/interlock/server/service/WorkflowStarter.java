@@ -3,6 +3,8 @@ package dev.interlock.server.service;
 import dev.interlock.server.temporal.InterruptGateway;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.workflows.Decision;
+import dev.interlock.workflows.InterlockSearchAttributes;
+import io.temporal.common.SearchAttributes;
 import dev.interlock.workflows.InterruptRequest;
 import dev.interlock.workflows.InterruptState;
 import dev.interlock.workflows.InterruptStatus;
@@ -42,7 +44,26 @@ public final class WorkflowStarter {
     memo.put("status", row.status());
     String summary = "[" + row.source() + "] " + truncate(row.action(), 150)
         + (row.agentId() == null ? "" : " (agent " + row.agentId() + ")");
-    return gateway.start(request, memo, summary);
+    return gateway.start(request, memo, summary,
+        gateway.searchAttributes() ? searchAttributes(row) : null);
+  }
+
+  /** What an operator filters on in the Temporal UI; the status is upserted on every change. */
+  private static SearchAttributes searchAttributes(InterruptRow row) {
+    SearchAttributes.Builder b = SearchAttributes.newBuilder()
+        .set(InterlockSearchAttributes.STATUS, row.status())
+        .set(InterlockSearchAttributes.SOURCE, row.source())
+        .set(InterlockSearchAttributes.OWNER, row.ownerId())
+        .set(InterlockSearchAttributes.URGENCY, row.urgency())
+        .set(InterlockSearchAttributes.EXPIRES_AT,
+            row.expiresAt().atOffset(java.time.ZoneOffset.UTC));
+    if (row.agentId() != null) {
+      b.set(InterlockSearchAttributes.AGENT, row.agentId());
+    }
+    if (row.action() != null) {
+      b.set(InterlockSearchAttributes.ACTION, truncate(row.action(), 1000));
+    }
+    return b.build();
   }
 
   private static InterruptState stateOf(InterruptRow row) {

@@ -20,6 +20,7 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -47,11 +48,27 @@ public final class InterruptGateway {
   private final WorkflowClient client;
   private final String taskQueue;
   private final Duration updateTimeout;
+  private final boolean searchAttributes;
 
   public InterruptGateway(WorkflowClient client, String taskQueue, Duration updateTimeout) {
+    this(client, taskQueue, updateTimeout, false);
+  }
+
+  /**
+   * @param searchAttributes whether the namespace has Interlock's search attributes
+   *     registered, so workflows may be started with them (never on the embedded server)
+   */
+  public InterruptGateway(WorkflowClient client, String taskQueue, Duration updateTimeout,
+      boolean searchAttributes) {
     this.client = client;
     this.taskQueue = taskQueue;
     this.updateTimeout = updateTimeout;
+    this.searchAttributes = searchAttributes;
+  }
+
+  /** Whether started workflows carry Interlock's search attributes. */
+  public boolean searchAttributes() {
+    return searchAttributes;
   }
 
   /**
@@ -59,9 +76,16 @@ public final class InterruptGateway {
    * recovery pass relies on this to change nothing on a live cluster).
    *
    * @param memo shown in the Temporal UI's workflow list and detail view
+   * @param attributes the search attributes to start with; ignored unless {@link
+   *     #searchAttributes()} is true
    */
-  public boolean start(InterruptRequest request, Map<String, Object> memo, String summary) {
-    WorkflowOptions options = WorkflowOptions.newBuilder()
+  public boolean start(InterruptRequest request, Map<String, Object> memo, String summary,
+      SearchAttributes attributes) {
+    WorkflowOptions.Builder builder = WorkflowOptions.newBuilder();
+    if (searchAttributes && attributes != null) {
+      builder.setTypedSearchAttributes(attributes);
+    }
+    WorkflowOptions options = builder
         .setWorkflowId(InterruptWorkflow.workflowId(request.interruptId()))
         .setTaskQueue(taskQueue)
         // A workflow that an operator terminated may be started again by recovery; one

@@ -1,6 +1,7 @@
 package dev.interlock.server.temporal;
 
 import dev.interlock.server.config.TemporalConfig;
+import dev.interlock.server.config.TemporalConfig.Mode;
 import io.dropwizard.lifecycle.Managed;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -10,37 +11,127 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the Temporal client from configuration: the embedded service or a cluster. */
+/**
+ * Builds the Temporal client from configuration, in one of three modes: the in-process test
+ * server (embedded), a managed {@code temporal server start-dev} (devserver), or a cluster
+ * (external); {@code auto} picks devserver when a Temporal CLI is found, else embedded.
+ */
 public final class TemporalFactory {
 
   private static final Logger log = LoggerFactory.getLogger(TemporalFactory.class);
 
   private TemporalFactory() {}
 
-  /** A client plus what must be closed with it. */
-  public record TemporalRuntime(WorkflowClient client, Managed lifecycle) {}
+  /**
+   * A client plus what must be closed with it.
+   *
+   * @param mode the mode in use (never auto)
+   * @param searchAttributes whether interrupt workflows carry Interlock's search attributes
+   * @param devServer the managed dev server in devserver mode, else null
+   */
+  public record TemporalRuntime(WorkflowClient client, Managed lifecycle, Mode mode,
+      boolean searchAttributes, DevServer devServer) {
 
-  public static TemporalRuntime build(TemporalConfig config) {
-    if (config.embedded) {
-      Integer port = config.port == null || config.port.isBlank()
-          ? null : Integer.valueOf(config.port.trim());
-      EmbeddedTemporal embedded = EmbeddedTemporal.start(port);
+    public TemporalRuntime(WorkflowClient client, Managed lifecycle) {
+      this(client, lifecycle, Mode.EMBEDDED, false, null);
+    }
+  }
+
+  /** The mode to run in, and the one line that tells an operator why. */
+  public record Choice(Mode mode, Path cli, String reason) {}
+
+  public static Choice choose(TemporalConfig config, Map<String, String> env) {
+    Mode requested = config.requestedMode();
+    switch (requested) {
+      case EMBEDDED:
+        return new Choice(Mode.EMBEDDED, null, "temporal.mode is embedded");
+      case EXTERNAL:
+        return new Choice(Mode.EXTERNAL, null, "temporal.mode is external");
+      case DEVSERVER: {
+        Path cli = DevServer.findCli(config.cliPath, env).orElseThrow(() ->
+            new IllegalArgumentException("temporal.mode is devserver but no Temporal CLI was"
+                + " found: install it (https://docs.temporal.io/cli) so that `temporal` is on"
+                + " the PATH, or set TEMPORAL_CLI_PATH to the binary"));
+        return new Choice(Mode.DEVSERVER, cli, "temporal.mode is devserver");
+      }
+      default: {
+        var cli = DevServer.findCli(config.cliPath, env);
+        if (cli.isPresent()) {
+          return new Choice(Mode.DEVSERVER, cli.get(), "temporal.mode is auto and the Temporal"
+              + " CLI was found at " + cli.get() + ": waits are durable and the Web UI runs");
+        }
+        return new Choice(Mode.EMBEDDED, null, "temporal.mode is auto and no Temporal CLI is on"
+            + " the PATH: waits live in memory and are re-created from PostgreSQL at start;"
+            + " install the Temporal CLI (or set TEMPORAL_CLI_PATH) for durable waits and the"
+            + " Temporal Web UI");
+      }
+    }
+  }
+
+  public static TemporalRuntime build(TemporalConfig config, Path dataDir) {
+    Choice choice = choose(config, System.getenv());
+    log.info("Temporal: {} mode ({})", choice.mode().wire(), choice.reason());
+    return switch (choice.mode()) {
+      case EMBEDDED -> embedded(config);
+      case DEVSERVER -> devServer(config, choice.cli(), dataDir);
+      default -> external(config);
+    };
+  }
+
+  private static TemporalRuntime embedded(TemporalConfig config) {
+    Integer port = config.port == null || config.port.isBlank()
+        ? null : Integer.valueOf(config.port.trim());
+    EmbeddedTemporal embedded = EmbeddedTemporal.start(port);
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setChannel(embedded.channel()).build());
+    WorkflowClient client = WorkflowClient.newInstance(stubs,
+        WorkflowClientOptions.newBuilder().setNamespace(config.namespace).build());
+    // No visibility in the test server: waits carry no search attributes there.
+    return new TemporalRuntime(client, new Managed() {
+      @Override
+      public void stop() {
+        stubs.shutdownNow();
+        embedded.close();
+      }
+    }, Mode.EMBEDDED, false, null);
+  }
+
+  private static TemporalRuntime devServer(TemporalConfig config, Path cli, Path dataDir) {
+    int port = config.port == null || config.port.isBlank() ? 7233 : Integer.parseInt(config.port.trim());
+    DevServer server = DevServer.start(new DevServer.Settings(cli,
+        dataDir.resolve("temporal").toAbsolutePath(), port, config.uiPort, config.namespace,
+        config.devServerStartTimeout.toJavaDuration(), config.devServerRestart));
+    try {
       WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setChannel(embedded.channel()).build());
+          WorkflowServiceStubsOptions.newBuilder()
+              .setTarget(server.target())
+              .setRpcTimeout(Duration.ofSeconds(10))
+              .build());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace(config.namespace).build());
+      boolean attributes = config.registerSearchAttributes
+          && SearchAttributeRegistration.ensure(stubs, config.namespace);
       return new TemporalRuntime(client, new Managed() {
         @Override
         public void stop() {
-          stubs.shutdownNow();
-          embedded.close();
+          stubs.shutdown();
+          stubs.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+          server.close();
         }
-      });
+      }, Mode.DEVSERVER, attributes, server);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
     }
+  }
+
+  private static TemporalRuntime external(TemporalConfig config) {
     WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
         .setTarget(config.target)
         .setRpcTimeout(Duration.ofSeconds(10));
@@ -55,12 +146,15 @@ public final class TemporalFactory {
         config.namespace, config.tls.enabled ? "on" : "off");
     WorkflowClient client = WorkflowClient.newInstance(stubs,
         WorkflowClientOptions.newBuilder().setNamespace(config.namespace).build());
+    boolean attributes = config.registerSearchAttributes
+        ? SearchAttributeRegistration.ensure(stubs, config.namespace)
+        : SearchAttributeRegistration.present(stubs, config.namespace);
     return new TemporalRuntime(client, new Managed() {
       @Override
       public void stop() {
         stubs.shutdown();
       }
-    });
+    }, Mode.EXTERNAL, attributes, null);
   }
 
   private static SslContext sslContext(TemporalConfig.Tls tls) {
