@@ -45,11 +45,18 @@ public final class SearchAttributeRegistration {
             + " namespace {}", wanted.size(), namespace);
         return true;
       }
-      operator.blockingStub().withDeadlineAfter(30, TimeUnit.SECONDS).addSearchAttributes(
-          AddSearchAttributesRequest.newBuilder()
-              .setNamespace(namespace)
-              .putAllSearchAttributes(missing)
-              .build());
+      try {
+        operator.blockingStub().withDeadlineAfter(30, TimeUnit.SECONDS).addSearchAttributes(
+            AddSearchAttributesRequest.newBuilder()
+                .setNamespace(namespace)
+                .putAllSearchAttributes(missing)
+                .build());
+      } catch (StatusRuntimeException e) {
+        // Another server or worker starting at the same moment may have added them first.
+        if (!missing(operator, namespace, wanted).isEmpty()) {
+          throw e;
+        }
+      }
       // The frontend may serve a cached list for a moment; wait until it shows them.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!missing(operator, namespace, wanted).isEmpty()) {
