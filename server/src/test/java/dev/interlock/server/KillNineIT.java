@@ -138,6 +138,8 @@ class KillNineIT {
     pb.environment().put("ADMIN_PORT", Integer.toString(freePort()));
     pb.environment().put("INTERLOCK_DATA_DIR", data.toString());
     pb.environment().put("INTERLOCK_ADMIN_KEY", KEY);
+    // This test is about the embedded mode; DevServerKillNineIT covers the dev server.
+    pb.environment().put("TEMPORAL_MODE", "embedded");
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
     return pb.start();
