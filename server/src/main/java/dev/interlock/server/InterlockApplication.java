@@ -224,7 +224,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
     environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
         agentgate, bodies));
-    environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock));
+    environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
+        temporal.mode().wire()));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
 
     // The review page and the dashboard.

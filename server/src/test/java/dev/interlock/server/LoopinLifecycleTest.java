@@ -298,6 +298,10 @@ class LoopinLifecycleTest {
     assertThat(Instant.parse(r.text("timestamp"))).isBefore(Instant.now().plusSeconds(1));
     assertThat(r.body().path("checks").path("database").asText()).isEqualTo("ok");
     assertThat(r.body().path("checks").path("temporal").asText()).isEqualTo("ok");
+    // The mode this run asked for, and search attributes exactly on a real server.
+    assertThat(r.body().path("details").path("temporalMode").asText()).isEqualTo(TestTemporal.mode());
+    assertThat(r.body().path("details").path("searchAttributes").asBoolean())
+        .isEqualTo(TestTemporal.devServer());
   }
 
   @Test

@@ -18,7 +18,8 @@ import org.jdbi.v3.core.Jdbi;
  * {@code GET /health}, shared by every dialect and open without a key:
  * {@code {status:"ok", timestamp}} plus the state of each dependency. Answers 503 with
  * status "unavailable" when PostgreSQL or Temporal cannot be reached, so load balancers
- * stop sending traffic.
+ * stop sending traffic. {@code details} says which Temporal mode runs and whether waits
+ * carry Interlock's search attributes.
  */
 @Path("/health")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,9 +31,12 @@ public final class HealthResource {
   private final RecoveryPass recovery;
   private final ObjectMapper json;
   private final Clock clock;
+  private final String temporalMode;
 
+  /** @param temporalMode the Temporal mode in use (embedded, devserver, external), shown in details */
   public HealthResource(Jdbi jdbi, InterruptGateway gateway, TransitionListener listener,
-      RecoveryPass recovery, ObjectMapper json, Clock clock) {
+      RecoveryPass recovery, ObjectMapper json, Clock clock, String temporalMode) {
+    this.temporalMode = temporalMode;
     this.jdbi = jdbi;
     this.gateway = gateway;
     this.listener = listener;
@@ -54,6 +58,9 @@ public final class HealthResource {
     checks.put("temporal", temporal ? "ok" : "unreachable");
     checks.put("notifications", listener.isListening() ? "ok" : "reconnecting");
     checks.put("recovery", recovery.isDone() ? "done" : "running");
+    ObjectNode details = body.putObject("details");
+    details.put("temporalMode", temporalMode);
+    details.put("searchAttributes", gateway.searchAttributes());
     return Response.status(ok ? 200 : 503).entity(body).build();
   }
 
