@@ -10,11 +10,15 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributes;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -39,10 +43,23 @@ final class InterruptHarness {
 
   /** The worker is created but not polling until {@link #startWorkers()}. */
   static TestWorkflowExtension extension() {
+    return extensionBuilder().build();
+  }
+
+  /**
+   * Like {@link #extension()}, on a test server where Interlock's search attributes are
+   * registered, as they are on a real Temporal server.
+   */
+  static TestWorkflowExtension extensionWithSearchAttributes() {
+    TestWorkflowExtension.Builder builder = extensionBuilder();
+    InterlockSearchAttributes.definitions().forEach(builder::registerSearchAttribute);
+    return builder.build();
+  }
+
+  private static TestWorkflowExtension.Builder extensionBuilder() {
     return TestWorkflowExtension.newBuilder()
         .registerWorkflowImplementationTypes(InterruptWorkflowImpl.class)
-        .setDoNotStart(true)
-        .build();
+        .setDoNotStart(true);
   }
 
   InterruptHarness(
@@ -74,7 +91,18 @@ final class InterruptHarness {
   }
 
   InterruptWorkflow start(InterruptRequest request) {
-    InterruptWorkflow workflow = stub(request.interruptId());
+    return start(request, null);
+  }
+
+  /** Starts an interrupt with these search attributes, as the server does on a real Temporal. */
+  InterruptWorkflow start(InterruptRequest request, SearchAttributes searchAttributes) {
+    InterruptWorkflow workflow = searchAttributes == null
+        ? stub(request.interruptId())
+        : client.newWorkflowStub(
+            InterruptWorkflow.class,
+            WorkflowOptions.newBuilder(optionsFor(request.interruptId()))
+                .setTypedSearchAttributes(searchAttributes)
+                .build());
     WorkflowClient.start(workflow::run, request);
     if (workersStarted) {
       awaitFirstWorkflowTask(InterruptWorkflow.workflowId(request.interruptId()));
@@ -104,11 +132,28 @@ final class InterruptHarness {
   }
 
   InterruptWorkflow stub(String interruptId) {
-    return client.newWorkflowStub(
-        InterruptWorkflow.class,
-        WorkflowOptions.newBuilder(options)
-            .setWorkflowId(InterruptWorkflow.workflowId(interruptId))
-            .build());
+    return client.newWorkflowStub(InterruptWorkflow.class, optionsFor(interruptId));
+  }
+
+  private WorkflowOptions optionsFor(String interruptId) {
+    return WorkflowOptions.newBuilder(options)
+        .setWorkflowId(InterruptWorkflow.workflowId(interruptId))
+        .build();
+  }
+
+  WorkflowExecutionHistory history(InterruptWorkflow workflow) {
+    return client.fetchHistory(WorkflowStub.fromTyped(workflow).getExecution().getWorkflowId());
+  }
+
+  /**
+   * With {@code -Dinterlock.writeHistories=DIR} a test's run is written to DIR under this name;
+   * that is how the committed {@code histories/*.json} replay files are made.
+   */
+  static void writeHistory(String name, WorkflowExecutionHistory history) throws IOException {
+    String dir = System.getProperty("interlock.writeHistories");
+    if (dir != null) {
+      Files.writeString(Path.of(dir, name), history.toJson(true));
+    }
   }
 
   /** Waits for the workflow's result; the test environment skips time while it waits. */

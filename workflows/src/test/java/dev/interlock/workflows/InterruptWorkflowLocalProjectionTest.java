@@ -2,6 +2,7 @@ package dev.interlock.workflows;
 
 import static dev.interlock.workflows.InterruptHarness.approve;
 import static dev.interlock.workflows.InterruptHarness.resultOf;
+import static dev.interlock.workflows.InterruptHarness.writeHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.temporal.api.enums.v1.EventType;
@@ -13,8 +14,6 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Transitions are projected by a local activity (no activity task through the service),
  * recorded behind a version marker so that older histories replay. With
  * {@code -Dinterlock.writeHistories=DIR} the histories of these runs are written to DIR, which
- * is how the committed {@code histories/*-local.json} files were made.
+ * is how the committed {@code histories/*-local.json} files were made
+ * ({@link InterruptHarness#writeHistory}).
  */
 class InterruptWorkflowLocalProjectionTest {
 
@@ -32,12 +32,10 @@ class InterruptWorkflowLocalProjectionTest {
 
   private final RecordingActivities activities = new RecordingActivities();
   private InterruptHarness harness;
-  private WorkflowClient client;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client,
       WorkflowOptions options) {
-    this.client = client;
     harness = new InterruptHarness(env, worker, client, options, activities).startWorkers();
   }
 
@@ -47,11 +45,11 @@ class InterruptWorkflowLocalProjectionTest {
     InterruptState decided = workflow.decide(approve());
     assertThat(resultOf(workflow)).isEqualTo(decided);
 
-    WorkflowExecutionHistory history = history(workflow);
+    WorkflowExecutionHistory history = harness.history(workflow);
     assertProjectedLocally(history);
     assertThat(activities.transitions()).containsExactly(decided);
     WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
-    write("interrupt-decide-callback-local.json", history);
+    writeHistory("interrupt-decide-callback-local.json", history);
   }
 
   @Test
@@ -61,15 +59,10 @@ class InterruptWorkflowLocalProjectionTest {
     InterruptState expired = resultOf(workflow);
     assertThat(expired.status()).isEqualTo(InterruptStatus.EXPIRED);
 
-    WorkflowExecutionHistory history = history(workflow);
+    WorkflowExecutionHistory history = harness.history(workflow);
     assertProjectedLocally(history);
     WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
-    write("interrupt-expiry-callback-local.json", history);
-  }
-
-  private WorkflowExecutionHistory history(InterruptWorkflow workflow) {
-    String id = io.temporal.client.WorkflowStub.fromTyped(workflow).getExecution().getWorkflowId();
-    return client.fetchHistory(id);
+    writeHistory("interrupt-expiry-callback-local.json", history);
   }
 
   private static void assertProjectedLocally(WorkflowExecutionHistory history) {
@@ -84,12 +77,5 @@ class InterruptWorkflowLocalProjectionTest {
         .filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .extracting(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
         .containsExactly("DeliverCallback");
-  }
-
-  private static void write(String name, WorkflowExecutionHistory history) throws Exception {
-    String dir = System.getProperty("interlock.writeHistories");
-    if (dir != null) {
-      Files.writeString(Path.of(dir, name), history.toJson(true));
-    }
   }
 }

@@ -26,6 +26,9 @@ class InterruptWorkflowReplayTest {
     // since transitions are projected by a local activity (version marker local-projection)
     "interrupt-decide-callback-local.json, \"markerName\": \"LocalActivity\"",
     "interrupt-expiry-callback-local.json, \"markerName\": \"LocalActivity\"",
+    // started with Interlock's search attributes, so the transition upserts InterlockStatus
+    // (written by InterruptWorkflowSearchAttributesTest)
+    "interrupt-decide-callback-search-attributes.json, EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES",
   })
   void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
       String file, String characteristicEvent) throws Exception {
