@@ -23,6 +23,7 @@ import dev.interlock.server.resources.loopgate.HitlResource;
 import dev.interlock.server.resources.loopin.AnalyticsResource;
 import dev.interlock.server.resources.loopin.InterruptResource;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.EmbeddedRecycler;
 import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.RecoveryTask;
 import dev.interlock.server.service.SessionService;
@@ -56,7 +57,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -136,12 +140,12 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   }
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
-      Jdbi jdbi, ObjectMapper json) {
+      Jdbi jdbi, ObjectMapper json, LongAdder deliveryStarts) {
     var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     var http = InterruptActivitiesImpl.defaultHttpClient();
     var timeout = config.callbacks.timeout.toJavaDuration();
     var activities = new InterruptActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(),
-        timeout, new DeliveryStarter(temporal.client(), config.temporal.taskQueue));
+        timeout, new DeliveryStarter(temporal.client(), config.temporal.taskQueue, deliveryStarts));
     var webhooks = new WebhookActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(), timeout);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
         webhooks, config.worker.maxConcurrentActivities);
@@ -161,8 +165,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
     TemporalRuntime temporal = temporal(config);
     environment.lifecycle().manage(temporal.lifecycle());
+    LongAdder deliveryStarts = new LongAdder();
     if (config.worker.enabled) {
-      InterlockWorker worker = buildWorker(config, temporal, jdbi, json);
+      InterlockWorker worker = buildWorker(config, temporal, jdbi, json, deliveryStarts);
       environment.lifecycle().manage(new Managed() {
         @Override
         public void start() {
@@ -189,9 +194,16 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     WorkflowStarter starter = new WorkflowStarter(gateway);
     TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
     environment.lifecycle().manage(transitions);
-    DeliveryStarter deliveries = new DeliveryStarter(temporal.client(), config.temporal.taskQueue);
+    DeliveryStarter deliveries = new DeliveryStarter(temporal.client(), config.temporal.taskQueue,
+        deliveryStarts);
     RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
+    EmbeddedRecycler recycler = null;
+    if (temporal.embedded() != null) {
+      recycler = new EmbeddedRecycler(temporal.embedded(), gateway, deliveryStarts, jdbi, recovery,
+          config.temporal.embeddedRecycleAfter, config.temporal.embeddedRecycleCheck.toJavaDuration());
+      environment.lifecycle().manage(recycler);
+    }
     environment.admin().addTask(new RecoveryTask(recovery));
     if (temporal.devServer() != null) {
       temporal.devServer().onRestart(() -> recovery.rerun("the Temporal dev server was restarted"));
@@ -225,7 +237,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
         agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
-        temporal.mode().wire()));
+        healthDetails(temporal, recycler)));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
 
     // The review page and the dashboard.
@@ -236,6 +248,21 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
         identity, new McpModule.Services(interrupts, sessions, policies, loopin, loopgate,
             agentgate, clock, config.limits.maxExpiresInSeconds));
+  }
+
+  /** What /health says about Temporal besides reachability. */
+  static Supplier<Map<String, Object>> healthDetails(TemporalRuntime temporal,
+      EmbeddedRecycler recycler) {
+    return () -> {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("temporalMode", temporal.mode().wire());
+      details.put("searchAttributes", temporal.searchAttributes());
+      if (recycler != null) {
+        details.put("embeddedClosedWorkflows", recycler.closedWorkflows());
+        details.put("embeddedRecycles", recycler.recycles());
+      }
+      return details;
+    };
   }
 
   /** The configured public base URL, or http://localhost:PORT of the first connector. */

@@ -50,7 +50,9 @@ public final class TestApp implements AutoCloseable {
   public TestApp(Path dataDir, ConfigOverride... extra) {
     List<ConfigOverride> overrides = new ArrayList<>();
     overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
-    overrides.addAll(TestTemporal.overrides());
+    if (java.util.Arrays.stream(extra).noneMatch(TestTemporal::isSetting)) {
+      overrides.addAll(TestTemporal.overrides());
+    }
     overrides.addAll(List.of(extra));
     support = new DropwizardTestSupport<>(InterlockApplication.class,
         ResourceHelpers.resourceFilePath("test-config.yml"),

@@ -127,6 +127,10 @@ public interface InterruptDao {
   List<InterruptRow> recoverable(@Bind("after") Instant after, @Bind("afterId") String afterId,
       @Bind("limit") int limit);
 
+  /** Interrupts that need a live workflow: still waiting, or still owing their callback. */
+  @SqlQuery("select count(*) from interrupts where status = 'pending' or callback_state = 'pending'")
+  long countRecoverable();
+
   @SqlQuery(
       """
       select status as label, count(*) as count from interrupts

@@ -58,6 +58,9 @@ public interface WebhookDao {
   @SqlQuery("select " + DELIVERY + " from webhook_deliveries where state = 'pending' order by created_at limit :limit")
   List<WebhookDeliveryRow> pendingDeliveries(@Bind("limit") int limit);
 
+  @SqlQuery("select count(*) from webhook_deliveries where state = 'pending'")
+  long countPendingDeliveries();
+
 
   @SqlUpdate(
       """

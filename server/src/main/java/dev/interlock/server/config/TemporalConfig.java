@@ -66,6 +66,17 @@ public class TemporalConfig {
   /** Devserver: restart the dev server when it exits unexpectedly. */
   @JsonProperty public boolean devServerRestart = true;
 
+  /**
+   * Embedded: replace the in-process service by an empty one (re-creating the live waits
+   * from PostgreSQL) once it holds at least this many closed workflows, and at least as
+   * many as live ones. It keeps every workflow it ever ran (about 20 KB each); this bounds
+   * the heap of a long-running embedded server. 0: never.
+   */
+  @JsonProperty public long embeddedRecycleAfter = 10_000;
+
+  /** Embedded: how often the closed-workflow count is checked. */
+  @JsonProperty public Duration embeddedRecycleCheck = Duration.seconds(15);
+
   /** External only: host:port of the Temporal frontend. */
   @JsonProperty public String target = "localhost:7233";
 

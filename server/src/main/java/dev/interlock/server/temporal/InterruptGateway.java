@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The one class that knows Temporal: workflow ids, task queue, id reuse, and how Temporal's
@@ -49,6 +51,13 @@ public final class InterruptGateway {
   private final String taskQueue;
   private final Duration updateTimeout;
   private final boolean searchAttributes;
+  /**
+   * Starts and updates hold the read side; replacing the embedded service holds the write
+   * side, so it waits until every call in flight has its answer and none starts meanwhile.
+   * Fair, so that a steady stream of calls cannot keep a replacement waiting.
+   */
+  private final ReentrantReadWriteLock access = new ReentrantReadWriteLock(true);
+  private final LongAdder starts = new LongAdder();
 
   public InterruptGateway(WorkflowClient client, String taskQueue, Duration updateTimeout) {
     this(client, taskQueue, updateTimeout, false);
@@ -80,6 +89,38 @@ public final class InterruptGateway {
    *     #searchAttributes()} is true
    */
   public boolean start(InterruptRequest request, Map<String, Object> memo, String summary,
+      SearchAttributes attributes) {
+    access.readLock().lock();
+    try {
+      boolean started = startNow(request, memo, summary, attributes);
+      if (started) {
+        starts.increment();
+      }
+      return started;
+    } finally {
+      access.readLock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code action} while no start or update is in flight and none can begin; for
+   * replacing the embedded Temporal service under the client.
+   */
+  public void exclusively(Runnable action) {
+    access.writeLock().lock();
+    try {
+      action.run();
+    } finally {
+      access.writeLock().unlock();
+    }
+  }
+
+  /** Workflows this gateway started, since the process started. */
+  public long workflowsStarted() {
+    return starts.sum();
+  }
+
+  private boolean startNow(InterruptRequest request, Map<String, Object> memo, String summary,
       SearchAttributes attributes) {
     WorkflowOptions.Builder builder = WorkflowOptions.newBuilder();
     if (searchAttributes && attributes != null) {
@@ -120,6 +161,16 @@ public final class InterruptGateway {
   }
 
   private InterruptState update(String interruptId, String name, Object command, String updateId) {
+    access.readLock().lock();
+    try {
+      return updateNow(interruptId, name, command, updateId);
+    } finally {
+      access.readLock().unlock();
+    }
+  }
+
+  private InterruptState updateNow(String interruptId, String name, Object command,
+      String updateId) {
     WorkflowStub stub = client.newUntypedWorkflowStub(InterruptWorkflow.workflowId(interruptId));
     UpdateOptions<InterruptState> options = UpdateOptions.newBuilder(InterruptState.class)
         .setUpdateName(name)

@@ -34,12 +34,14 @@ public final class TemporalFactory {
    * @param mode the mode in use (never auto)
    * @param searchAttributes whether interrupt workflows carry Interlock's search attributes
    * @param devServer the managed dev server in devserver mode, else null
+   * @param embedded the in-process service in embedded mode, else null
    */
   public record TemporalRuntime(WorkflowClient client, Managed lifecycle, Mode mode,
-      boolean searchAttributes, DevServer devServer) {
+      boolean searchAttributes, DevServer devServer, EmbeddedTemporal embedded) {
 
+    /** A client from elsewhere (tests): nothing to manage beyond the given lifecycle. */
     public TemporalRuntime(WorkflowClient client, Managed lifecycle) {
-      this(client, lifecycle, Mode.EMBEDDED, false, null);
+      this(client, lifecycle, Mode.EMBEDDED, false, null, null);
     }
   }
 
@@ -99,7 +101,7 @@ public final class TemporalFactory {
         stubs.shutdownNow();
         embedded.close();
       }
-    }, Mode.EMBEDDED, false, null);
+    }, Mode.EMBEDDED, false, null, embedded);
   }
 
   private static TemporalRuntime devServer(TemporalConfig config, Path cli, Path dataDir) {
@@ -124,7 +126,7 @@ public final class TemporalFactory {
           stubs.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
           server.close();
         }
-      }, Mode.DEVSERVER, attributes, server);
+      }, Mode.DEVSERVER, attributes, server, null);
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -154,7 +156,7 @@ public final class TemporalFactory {
       public void stop() {
         stubs.shutdown();
       }
-    }, Mode.EXTERNAL, attributes, null);
+    }, Mode.EXTERNAL, attributes, null, null);
   }
 
   private static SslContext sslContext(TemporalConfig.Tls tls) {

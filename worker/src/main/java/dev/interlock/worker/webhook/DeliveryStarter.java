@@ -6,6 +6,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.util.Collection;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +21,17 @@ public final class DeliveryStarter {
 
   private final WorkflowClient client;
   private final String taskQueue;
+  private final LongAdder starts;
 
   public DeliveryStarter(WorkflowClient client, String taskQueue) {
+    this(client, taskQueue, new LongAdder());
+  }
+
+  /** @param starts counts the workflows started (shared by the starters of one process) */
+  public DeliveryStarter(WorkflowClient client, String taskQueue, LongAdder starts) {
     this.client = client;
     this.taskQueue = taskQueue;
+    this.starts = starts;
   }
 
   /** Returns true if the workflow was started now (false: it exists already). */
@@ -35,6 +43,7 @@ public final class DeliveryStarter {
             .build());
     try {
       WorkflowClient.start(stub::deliver, new DeliveryRequest(deliveryId));
+      starts.increment();
       return true;
     } catch (WorkflowExecutionAlreadyStarted e) {
       return false;

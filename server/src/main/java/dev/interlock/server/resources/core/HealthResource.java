@@ -18,8 +18,9 @@ import org.jdbi.v3.core.Jdbi;
  * {@code GET /health}, shared by every dialect and open without a key:
  * {@code {status:"ok", timestamp}} plus the state of each dependency. Answers 503 with
  * status "unavailable" when PostgreSQL or Temporal cannot be reached, so load balancers
- * stop sending traffic. {@code details} says which Temporal mode runs and whether waits
- * carry Interlock's search attributes.
+ * stop sending traffic. {@code details} says which Temporal mode runs, whether waits
+ * carry Interlock's search attributes and, embedded, how many closed workflows the
+ * in-process service holds and how often it was recycled.
  */
 @Path("/health")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,12 +32,13 @@ public final class HealthResource {
   private final RecoveryPass recovery;
   private final ObjectMapper json;
   private final Clock clock;
-  private final String temporalMode;
+  private final java.util.function.Supplier<java.util.Map<String, Object>> details;
 
-  /** @param temporalMode the Temporal mode in use (embedded, devserver, external), shown in details */
+  /** @param details facts about the Temporal in use (mode, search attributes, ...) */
   public HealthResource(Jdbi jdbi, InterruptGateway gateway, TransitionListener listener,
-      RecoveryPass recovery, ObjectMapper json, Clock clock, String temporalMode) {
-    this.temporalMode = temporalMode;
+      RecoveryPass recovery, ObjectMapper json, Clock clock,
+      java.util.function.Supplier<java.util.Map<String, Object>> details) {
+    this.details = details;
     this.jdbi = jdbi;
     this.gateway = gateway;
     this.listener = listener;
@@ -58,9 +60,7 @@ public final class HealthResource {
     checks.put("temporal", temporal ? "ok" : "unreachable");
     checks.put("notifications", listener.isListening() ? "ok" : "reconnecting");
     checks.put("recovery", recovery.isDone() ? "done" : "running");
-    ObjectNode details = body.putObject("details");
-    details.put("temporalMode", temporalMode);
-    details.put("searchAttributes", gateway.searchAttributes());
+    body.set("details", json.valueToTree(details.get()));
     return Response.status(ok ? 200 : 503).entity(body).build();
   }
 
