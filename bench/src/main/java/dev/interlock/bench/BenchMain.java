@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,42 +29,100 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Interlock's load generator. By default it starts the embedded server from the shipped jar
- * (fresh data directory) and drives it over HTTP; with {@code --url} it drives any running
- * server that speaks the LoopIn dialect. Each scenario prints a table and writes
- * {@code <out>/<scenario>.json}.
+ * Interlock's load generator. By default it starts the server from the shipped jar (fresh
+ * data directory, embedded PostgreSQL, the Temporal mode asked for) and drives it over HTTP;
+ * with {@code --url} it drives any running server that speaks the LoopIn dialect. Each
+ * scenario prints a table and writes {@code <out>/<scenario>.json}; both record the
+ * Temporal mode.
  *
  * <pre>
  * java -jar bench/target/interlock-bench.jar --scenario quick
  * java -jar bench/target/interlock-bench.jar --scenario create --concurrency 16 --seconds 30
  * java -jar bench/target/interlock-bench.jar --scenario waits --waits 1000,10000,100000
+ * java -jar bench/target/interlock-bench.jar --scenario smoke --temporal-mode devserver
+ * java -jar bench/target/interlock-bench.jar --scenario smoke --temporal-mode external --temporal-target 127.0.0.1:7233
  * java -jar bench/target/interlock-bench.jar --scenario create --url http://localhost:3002 --key none
  * </pre>
  */
 public final class BenchMain {
 
+  private static final String USAGE = """
+      usage: java -jar bench/target/interlock-bench.jar [--option value ...]
+        --scenario S          create|roundtrip|waits|expiry|restart, or quick|smoke|all for the
+                              five in turn (smoke: tiny loads, a check rather than a measurement;
+                              quick: about two minutes); default quick
+        --concurrency N       agent threads (default 16)
+        --out DIR             where <scenario>.json goes (default bench/results)
+        --seconds N           create: measured seconds; restart: load before the kill
+        --warmup N            create: seconds before measuring (default 3 from 10 s on)
+        --rounds N            roundtrip: rounds (default 2000)
+        --waits L1,L2,...     waits: pending-wait levels (default 1000,10000,100000)
+        --expiries N          expiry: interrupts expiring at once (default 10000)
+      The server the harness starts:
+        --temporal-mode M     embedded (default; Temporal's test server in the server's JVM,
+                              as docs/benchmarks.md measured), devserver (the server runs
+                              `temporal server start-dev` on free ports, headless) or external
+        --temporal-cli PATH   devserver: the Temporal CLI; default TEMPORAL_CLI_PATH, else
+                              `temporal` on the PATH, else ./.tools/bin/temporal
+        --temporal-target H:P external: the Temporal frontend to use (required)
+        --jar PATH            default server/target/interlock.jar
+        --config PATH         default config.yml
+        --heap SIZE           the server's -Xmx (default 1536m)
+      Or a server that is already running (restart is skipped; no --temporal-*):
+        --url URL --key KEY   KEY none: no Authorization header; default INTERLOCK_API_KEY
+      """;
+
+  private static final Set<String> OPTIONS = Set.of("scenario", "concurrency", "out", "seconds",
+      "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
+      "jar", "config", "heap", "url", "key");
+
   private final Map<String, String> opts;
   private final Path out;
   private final int concurrency;
+  /** The Temporal of the server the harness starts; null with --url. */
+  private final TemporalSetup temporal;
   private Server server;
   private Client client;
 
-  private BenchMain(Map<String, String> opts) {
+  private BenchMain(Map<String, String> opts, TemporalSetup temporal) {
     this.opts = opts;
     this.out = Path.of(opts.getOrDefault("out", "bench/results"));
     this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "16"));
+    this.temporal = temporal;
   }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    TemporalSetup temporal = null;
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.print(USAGE);
+      return;
     }
-    if (opts.isEmpty() && args.length > 0) {
-      System.err.println("usage: --scenario create|roundtrip|waits|expiry|restart|quick|smoke|all [--url U --key K]");
+    try {
+      if (args.length % 2 != 0) {
+        throw new IllegalArgumentException("every option takes a value");
+      }
+      for (int i = 0; i < args.length; i += 2) {
+        String name = args[i].replaceFirst("^--", "");
+        if (!args[i].startsWith("--") || !OPTIONS.contains(name)) {
+          throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        opts.put(name, args[i + 1]);
+      }
+      if (opts.containsKey("url")) {
+        if (opts.keySet().stream().anyMatch(k -> k.startsWith("temporal-"))) {
+          throw new IllegalArgumentException("--temporal-* choose the Temporal of the server the"
+              + " harness starts; with --url the server runs whatever it runs");
+        }
+      } else {
+        temporal = TemporalSetup.fromOptions(opts, System.getenv());
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.print(USAGE);
       System.exit(2);
     }
-    int failures = new BenchMain(opts).run();
+    int failures = new BenchMain(opts, temporal).run();
     System.exit(failures == 0 ? 0 : 1);
   }
 
@@ -102,7 +161,8 @@ public final class BenchMain {
         server.close();
       }
     }
-    System.out.printf("bench scenarios ok: %d of %d%n", plan.size() - failures, plan.size());
+    System.out.printf("bench scenarios ok: %d of %d (%s)%n", plan.size() - failures, plan.size(),
+        temporal == null ? "server at " + opts.get("url") : "temporal " + temporal.mode());
     return failures;
   }
 
@@ -122,9 +182,16 @@ public final class BenchMain {
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + opts.getOrDefault("heap", "1536m"),
         "-XX:+UseG1GC"));
     server = new Server(opts.getOrDefault("jar", "server/target/interlock.jar"),
-        opts.getOrDefault("config", "config.yml"), data, "bench-admin-key-0123456789abcdef", jvm);
+        opts.getOrDefault("config", "config.yml"), data, "bench-admin-key-0123456789abcdef", jvm,
+        temporal);
     long ms = server.start();
-    System.out.printf("embedded server started in %d ms (data %s)%n", ms, data);
+    // The server's log names the mode it chose; a different one would mislabel every figure.
+    String running = server.temporalModeInLog();
+    if (!temporal.mode().equals(running)) {
+      throw new IllegalStateException("asked for Temporal " + temporal.mode() + " but the server"
+          + " says " + running + "; see " + data.resolve("server.log"));
+    }
+    System.out.printf("server started in %d ms, temporal %s (data %s)%n", ms, temporal, data);
     client = new Client(server.url(), server.key, concurrency * 2 + 4);
   }
 
@@ -283,6 +350,11 @@ public final class BenchMain {
       ok &= creates.errors.get() == 0 && gets.errors.get() == 0;
       if (server != null) {
         row.put("server_rss_mib", server.rssBytes() / (1024 * 1024));
+        if (temporal.mode().equals("devserver")) {
+          // Temporal's memory is in the dev server's process, not in the server's RSS.
+          long rss = server.temporalRssBytes();
+          row.put("temporal_rss_mib", rss < 0 ? -1 : rss / (1024 * 1024));
+        }
         row.put("heap_after_gc_mib", server.heapAfterGcBytes() / (1024 * 1024));
         row.put("postgres_mib", postgresBytes() / (1024 * 1024));
       }
@@ -533,11 +605,16 @@ public final class BenchMain {
   // --- output -----------------------------------------------------------------------------
 
   private void report(String scenario, Map<String, Object> result) throws IOException {
+    Map<String, Object> recorded = new LinkedHashMap<>();
+    if (temporal != null) {
+      recorded.put("temporal", temporal.describe());
+    }
+    recorded.putAll(result);
     System.out.println();
     System.out.println("== " + scenario + " ==");
-    print(result, "  ");
+    print(recorded, "  ");
     Files.writeString(out.resolve(scenario + ".json"),
-        Client.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        Client.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(recorded));
   }
 
   @SuppressWarnings("unchecked")

@@ -16,25 +16,41 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The embedded Interlock started from the shipped jar, as a user starts it. */
+/**
+ * Interlock started from the shipped jar, as a user starts it, with its embedded PostgreSQL
+ * and the Temporal the harness was asked for.
+ */
 final class Server implements AutoCloseable {
+
+  /** Environment variables that choose the Temporal; the harness sets them, never inherits. */
+  private static final List<String> TEMPORAL_ENV = List.of("TEMPORAL_MODE", "TEMPORAL_EMBEDDED",
+      "TEMPORAL_CLI_PATH", "TEMPORAL_PORT", "TEMPORAL_UI_PORT", "TEMPORAL_TARGET");
 
   final Path dataDir;
   final int port;
   final String key;
+  final TemporalSetup temporal;
+  /**
+   * Devserver: its gRPC port, free when the harness starts and kept across restarts, since
+   * the dev server reopens the same SQLite file and the worker reconnects to the same address.
+   */
+  private final int temporalPort;
   private final String jar;
   private final String config;
   private final List<String> jvmArgs;
   private Process process;
   private final Path log;
 
-  Server(String jar, String config, Path dataDir, String key, List<String> jvmArgs) throws IOException {
+  Server(String jar, String config, Path dataDir, String key, List<String> jvmArgs,
+      TemporalSetup temporal) throws IOException {
     this.jar = jar;
     this.config = config;
     this.dataDir = dataDir;
     this.key = key;
     this.jvmArgs = jvmArgs;
+    this.temporal = temporal;
     this.port = freePort();
+    this.temporalPort = temporal.mode().equals("devserver") ? freePort() : -1;
     this.log = dataDir.resolve("server.log");
     Files.createDirectories(dataDir);
   }
@@ -45,6 +61,15 @@ final class Server implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** Devserver: the dev server's own pid, which Interlock writes; else -1. */
+  long temporalPid() {
+    try {
+      return Long.parseLong(Files.readString(dataDir.resolve("temporal/devserver.pid")).trim());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Starts the server; returns the milliseconds until /health answered 200. */
@@ -58,6 +83,17 @@ final class Server implements AutoCloseable {
     pb.environment().put("ADMIN_PORT", Integer.toString(freePort()));
     pb.environment().put("INTERLOCK_DATA_DIR", dataDir.toString());
     pb.environment().put("INTERLOCK_ADMIN_KEY", key);
+    TEMPORAL_ENV.forEach(pb.environment()::remove);
+    pb.environment().put("TEMPORAL_MODE", temporal.mode());
+    if (temporal.cli() != null) {
+      pb.environment().put("TEMPORAL_CLI_PATH", temporal.cli().toString());
+      pb.environment().put("TEMPORAL_PORT", Integer.toString(temporalPort));
+      // No Web UI: a benchmark does not look at it, and it would take CPU from the run.
+      pb.environment().put("TEMPORAL_UI_PORT", "0");
+    }
+    if (temporal.target() != null) {
+      pb.environment().put("TEMPORAL_TARGET", temporal.target());
+    }
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     long started = System.nanoTime();
@@ -87,9 +123,30 @@ final class Server implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The Temporal mode the server's log says it chose at its latest start, or null. */
+  String temporalModeInLog() throws IOException {
+    Matcher m = Pattern.compile("Temporal: (\\w+) mode").matcher(Files.readString(log));
+    String mode = null;
+    while (m.find()) {
+      mode = m.group(1);
+    }
+    return mode;
+  }
+
   /** Resident set size of the server JVM, from /proc (Linux). */
   long rssBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+    return rssBytes(pid());
+  }
+
+  /** Devserver: the dev server's resident set size; else -1. */
+  long temporalRssBytes() throws IOException {
+    long pid = temporalPid();
+    return pid > 0 && ProcessHandle.of(pid).isPresent() ? rssBytes(pid) : -1;
+  }
+
+  /** Resident set size of a process, from /proc (Linux). */
+  private static long rssBytes(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
@@ -116,7 +173,7 @@ final class Server implements AutoCloseable {
     return port;
   }
 
-  private static String run(String... cmd) throws Exception {
+  static String run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor(60, TimeUnit.SECONDS);
@@ -129,8 +186,25 @@ final class Server implements AutoCloseable {
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
       }
     }
+    // Interlock stops its dev server as it stops; one that outlived it (a kill) stops here.
+    long devServer = temporalPid();
+    if (devServer <= 0) {
+      return;
+    }
+    ProcessHandle.of(devServer).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().commandLine().or(() -> h.info().command())
+            .map(c -> c.contains("temporal")).orElse(false))
+        .ifPresent(h -> {
+          h.destroy();
+          try {
+            h.onExit().get(15, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            h.destroyForcibly();
+          }
+        });
   }
 
   static int freePort() throws IOException {
