@@ -58,6 +58,8 @@ public final class BenchMain {
         --rounds N            roundtrip: rounds (default 2000)
         --waits L1,L2,...     waits: pending-wait levels (default 1000,10000,100000)
         --expiries N          expiry: interrupts expiring at once (default 10000)
+        --churn L1,L2,...     churn (not in quick/all): interrupts created and decided, heap
+                              after GC measured at each level (default 20000,40000,...,200000)
       The server the harness starts:
         --temporal-mode M     embedded (default; Temporal's test server in the server's JVM,
                               as docs/benchmarks.md measured), devserver (the server runs
@@ -72,7 +74,7 @@ public final class BenchMain {
         --url URL --key KEY   KEY none: no Authorization header; default INTERLOCK_API_KEY
       """;
 
-  private static final Set<String> OPTIONS = Set.of("scenario", "concurrency", "out", "seconds",
+  private static final Set<String> OPTIONS = Set.of("churn", "scenario", "concurrency", "out", "seconds",
       "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
       "jar", "config", "heap", "url", "key");
 
@@ -146,6 +148,8 @@ public final class BenchMain {
               : parseList(opts.getOrDefault("waits", "1000,10000,100000")));
           case "expiry" -> expiryStorm(smoke ? 50 : quick ? 1000 : Integer.parseInt(opts.getOrDefault("expiries", "10000")));
           case "restart" -> restart(smoke ? 3 : quick ? 10 : seconds(20));
+          case "churn" -> churn(parseList(opts.getOrDefault("churn", "20000,40000,60000,80000,"
+              + "100000,120000,140000,160000,180000,200000")));
           default -> throw new IllegalArgumentException("unknown scenario " + s);
         };
         if (result == null) {
@@ -441,6 +445,129 @@ public final class BenchMain {
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  // --- churn: the embedded Temporal's memory under endless create-and-decide -----------
+
+  /**
+   * Creates and decides interrupts up to each level, measuring the server's heap after a
+   * full GC there (and what /health says of the embedded service). Meanwhile 200 long waits
+   * and 50 short ones created at the start must survive whatever the server does to bound
+   * its memory: at the end every acknowledged decision is stored, every long wait is still
+   * decidable, every short one expired within 5 s of its time.
+   */
+  private Map<String, Object> churn(List<Integer> levels) throws Exception {
+    List<String> longWaits = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, Long> shortWaits = new ConcurrentHashMap<>();
+    repeat(200, () -> {
+      Client.Response r = client.createInterrupt("agent-sentinel", "user-sentinel", 7 * 86_400, null);
+      if (r.status() == 201) {
+        longWaits.add(r.body().path("interruptId").asText());
+      }
+    }, e -> { });
+    for (int i = 0; i < 50; i++) {
+      // Spread over the first minutes of the run, so some expire during each recycle.
+      long expiresIn = 30 + i * 6L;
+      Client.Response r = client.createInterrupt("agent-sentinel", "user-sentinel", expiresIn, null);
+      if (r.status() == 201) {
+        shortWaits.put(r.body().path("interruptId").asText(), expiresIn);
+      }
+    }
+    Map<String, String> decided = new ConcurrentHashMap<>();
+    AtomicInteger errors = new AtomicInteger();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    int done = 0;
+    long began = System.nanoTime();
+    for (int level : levels) {
+      long levelStart = System.nanoTime();
+      int n = level - done;
+      repeat(n, () -> {
+        Client.Response c = client.createInterrupt("agent-churn", "user-churn", 3600, null);
+        if (c.status() != 201) {
+          errors.incrementAndGet();
+          return;
+        }
+        String id = c.body().path("interruptId").asText();
+        String decision = (id.hashCode() & 1) == 0 ? "approved" : "rejected";
+        Client.Response d = client.post("/interrupts/" + id + "/decide", Map.of("decision", decision));
+        if (d.status() == 200) {
+          decided.put(id, decision);
+        } else {
+          errors.incrementAndGet();
+        }
+      }, e -> errors.incrementAndGet());
+      done = level;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("created_and_decided", level);
+      row.put("per_second", Stats.round(n / ((System.nanoTime() - levelStart) / 1e9)));
+      if (server != null) {
+        row.put("heap_after_gc_mib", server.heapAfterGcBytes() / (1024 * 1024));
+        row.put("server_rss_mib", server.rssBytes() / (1024 * 1024));
+      }
+      JsonNode details = client.get("/health").body().path("details");
+      row.put("closed_workflows", details.path("embeddedClosedWorkflows").asLong(-1));
+      row.put("recycles", details.path("embeddedRecycles").asLong(-1));
+      row.put("errors", errors.get());
+      rows.add(row);
+      System.out.println("  " + row);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("levels", rows);
+    m.put("minutes", Stats.round((System.nanoTime() - began) / 60e9));
+
+    // Nothing acknowledged is lost.
+    int wrong = 0;
+    for (var e : decided.entrySet()) {
+      Client.Response r = client.get("/interrupts/" + e.getKey());
+      if (r.status() != 200 || !e.getValue().equals(r.body().path("status").asText())) {
+        wrong++;
+      }
+    }
+    int longLost = 0;
+    for (String id : longWaits) {
+      Client.Response r = client.post("/interrupts/" + id + "/decide", Map.of("decision", "approved"));
+      if (r.status() != 200) {
+        longLost++;
+      }
+    }
+    // A short run ends before the last short wait is due: wait for it (plus the 5 s allowed).
+    long lastDue = shortWaitsDue(shortWaits, began);
+    long wait = lastDue + 6000 - System.currentTimeMillis();
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
+    long shortWorst = 0;
+    int shortNotExpired = 0;
+    for (String id : shortWaits.keySet()) {
+      Client.Response r = client.get("/interrupts/" + id);
+      if (!"expired".equals(r.body().path("status").asText())) {
+        shortNotExpired++;
+        continue;
+      }
+      long late = java.time.Duration.between(
+          java.time.Instant.parse(r.body().path("expiresAt").asText()),
+          java.time.Instant.parse(r.body().path("decidedAt").asText())).toMillis();
+      shortWorst = Math.max(shortWorst, late);
+    }
+    m.put("acknowledged_decisions", decided.size());
+    m.put("decisions_lost_or_wrong", wrong);
+    m.put("long_waits", longWaits.size());
+    m.put("long_waits_not_decidable", longLost);
+    m.put("short_waits", shortWaits.size());
+    m.put("short_waits_not_expired", shortNotExpired);
+    m.put("short_wait_worst_lateness_ms", shortWorst);
+    m.put("errors", errors.get());
+    long firstHeap = rows.isEmpty() ? 0 : ((Number) rows.get(0).getOrDefault("heap_after_gc_mib", 0L)).longValue();
+    long maxHeap = rows.stream().mapToLong(r -> ((Number) r.getOrDefault("heap_after_gc_mib", 0L)).longValue()).max().orElse(0);
+    m.put("heap_growth_from_first_level", firstHeap == 0 ? null : Stats.round((double) maxHeap / firstHeap - 1));
+    m.put("ok", wrong == 0 && longLost == 0 && shortNotExpired == 0 && shortWorst < 5000);
+    return m;
+  }
+
+  private static long shortWaitsDue(Map<String, Long> shortWaits, long beganNanos) {
+    long startedAt = System.currentTimeMillis() - (System.nanoTime() - beganNanos) / 1_000_000;
+    long maxSeconds = shortWaits.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return startedAt + maxSeconds * 1000;
   }
 
   // --- 4. expiry storm --------------------------------------------------------------------
