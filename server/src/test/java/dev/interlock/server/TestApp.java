@@ -48,9 +48,18 @@ public final class TestApp implements AutoCloseable {
   private Jdbi jdbi;
 
   public TestApp(Path dataDir, ConfigOverride... extra) {
+    this(dataDir, TestTemporal.overrides(), extra);
+  }
+
+  /**
+   * With these Temporal settings instead of the test run's ({@link TestTemporal#overrides()}).
+   * Passing them as {@code extra} to the other constructor would not do: Dropwizard keeps the
+   * overrides in a set, so of two values for one key either may win.
+   */
+  public TestApp(Path dataDir, List<ConfigOverride> temporal, ConfigOverride... extra) {
     List<ConfigOverride> overrides = new ArrayList<>();
     overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
-    overrides.addAll(TestTemporal.overrides());
+    overrides.addAll(temporal);
     overrides.addAll(List.of(extra));
     support = new DropwizardTestSupport<>(InterlockApplication.class,
         ResourceHelpers.resourceFilePath("test-config.yml"),
