@@ -47,12 +47,24 @@ public final class TestApp implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
   private Jdbi jdbi;
 
+  /**
+   * On the run's Temporal ({@link TestTemporal#overrides()}), unless {@code extra} holds a
+   * {@link TestTemporal#setting} of the test's own: then on that alone.
+   */
   public TestApp(Path dataDir, ConfigOverride... extra) {
+    this(dataDir, java.util.Arrays.stream(extra).anyMatch(TestTemporal::isSetting)
+        ? List.of() : TestTemporal.overrides(), extra);
+  }
+
+  /**
+   * With these Temporal settings instead of the test run's ({@link TestTemporal#overrides()}).
+   * Passing them as {@code extra} to the other constructor would not do: Dropwizard keeps the
+   * overrides in a set, so of two values for one key either may win.
+   */
+  public TestApp(Path dataDir, List<ConfigOverride> temporal, ConfigOverride... extra) {
     List<ConfigOverride> overrides = new ArrayList<>();
     overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
-    if (java.util.Arrays.stream(extra).noneMatch(TestTemporal::isSetting)) {
-      overrides.addAll(TestTemporal.overrides());
-    }
+    overrides.addAll(temporal);
     overrides.addAll(List.of(extra));
     support = new DropwizardTestSupport<>(InterlockApplication.class,
         ResourceHelpers.resourceFilePath("test-config.yml"),

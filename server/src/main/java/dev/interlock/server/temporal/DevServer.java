@@ -161,9 +161,17 @@ public final class DevServer implements AutoCloseable {
   }
 
   private void launch() {
-    requirePortFree(settings.port(), "temporal.port (TEMPORAL_PORT)");
-    if (settings.uiPort() > 0) {
-      requirePortFree(settings.uiPort(), "temporal.uiPort (TEMPORAL_UI_PORT)");
+    if (!portFree(settings.port())) {
+      throw new IllegalStateException("port " + settings.port() + " on 127.0.0.1 is in use, so"
+          + " the Temporal dev server cannot start there. Another Temporal? Point Interlock at"
+          + " it with TEMPORAL_MODE=external TEMPORAL_TARGET=127.0.0.1:" + settings.port()
+          + ", or choose another port with temporal.port (TEMPORAL_PORT).");
+    }
+    if (settings.uiPort() > 0 && !portFree(settings.uiPort())) {
+      // The Web UI speaks HTTP: unlike the gRPC port, it is no Temporal to point Interlock at.
+      throw new IllegalStateException("port " + settings.uiPort() + " on 127.0.0.1 is in use,"
+          + " so the Temporal dev server cannot serve its Web UI there. Choose another port"
+          + " with temporal.uiPort (TEMPORAL_UI_PORT), or 0 for no Web UI.");
     }
     ProcessBuilder builder = new ProcessBuilder(command())
         .redirectErrorStream(true)
@@ -249,8 +257,7 @@ public final class DevServer implements AutoCloseable {
       return;
     }
     Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().commandLine().or(() -> h.info().command())
-            .map(c -> c.contains("start-dev") || c.contains("temporal")).orElse(false));
+        .filter(this::isOurDevServer);
     if (leftover.isEmpty()) {
       return;
     }
@@ -267,6 +274,24 @@ public final class DevServer implements AutoCloseable {
         // reported by the port check that follows
       }
     }
+  }
+
+  /**
+   * Whether a process is a dev server of this data directory: {@code start-dev} on this
+   * SQLite file. The pid file may be stale (its pid reused by anything) or copied with the
+   * data directory from an Interlock that still runs, so "mentions temporal" is not enough.
+   * Without its arguments (Windows) only the configured CLI's own executable qualifies.
+   */
+  private boolean isOurDevServer(ProcessHandle process) {
+    ProcessHandle.Info info = process.info();
+    Optional<String[]> arguments = info.arguments();
+    if (arguments.isPresent()) {
+      List<String> args = List.of(arguments.get());
+      return args.contains("start-dev") && args.contains(dbFile.toString());
+    }
+    return info.command().map(Path::of)
+        .map(command -> command.toAbsolutePath().equals(settings.cli().toAbsolutePath()))
+        .orElse(false);
   }
 
   /** Watches the child and starts it again when it dies while Interlock runs. */
@@ -341,15 +366,13 @@ public final class DevServer implements AutoCloseable {
     log.info("Temporal dev server stopped");
   }
 
-  private static void requirePortFree(int port, String setting) {
+  private static boolean portFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true); // a port in TIME_WAIT after a restart is free to bind
       socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
     } catch (IOException e) {
-      throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use, so the Temporal"
-          + " dev server cannot start there. Another Temporal? Point Interlock at it with"
-          + " TEMPORAL_MODE=external TEMPORAL_TARGET=127.0.0.1:" + port + ", or choose another"
-          + " port with " + setting + ".");
+      return false;
     }
   }
 
