@@ -57,7 +57,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.LongAdder;
@@ -102,20 +104,25 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   /** What the server and a standalone worker share: the store, migrated. */
   record Store(Jdbi jdbi, Supplier<Connection> dedicatedConnections) {}
 
-  static Store openStore(InterlockConfiguration config, Environment environment) {
+  /** @param startedEarly receives what was started here and must be stopped if start fails */
+  static Store openStore(InterlockConfiguration config, Environment environment,
+      List<Managed> startedEarly) {
     if (config.database.isEmbedded()) {
       EmbeddedDatabase pg = EmbeddedDatabase.start(Path.of(config.dataDir, "postgres"));
       config.database.setUrl(pg.jdbcUrl());
       config.database.setUser("postgres");
       config.database.setPassword("");
-      environment.lifecycle().manage(new Managed() {
+      Managed stopper = new Managed() {
         @Override
         public void stop() {
           pg.close();
         }
-      });
+      };
+      startedEarly.add(stopper);
+      environment.lifecycle().manage(stopper);
     }
     ManagedDataSource dataSource = config.database.build(environment.metrics(), "postgresql");
+    startedEarly.add(dataSource);
     environment.lifecycle().manage(dataSource);
     StoreSupport.migrate(dataSource, null);
     Jdbi jdbi = StoreSupport.configure(Jdbi.create(dataSource), environment.getObjectMapper());
@@ -153,6 +160,25 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   @Override
   public void run(InterlockConfiguration config, Environment environment) {
+    // The embedded PostgreSQL and Temporal start here, before Dropwizard's lifecycle runs;
+    // if wiring fails after them, nothing would ever stop them, so stop them now.
+    List<Managed> startedEarly = new ArrayList<>();
+    try {
+      wire(config, environment, startedEarly);
+    } catch (RuntimeException | Error e) {
+      for (int i = startedEarly.size() - 1; i >= 0; i--) {
+        try {
+          startedEarly.get(i).stop();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void wire(InterlockConfiguration config, Environment environment,
+      List<Managed> startedEarly) {
     Clock clock = Clock.systemUTC();
     ObjectMapper json = environment.getObjectMapper();
     if (config.getServerFactory() instanceof AbstractServerFactory server) {
@@ -160,10 +186,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
 
-    Store store = openStore(config, environment);
+    Store store = openStore(config, environment, startedEarly);
     Jdbi jdbi = store.jdbi();
 
     TemporalRuntime temporal = temporal(config);
+    startedEarly.add(temporal.lifecycle());
     environment.lifecycle().manage(temporal.lifecycle());
     LongAdder deliveryStarts = new LongAdder();
     if (config.worker.enabled) {

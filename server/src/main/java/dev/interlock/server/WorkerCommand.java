@@ -38,7 +38,7 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
     Environment environment = new Environment(bootstrap.getApplication().getName(),
         bootstrap.getObjectMapper(), bootstrap.getValidatorFactory(), bootstrap.getMetricRegistry(),
         bootstrap.getClassLoader(), bootstrap.getHealthCheckRegistry(), config);
-    var store = InterlockApplication.openStore(config, environment);
+    var store = InterlockApplication.openStore(config, environment, new java.util.ArrayList<>());
     var temporal = application.temporal(config);
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
         environment.getObjectMapper(), new java.util.concurrent.atomic.LongAdder());

@@ -191,6 +191,8 @@ class DevServerRecoveryTest {
             .hasMessageContaining("TEMPORAL_MODE=external TEMPORAL_TARGET=127.0.0.1:" + port)
             .hasMessageContaining("temporal.port (TEMPORAL_PORT)");
         assertThat(data.resolve("temporal/devserver.pid")).doesNotExist();
+        // What the failed start had started (the embedded PostgreSQL) was stopped again.
+        assertThat(data.resolve("postgres/postmaster.pid")).doesNotExist();
       } finally {
         app.close();
         stopEmbeddedPostgres(data.resolve("postgres"));
@@ -198,11 +200,7 @@ class DevServerRecoveryTest {
     }
   }
 
-  /**
-   * A start that fails after the embedded PostgreSQL is up leaves it running: the
-   * application starts it directly and only its lifecycle would stop it, which never
-   * started. Stop it here so that it does not outlive the test.
-   */
+  /** Should the application fail to stop its PostgreSQL, it must not outlive the test. */
   private static void stopEmbeddedPostgres(Path dir) throws Exception {
     Path pidFile = dir.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {

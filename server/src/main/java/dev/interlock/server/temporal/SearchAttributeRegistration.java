@@ -79,7 +79,7 @@ public final class SearchAttributeRegistration {
       log.warn("Temporal search attributes: the server refused to list or add them on namespace"
           + " {} ({}: {}). Interrupts are started without them, so the Temporal UI cannot"
           + " filter by InterlockStatus and friends. Register them yourself"
-          + " (docs/operations.md, \"Search attributes\") and restart, or set"
+          + " (docs/operations.md, \"Registering the search attributes by hand\") and restart, or set"
           + " temporal.registerSearchAttributes to false to silence this.", namespace, code,
           e.getStatus().getDescription());
       return false;
