@@ -12,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +36,23 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   /** One generation of the service: the test server and how it is reached. */
   private record Service(TestServicesStarter services, Server inProcess, Server network,
-      ManagedChannel channel) {
+      ManagedChannel channel, ExecutorService calls) {
 
-    static Service start(Integer port) {
+    static Service start(Integer port, int generation) {
       TestServicesStarter services = new TestServicesStarter(true, 0);
       String name = "interlock-temporal-" + UUID.randomUUID();
+      // The test server answers a long poll by blocking a call thread for up to a minute,
+      // and does not wake it when it is closed. On gRPC's shared executor such a thread
+      // kept a replaced service (and every workflow in it) alive until the poll timed out;
+      // with its own executor, close() interrupts them and the old service is freed at once.
+      AtomicInteger threads = new AtomicInteger();
+      ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "embedded-temporal-" + generation + "-" + threads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
       try {
-        InProcessServerBuilder inProcessBuilder = InProcessServerBuilder.forName(name);
+        InProcessServerBuilder inProcessBuilder = InProcessServerBuilder.forName(name).executor(calls);
         for (BindableService s : services.getServices()) {
           inProcessBuilder.addService(s);
         }
@@ -47,15 +60,16 @@ public final class EmbeddedTemporal implements AutoCloseable {
         Server network = null;
         if (port != null) {
           NettyServerBuilder nettyBuilder = NettyServerBuilder.forAddress(
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).executor(calls);
           for (BindableService s : services.getServices()) {
             nettyBuilder.addService(s);
           }
           network = nettyBuilder.build().start();
         }
         ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        return new Service(services, inProcess, network, channel);
+        return new Service(services, inProcess, network, channel, calls);
       } catch (IOException e) {
+        calls.shutdownNow();
         services.close();
         throw new UncheckedIOException("could not start the embedded Temporal service", e);
       }
@@ -72,6 +86,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
         }
       }
       inProcess.shutdownNow();
+      calls.shutdownNow(); // wakes the polls the test server would hold for up to a minute
       try {
         inProcess.awaitTermination(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -94,7 +109,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   /** @param port a loopback TCP port to serve on as well, or null for in-process only */
   public static EmbeddedTemporal start(Integer port) {
-    EmbeddedTemporal embedded = new EmbeddedTemporal(port, Service.start(port));
+    EmbeddedTemporal embedded = new EmbeddedTemporal(port, Service.start(port, 1));
     if (port != null) {
       log.info("embedded Temporal also serves gRPC on {}:{} (loopback only)",
           InetAddress.getLoopbackAddress().getHostAddress(), port);
@@ -129,7 +144,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    Service next = Service.start(port);
+    Service next = Service.start(port, generation + 1);
     service = next;
     channel.switchTo(next.channel());
     old.close();
