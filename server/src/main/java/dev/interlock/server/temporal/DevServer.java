@@ -207,6 +207,8 @@ public final class DevServer implements AutoCloseable {
           return;
         } catch (RuntimeException notYet) {
           if (System.nanoTime() > deadline) {
+            // The wrapper's child is the server: stop it too, not only the sh around it.
+            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new IllegalStateException("the Temporal dev server did not answer on " + target()
                 + " within " + settings.startTimeout().toSeconds() + " s; see " + logFile);
