@@ -50,7 +50,7 @@ final class Server implements AutoCloseable {
     this.jvmArgs = jvmArgs;
     this.temporal = temporal;
     this.port = freePort();
-    this.temporalPort = temporal.mode().equals("devserver") ? freePort() : -1;
+    this.temporalPort = temporal.mode().equals("devserver") ? freeLowPort() : -1;
     this.log = dataDir.resolve("server.log");
     Files.createDirectories(dataDir);
   }
@@ -205,6 +205,23 @@ final class Server implements AutoCloseable {
             h.destroyForcibly();
           }
         });
+  }
+
+  /**
+   * A free port below the ephemeral range, for the dev server: it picks its own HTTP API and
+   * metrics ports from the ephemeral range, and could take one handed out here meanwhile.
+   */
+  static int freeLowPort() {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int candidate = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+        return candidate;
+      } catch (IOException inUse) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in 20000-31999 on loopback");
   }
 
   static int freePort() throws IOException {

@@ -1,13 +1,11 @@
 package dev.interlock.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.server.Identities.User;
 import dev.interlock.server.TestApp.Resp;
 import dev.interlock.server.auth.ReviewLinks;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -53,8 +49,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrowserTest {
 
-  static final String CHROMIUM = "/usr/bin/chromium";
-  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   static final Dimension LAPTOP = new Dimension(1280, 860);
   static final Dimension PHONE = new Dimension(390, 844);
 
@@ -69,18 +63,7 @@ class BrowserTest {
 
   @BeforeAll
   static void start() throws IOException {
-    if ("skip".equals(System.getProperty("interlock.browserTests"))) {
-      Assumptions.abort("browser tests skipped by -Dinterlock.browserTests=skip");
-    }
-    if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
-      if (!"true".equalsIgnoreCase(System.getenv("CI"))) {
-        Assumptions.abort("browser tests skipped: Chromium is not installed here. Install it"
-            + " with: apt-get install -y chromium chromium-driver");
-      }
-      fail("Browser tests need Debian's Chromium and its driver at " + CHROMIUM + " and "
-          + CHROMEDRIVER + ": apt-get install -y chromium chromium-driver (.ci/run does). "
-          + "To skip them on a machine without Chromium: -Dinterlock.browserTests=skip");
-    }
+    HeadlessChromium.requireInstalled();
     screenshots = Path.of(System.getProperty("interlock.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
     app = new TestApp(data).start();
@@ -88,23 +71,11 @@ class BrowserTest {
     owner = ids.newUser("browser");
     ownerKey = ids.rawKey(owner, Map.of("label", "payments-agent"));
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    // The flags this machine needs: no sandbox as root, and no background calls to the
-    // internet, which is closed here.
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-        "--window-size=1280,860", "--lang=en-US", "--hide-scrollbars");
+    ChromeOptions options = HeadlessChromium.options(profile, 1280, 860);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    driver = HeadlessChromium.start(options);
   }
 
   @AfterAll

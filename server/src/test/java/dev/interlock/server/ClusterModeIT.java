@@ -153,7 +153,7 @@ class ClusterModeIT {
    * port, its SQLite file in the test's directory. Returns its gRPC address.
    */
   private String startCluster(Path cli) throws IOException {
-    int port = freePort();
+    int port = TestTemporal.freePort();
     ProcessBuilder pb = new ProcessBuilder(cli.toString(), "server", "start-dev", "--headless",
         "--ip", "127.0.0.1", "--port", Integer.toString(port),
         "--db-filename", data.resolve("cluster.db").toString(), "--log-level", "warn");

@@ -1,7 +1,6 @@
 package dev.interlock.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.interlock.server.TestApp.Resp;
 import io.dropwizard.testing.ConfigOverride;
@@ -9,7 +8,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.File;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +26,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -47,8 +43,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class TemporalUiBrowserTest {
 
-  static final String CHROMIUM = "/usr/bin/chromium";
-  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   static final int WIDTH = 1600;
   static final int HEIGHT = 900;
   static final String QUERY = "InterlockStatus=\"pending\" AND InterlockAgent=\"agent-payments\"";
@@ -70,38 +64,15 @@ class TemporalUiBrowserTest {
 
   @BeforeAll
   static void start() throws IOException {
-    if ("skip".equals(System.getProperty("interlock.browserTests"))) {
-      Assumptions.abort("browser tests skipped by -Dinterlock.browserTests=skip");
-    }
-    if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
-      if (!"true".equalsIgnoreCase(System.getenv("CI"))) {
-        Assumptions.abort("browser tests skipped: Chromium is not installed here. Install it"
-            + " with: apt-get install -y chromium chromium-driver");
-      }
-      fail("Browser tests need Debian's Chromium and its driver at " + CHROMIUM + " and "
-          + CHROMEDRIVER + ": apt-get install -y chromium chromium-driver (.ci/run does). "
-          + "To skip them on a machine without Chromium: -Dinterlock.browserTests=skip");
-    }
+    HeadlessChromium.requireInstalled();
     // Skips (or fails in CI) without the Temporal CLI, before anything starts.
     List<ConfigOverride> devServer = TestTemporal.devServerOverrides();
     screenshots = Path.of(System.getProperty("interlock.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
     app = new TestApp(data, devServer.toArray(ConfigOverride[]::new)).start();
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    // As in BrowserTest: no sandbox as root, and no background calls to the internet, which
-    // is closed here.
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-        "--window-size=" + WIDTH + "," + HEIGHT, "--lang=en-US", "--hide-scrollbars");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    ChromeOptions options = HeadlessChromium.options(profile, WIDTH, HEIGHT);
+    driver = HeadlessChromium.start(options);
     // The headless window's viewport is shorter than the window; screenshots show exactly
     // WIDTH x HEIGHT of page.
     driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", WIDTH,

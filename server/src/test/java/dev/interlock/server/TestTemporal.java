@@ -2,7 +2,7 @@ package dev.interlock.server;
 
 import io.dropwizard.testing.ConfigOverride;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -105,11 +105,31 @@ public final class TestTemporal {
     }
   }
 
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free loopback port for a Temporal server, below the kernel's ephemeral range
+   * (32768-60999 on Linux). A port the OS hands out for "any free port" may be handed out
+   * again before the dev server binds it: to the dev server itself, which picks its HTTP API
+   * and metrics ports that way, or as the local end of any outgoing connection. Seen in CI:
+   * the Web UI's port, taken from that range, was in use by the time the UI bound it.
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        HANDED_OUT.add(port);
+        return port;
+      } catch (IOException inUse) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port in 20000-31999 on loopback");
   }
+
 }

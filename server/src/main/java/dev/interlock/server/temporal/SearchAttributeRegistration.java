@@ -33,10 +33,7 @@ public final class SearchAttributeRegistration {
    * false, with a warning saying why and what to do, when the server refuses.
    */
   public static boolean ensure(WorkflowServiceStubs stubs, String namespace) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder()
-            .setChannel(stubs.getRawChannel())
-            .validateAndBuildWithDefaults());
+    OperatorServiceStubs operator = operatorStubs(stubs);
     try {
       Map<String, IndexedValueType> wanted = InterlockSearchAttributes.definitions();
       Map<String, IndexedValueType> missing = missing(operator, namespace, wanted);
@@ -93,10 +90,7 @@ public final class SearchAttributeRegistration {
 
   /** True if every attribute is registered already; never adds any. */
   public static boolean present(WorkflowServiceStubs stubs, String namespace) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder()
-            .setChannel(stubs.getRawChannel())
-            .validateAndBuildWithDefaults());
+    OperatorServiceStubs operator = operatorStubs(stubs);
     try {
       return missing(operator, namespace, InterlockSearchAttributes.definitions()).isEmpty();
     } catch (WrongType | StatusRuntimeException e) {
@@ -106,6 +100,13 @@ public final class SearchAttributeRegistration {
     } finally {
       operator.shutdown();
     }
+  }
+
+  /** The operator service on the workflow service's channel (plain build() throws NPE). */
+  private static OperatorServiceStubs operatorStubs(WorkflowServiceStubs stubs) {
+    return OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
+        .setChannel(stubs.getRawChannel())
+        .validateAndBuildWithDefaults());
   }
 
   private static Map<String, IndexedValueType> missing(OperatorServiceStubs operator,
