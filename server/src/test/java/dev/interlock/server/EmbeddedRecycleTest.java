@@ -36,8 +36,7 @@ class EmbeddedRecycleTest {
 
   @BeforeAll
   static void start() {
-    app = new TestApp(data,
-        TestTemporal.embedded(),
+    app = new TestApp(data, List.of(TestTemporal.embedded()),
         ConfigOverride.config("temporal.embeddedRecycleAfter", "20"),
         ConfigOverride.config("temporal.embeddedRecycleCheck", "300ms")).start();
   }

@@ -69,7 +69,7 @@ class TemporalUiBrowserTest {
     List<ConfigOverride> devServer = TestTemporal.devServerOverrides();
     screenshots = Path.of(System.getProperty("interlock.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
-    app = new TestApp(data, devServer.toArray(ConfigOverride[]::new)).start();
+    app = new TestApp(data, devServer).start();
 
     ChromeOptions options = HeadlessChromium.options(profile, WIDTH, HEIGHT);
     driver = HeadlessChromium.start(options);

@@ -47,13 +47,9 @@ public final class TestApp implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
   private Jdbi jdbi;
 
-  /**
-   * On the run's Temporal ({@link TestTemporal#overrides()}), unless {@code extra} holds a
-   * {@link TestTemporal#setting} of the test's own: then on that alone.
-   */
+  /** On the run's Temporal ({@link TestTemporal#overrides()}). */
   public TestApp(Path dataDir, ConfigOverride... extra) {
-    this(dataDir, java.util.Arrays.stream(extra).anyMatch(TestTemporal::isSetting)
-        ? List.of() : TestTemporal.overrides(), extra);
+    this(dataDir, TestTemporal.overrides(), extra);
   }
 
   /**

@@ -64,45 +64,15 @@ public final class TestTemporal {
   /** A managed dev server on free ports, with its Web UI on a free port too. */
   public static List<ConfigOverride> devServerOverrides() {
     return List.of(
-        setting("temporal.mode", "devserver"),
-        setting("temporal.cliPath", cli().toString()),
-        setting("temporal.port", Integer.toString(freePort())),
-        setting("temporal.uiPort", Integer.toString(freePort())));
+        ConfigOverride.config("temporal.mode", "devserver"),
+        ConfigOverride.config("temporal.cliPath", cli().toString()),
+        ConfigOverride.config("temporal.port", Integer.toString(freePort())),
+        ConfigOverride.config("temporal.uiPort", Integer.toString(freePort())));
   }
 
   /** Pins a test to the embedded Temporal, whichever mode the run asked for. */
   public static ConfigOverride embedded() {
-    return setting("temporal.mode", "embedded");
-  }
-
-  /**
-   * A Temporal setting a test chose itself. When a TestApp is given one, it leaves out the
-   * run's own Temporal settings, so the test's win (two overrides of one key do not combine).
-   */
-  public static ConfigOverride setting(String key, String value) {
-    return new Setting(ConfigOverride.config(key, value));
-  }
-
-  static boolean isSetting(ConfigOverride override) {
-    return override instanceof Setting;
-  }
-
-  private static final class Setting extends ConfigOverride {
-    private final ConfigOverride delegate;
-
-    Setting(ConfigOverride delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void addToSystemProperties() {
-      delegate.addToSystemProperties();
-    }
-
-    @Override
-    public void removeFromSystemProperties() {
-      delegate.removeFromSystemProperties();
-    }
+    return ConfigOverride.config("temporal.mode", "embedded");
   }
 
   private static final java.util.Set<Integer> HANDED_OUT =
