@@ -59,10 +59,6 @@ public final class InterruptGateway {
   private final ReentrantReadWriteLock access = new ReentrantReadWriteLock(true);
   private final LongAdder starts = new LongAdder();
 
-  public InterruptGateway(WorkflowClient client, String taskQueue, Duration updateTimeout) {
-    this(client, taskQueue, updateTimeout, false);
-  }
-
   /**
    * @param searchAttributes whether the namespace has Interlock's search attributes
    *     registered, so workflows may be started with them (never on the embedded server)
