@@ -24,6 +24,7 @@ import dev.interlock.server.resources.loopin.AnalyticsResource;
 import dev.interlock.server.resources.loopin.InterruptResource;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.EmbeddedRecycler;
+import dev.interlock.server.service.ExpirySweeper;
 import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.RecoveryTask;
 import dev.interlock.server.service.SessionService;
@@ -38,8 +39,10 @@ import dev.interlock.store.StoreSupport;
 import dev.interlock.worker.CallbackSecrets;
 import dev.interlock.worker.CallbackTargetGuard;
 import dev.interlock.worker.InterlockWorker;
+import dev.interlock.worker.ExpirySweep;
 import dev.interlock.worker.InterruptActivitiesImpl;
 import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.worker.webhook.WebhookActivitiesImpl;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -225,6 +228,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         deliveryStarts);
     RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
+    environment.lifecycle().manage(new ExpirySweeper(
+        new ExpirySweep(jdbi, new WebhookEvents(json, clock), deliveries),
+        config.expiry.sweepInterval.toJavaDuration(), config.expiry.sweepBatch));
     EmbeddedRecycler recycler = null;
     if (temporal.embedded() != null) {
       recycler = new EmbeddedRecycler(temporal.embedded(), gateway, deliveryStarts, jdbi, recovery,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.interlock.server.config.AuthConfig;
 import dev.interlock.server.config.CallbacksConfig;
 import dev.interlock.server.config.DatabaseFactory;
+import dev.interlock.server.config.ExpiryConfig;
 import dev.interlock.server.config.LimitsConfig;
 import dev.interlock.server.config.ReviewConfig;
 import dev.interlock.server.config.McpConfig;
@@ -27,6 +28,8 @@ public class InterlockConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull public TemporalConfig temporal = new TemporalConfig();
 
   @JsonProperty @Valid @NotNull public WorkerConfig worker = new WorkerConfig();
+
+  @JsonProperty @Valid @NotNull public ExpiryConfig expiry = new ExpiryConfig();
 
   @JsonProperty @Valid @NotNull public AuthConfig auth = new AuthConfig();
 

@@ -147,6 +147,41 @@ public final class InterruptSql {
         .findOne();
   }
 
+  private static final String EXPIRE_DUE =
+      """
+      with due as (
+        select id from interrupts
+         where status = 'pending' and expires_at <= clock_timestamp()
+         order by expires_at
+         limit :limit
+           for update skip locked
+      ), updated as (
+        update interrupts i
+           set status = 'expired', decided_by = 'system:expiry', decided_at = i.expires_at
+          from due
+         where i.id = due.id and i.status = 'pending'
+        returning i.*
+      ), event as (
+        insert into interrupt_events (interrupt_id, event, actor, details)
+        select id, 'expired', 'system:expiry', '{}'::jsonb from updated
+      )
+      select pg_notify('""" + CHANNEL + "', id::text) as notified, " + InterruptDao.COLUMNS
+      + " from updated";
+
+  /**
+   * Expires up to {@code limit} pending interrupts whose deadline has passed on the
+   * database's clock: status, audit event and NOTIFY, exactly as the workflow's own expiry
+   * projects it ({@code system:expiry}, decided at the deadline). Rows another sweep holds
+   * are skipped. A decision projected later finds the row no longer pending; the workflow
+   * then adopts the expiry.
+   */
+  public static java.util.List<InterruptRow> expireDue(Handle h, int limit) {
+    return h.createQuery(EXPIRE_DUE)
+        .bind("limit", limit)
+        .map(mapper(h))
+        .list();
+  }
+
   public static int setCallbackState(Handle h, String id, String state) {
     return h.createUpdate("update interrupts set callback_state = :state where id = :id::uuid")
         .bind("id", id)

@@ -86,6 +86,11 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public void recordTransition(TransitionRecord transition) {
+    projectTransition(transition);
+  }
+
+  @Override
+  public String projectTransition(TransitionRecord transition) {
     InterruptState s = transition.state();
     String id = transition.interruptId();
     ObjectNode details = json.createObjectNode();
@@ -99,7 +104,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       details.put("response", s.response());
     }
     List<String> newDeliveries = new ArrayList<>();
-    boolean changed = jdbi.inTransaction(h -> {
+    String stored = jdbi.inTransaction(h -> {
       // Row, audit event and NOTIFY in one statement. The activity is retried (and, local,
       // re-run with its workflow task); only the first run that changes the row writes.
       Optional<InterruptRow> updated = InterruptSql.project(h, id, s.status().wire(),
@@ -109,26 +114,31 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       if (updated.isEmpty()) {
         InterruptRow row = InterruptSql.find(h, id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
-        if (!row.status().equals(s.status().wire())) {
-          // Only the workflow moves an interrupt out of pending, so this means the store was
-          // changed behind its back; the workflow's view stays authoritative for the wait.
+        if (!row.status().equals(s.status().wire()) && !row.status().equals("expired")) {
+          // Only the workflow and the expiry sweep move an interrupt out of pending, so this
+          // means the store was changed behind their backs; the workflow's view stays
+          // authoritative for the wait.
           log.error("interrupt {}: store says {} but workflow recorded {}", id, row.status(),
               s.status().wire());
+          return s.status().wire();
         }
-        return false; // a retry of a projection that already committed
+        // A retry of a projection that already committed, or the expiry sweep got there
+        // first (the workflow then adopts the expiry).
+        return row.status();
       }
       for (String event : WebhookEvents.forTransition(updated.get().status())) {
         newDeliveries.addAll(webhookEvents.enqueue(h, updated.get(), event));
       }
-      return true;
+      return null;
     });
-    if (changed) {
+    if (stored == null) {
       if (deliveries != null) {
         deliveries.startAll(newDeliveries);
       }
-    } else {
-      startPendingDeliveries(id); // the first run may have died between commit and start
+      return s.status().wire();
     }
+    startPendingDeliveries(id); // the first run may have died between commit and start
+    return stored;
   }
 
   /** After the commit (and again on a retry): start what the outbox holds for this interrupt. */

@@ -9,6 +9,15 @@ public interface InterruptActivities {
   /** Projects a transition into the store: row, append-only audit event, notification. */
   void recordTransition(TransitionRecord transition);
 
+  /**
+   * Projects a transition like {@link #recordTransition} and answers the status the store
+   * holds afterwards: the transition's own, or {@code expired} when the store's expiry sweep
+   * expired the interrupt first (a decision accepted just before its deadline and projected
+   * after it). The workflow then adopts the store's expiry, so no reader ever sees an
+   * interrupt go from expired to decided.
+   */
+  String projectTransition(TransitionRecord transition);
+
   /** POSTs the signed outcome to the interrupt's callback URL; one attempt per call. */
   void deliverCallback(CallbackRequest request);
 

@@ -55,8 +55,14 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
               .setRetryOptions(PROJECTION_RETRY)
               .build());
 
-  /** Histories written before projections became local keep replaying the activity path. */
+  /**
+   * Histories written before projections became local keep replaying the activity path
+   * (default version); version 1 is the local {@code recordTransition}; version 2 the local
+   * {@code projectTransition}, which tells the workflow when the store expired the
+   * interrupt before a decision could be recorded.
+   */
   static final String LOCAL_PROJECTION_CHANGE = "local-projection";
+  static final int STORE_EXPIRY_VERSION = 2;
 
   private final InterruptActivities callbacks =
       Workflow.newActivityStub(
@@ -132,7 +138,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
 
   @Override
   public InterruptState decide(DecideCommand command) {
-    transition(
+    boolean applied = transition(
         new InterruptState(
             command.decision().status(),
             command.decision(),
@@ -141,6 +147,9 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
             command.actor(),
             Workflow.currentTimeMillis(),
             currentUpdateId(), command.response()));
+    if (!applied) {
+      throw expiredFirst();
+    }
     return state;
   }
 
@@ -154,11 +163,24 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
 
   @Override
   public InterruptState cancel(CancelCommand command) {
-    transition(
+    boolean applied = transition(
         new InterruptState(
             InterruptStatus.CANCELLED, null, command.reason(), null, command.actor(),
             Workflow.currentTimeMillis(), currentUpdateId(), null));
+    if (!applied) {
+      throw expiredFirst();
+    }
     return state;
+  }
+
+  /**
+   * The update's answer when the store expired the interrupt while its transition was being
+   * projected. Thrown from a handler (not a validator), an ApplicationFailure keeps its type,
+   * which the gateway reads as "not pending".
+   */
+  private static ApplicationFailure expiredFirst() {
+    return ApplicationFailure.newNonRetryableFailure(
+        "Interrupt is already " + InterruptStatus.EXPIRED.wire(), NotPending.class.getName());
   }
 
   @Override
@@ -191,19 +213,42 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     return Workflow.getCurrentUpdateInfo().map(UpdateInfo::getUpdateId).orElse(null);
   }
 
-  /** Sets the state first (so validators refuse racing commands), then projects it. */
-  private void transition(InterruptState next) {
+  /**
+   * Sets the state first (so validators refuse racing commands), then projects it. Returns
+   * false when the store had already expired the interrupt (its expiry sweep runs at
+   * {@code expiresAt} and readers see that at once): the workflow then takes the store's
+   * expiry as its own state, and the transition did not happen.
+   */
+  private boolean transition(InterruptState next) {
     state = next;
-    int version = Workflow.getVersion(LOCAL_PROJECTION_CHANGE, Workflow.DEFAULT_VERSION, 1);
-    (version == 1 ? localProjection : projection)
-        .recordTransition(new TransitionRecord(interruptId, next));
-    Workflow.upsertMemo(Map.of("status", next.status().wire()));
+    TransitionRecord record = new TransitionRecord(interruptId, next);
+    int version = Workflow.getVersion(LOCAL_PROJECTION_CHANGE, Workflow.DEFAULT_VERSION,
+        STORE_EXPIRY_VERSION);
+    if (version == STORE_EXPIRY_VERSION) {
+      String stored = localProjection.projectTransition(record);
+      if (InterruptStatus.EXPIRED.wire().equals(stored)
+          && next.status() != InterruptStatus.EXPIRED) {
+        state = new InterruptState(InterruptStatus.EXPIRED, null, null, null, "system:expiry",
+            expiresAtMillis, null, null);
+        announce(state);
+        return false;
+      }
+    } else {
+      (version == 1 ? localProjection : projection).recordTransition(record);
+    }
+    announce(next);
+    return true;
+  }
+
+  /** The status in the memo and, where the workflow carries them, the search attributes. */
+  private static void announce(InterruptState s) {
+    Workflow.upsertMemo(Map.of("status", s.status().wire()));
     // Only workflows started with Interlock's search attributes carry them on (a real
     // server where they are registered); the embedded test server has no visibility, and
     // histories from before the attributes replay unchanged.
     if (Workflow.getTypedSearchAttributes().containsKey(InterlockSearchAttributes.STATUS)) {
       Workflow.upsertTypedSearchAttributes(
-          InterlockSearchAttributes.STATUS.valueSet(next.status().wire()));
+          InterlockSearchAttributes.STATUS.valueSet(s.status().wire()));
     }
   }
 }

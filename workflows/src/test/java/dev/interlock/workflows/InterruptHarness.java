@@ -151,7 +151,9 @@ final class InterruptHarness {
    */
   static void writeHistory(String name, WorkflowExecutionHistory history) throws IOException {
     String dir = System.getProperty("interlock.writeHistories");
-    if (dir != null) {
+    // Never over an existing file: a committed history is what running workflows did, and a
+    // new code path gets a new name.
+    if (dir != null && !Files.exists(Path.of(dir, name))) {
       Files.writeString(Path.of(dir, name), history.toJson(true));
     }
   }

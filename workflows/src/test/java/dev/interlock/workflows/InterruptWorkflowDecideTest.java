@@ -53,7 +53,7 @@ class InterruptWorkflowDecideTest {
     // Projected before the update returned: the store has the row when the caller hears back.
     assertThat(activities.transitions()).containsExactly(decided);
     assertThat(resultOf(workflow)).isEqualTo(decided);
-    assertThat(activities.activityNames()).containsExactly("recordTransition");
+    assertThat(activities.activityNames()).containsExactly("projectTransition");
   }
 
   @Test
@@ -89,7 +89,7 @@ class InterruptWorkflowDecideTest {
     assertThat(activities.calls())
         .containsExactly(
             new RecordingActivities.Call(
-                "recordTransition",
+                "projectTransition",
                 new TransitionRecord(interruptIdOf(workflow), decided)),
             new RecordingActivities.Call(
                 "deliverCallback", new CallbackRequest(interruptIdOf(workflow))));

@@ -74,7 +74,7 @@ class InterruptWorkflowExpiryTest {
     InterruptState result = resultOf(workflow);
 
     assertThat(result.status()).isEqualTo(InterruptStatus.EXPIRED);
-    assertThat(activities.activityNames()).containsExactly("recordTransition", "deliverCallback");
+    assertThat(activities.activityNames()).containsExactly("projectTransition", "deliverCallback");
   }
 
   @Test

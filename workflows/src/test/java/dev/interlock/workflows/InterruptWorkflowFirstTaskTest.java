@@ -91,6 +91,6 @@ class InterruptWorkflowFirstTaskTest {
     assertThat(decided.status()).isEqualTo(InterruptStatus.APPROVED);
     assertThat(activities.calls())
         .singleElement()
-        .isEqualTo(new RecordingActivities.Call("recordTransition", new TransitionRecord(id, decided)));
+        .isEqualTo(new RecordingActivities.Call("projectTransition", new TransitionRecord(id, decided)));
   }
 }

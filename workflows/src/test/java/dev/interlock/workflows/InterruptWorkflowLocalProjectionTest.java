@@ -49,7 +49,7 @@ class InterruptWorkflowLocalProjectionTest {
     assertProjectedLocally(history);
     assertThat(activities.transitions()).containsExactly(decided);
     WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
-    writeHistory("interrupt-decide-callback-local.json", history);
+    writeHistory("interrupt-decide-callback-project.json", history);
   }
 
   @Test
@@ -62,7 +62,7 @@ class InterruptWorkflowLocalProjectionTest {
     WorkflowExecutionHistory history = harness.history(workflow);
     assertProjectedLocally(history);
     WorkflowReplayer.replayWorkflowExecution(history, InterruptWorkflowImpl.class);
-    writeHistory("interrupt-expiry-callback-local.json", history);
+    writeHistory("interrupt-expiry-callback-project.json", history);
   }
 
   private static void assertProjectedLocally(WorkflowExecutionHistory history) {
@@ -71,8 +71,8 @@ class InterruptWorkflowLocalProjectionTest {
         .filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED)
         .extracting(HistoryEvent::toString)
         .anyMatch(s -> s.contains(InterruptWorkflowImpl.LOCAL_PROJECTION_CHANGE))
-        .anyMatch(s -> s.contains("RecordTransition"));
-    // No RecordTransition activity task went through the service; the callback still did.
+        .anyMatch(s -> s.contains("ProjectTransition"));
+    // No projection activity task went through the service; the callback still did.
     assertThat(events)
         .filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .extracting(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())

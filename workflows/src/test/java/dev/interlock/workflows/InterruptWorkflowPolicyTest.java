@@ -41,7 +41,7 @@ class InterruptWorkflowPolicyTest {
     assertThat(settled.status()).isEqualTo(InterruptStatus.APPROVED);
     assertThat(settled.actor()).isEqualTo("policy:low-risk");
     assertThat(settled.reason()).isEqualTo("Auto-approved");
-    assertThat(activities.activityNames()).containsExactly("evaluatePolicies", "recordTransition");
+    assertThat(activities.activityNames()).containsExactly("evaluatePolicies", "projectTransition");
     assertThat(resultOf(workflow).status()).isEqualTo(InterruptStatus.APPROVED);
   }
 
@@ -58,7 +58,7 @@ class InterruptWorkflowPolicyTest {
     InterruptWorkflow workflow = startWithPolicies();
     assertThat(workflow.settled().status()).isEqualTo(InterruptStatus.PENDING);
     assertThat(workflow.decide(approve("by hand", null)).status()).isEqualTo(InterruptStatus.APPROVED);
-    assertThat(activities.activityNames()).containsExactly("evaluatePolicies", "recordTransition");
+    assertThat(activities.activityNames()).containsExactly("evaluatePolicies", "projectTransition");
   }
 
   @Test

@@ -29,6 +29,12 @@ class InterruptWorkflowReplayTest {
     // started with Interlock's search attributes, so the transition upserts InterlockStatus
     // (written by InterruptWorkflowSearchAttributesTest)
     "interrupt-decide-callback-search-attributes.json, EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES",
+    // version 2 of local-projection: projectTransition answers what the store holds
+    // (written by InterruptWorkflowLocalProjectionTest and InterruptWorkflowStoreExpiryTest)
+    "interrupt-decide-callback-project.json, EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED",
+    "interrupt-expiry-callback-project.json, EVENT_TYPE_TIMER_FIRED",
+    // the store's expiry sweep got there first: the decide update failed, the run expired
+    "interrupt-decide-store-expired-callback.json, Interrupt is already expired",
   })
   void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
       String file, String characteristicEvent) throws Exception {

@@ -35,11 +35,20 @@ final class RecordingActivities implements InterruptActivities {
   private volatile CountDownLatch transitionGate = new CountDownLatch(0);
   private volatile CountDownLatch callbackGate = new CountDownLatch(0);
   private volatile PolicyOutcome policyOutcome = PolicyOutcome.toHuman();
+  private volatile String storedStatus;
 
   @Override
   public void recordTransition(TransitionRecord transition) {
     await(transitionGate);
     record("recordTransition", transition);
+  }
+
+  @Override
+  public String projectTransition(TransitionRecord transition) {
+    await(transitionGate);
+    record("projectTransition", transition);
+    String stored = storedStatus;
+    return stored != null ? stored : transition.state().status().wire();
   }
 
   @Override
@@ -88,6 +97,15 @@ final class RecordingActivities implements InterruptActivities {
     return this;
   }
 
+  /**
+   * From now on {@code projectTransition} answers that the store holds {@code status}
+   * whatever the transition (as when the store's expiry sweep got there first).
+   */
+  RecordingActivities storeHolds(String status) {
+    storedStatus = status;
+    return this;
+  }
+
   /** Holds every {@code recordTransition} until {@link #openTransitions()}. */
   RecordingActivities holdTransitions() {
     transitionGate = new CountDownLatch(1);
@@ -131,7 +149,7 @@ final class RecordingActivities implements InterruptActivities {
     List<String> names = new java.util.ArrayList<>();
     java.util.Set<String> projected = new java.util.HashSet<>();
     for (Call c : calls) {
-      if (c.activity().equals("recordTransition") && !projected.add(repeatKey(c))) {
+      if (isProjection(c) && !projected.add(repeatKey(c))) {
         continue;
       }
       names.add(c.activity());
@@ -146,9 +164,14 @@ final class RecordingActivities implements InterruptActivities {
   List<InterruptState> transitions() {
     java.util.Map<String, InterruptState> last = new java.util.LinkedHashMap<>();
     calls.stream()
-        .filter(c -> c.activity().equals("recordTransition"))
+        .filter(RecordingActivities::isProjection)
         .forEach(c -> last.put(repeatKey(c), ((TransitionRecord) c.argument()).state()));
     return List.copyOf(last.values());
+  }
+
+  /** Either projection: {@code recordTransition} (older histories) or {@code projectTransition}. */
+  private static boolean isProjection(Call c) {
+    return c.activity().equals("recordTransition") || c.activity().equals("projectTransition");
   }
 
   private static String repeatKey(Call c) {

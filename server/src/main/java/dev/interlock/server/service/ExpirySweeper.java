@@ -1,0 +1,80 @@
+package dev.interlock.server.service;
+
+import dev.interlock.worker.ExpirySweep;
+import io.dropwizard.lifecycle.Managed;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link ExpirySweep} every {@code expiry.sweepInterval} on a daemon thread, so an
+ * interrupt reads as expired within about that long of its deadline, even when thousands
+ * expire in the same second and their workflows' timers take a while to drain. Every
+ * server runs one; concurrent sweeps skip each other's rows.
+ */
+public final class ExpirySweeper implements Managed {
+
+  private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final ExpirySweep sweep;
+  private final Duration interval;
+  private final int batch;
+  private volatile boolean running;
+  private Thread thread;
+
+  public ExpirySweeper(ExpirySweep sweep, Duration interval, int batch) {
+    this.sweep = sweep;
+    this.interval = interval;
+    this.batch = batch;
+  }
+
+  @Override
+  public void start() {
+    running = true;
+    thread = new Thread(this::loop, "interlock-expiry-sweep");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      thread.join(5_000);
+    }
+  }
+
+  private void loop() {
+    Duration backoff = interval;
+    while (running) {
+      try {
+        int expired;
+        do {
+          expired = sweep.expireDue(batch);
+          if (expired > 0) {
+            log.debug("expiry sweep: {} interrupts expired", expired);
+          }
+        } while (expired == batch && running);
+        backoff = interval;
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        // The store is away (e.g. restarting); the workflows' own timers still expire.
+        log.warn("expiry sweep failed, next try in {} ms: {}", backoff.toMillis(), e.getMessage());
+        try {
+          Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+            ? MAX_BACKOFF : backoff.multipliedBy(2);
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.interlock.worker;
+
+import dev.interlock.store.InterruptRow;
+import dev.interlock.store.InterruptSql;
+import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.WebhookEvents;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Marks interrupts expired in the store as their deadline passes, in batches, so that
+ * readers and waiters see {@code expired} at once, however many expire together. The
+ * workflow's own timer still fires later and runs the callback; its projection then finds
+ * the row already expired and changes nothing. The sweep writes what that projection
+ * would: status, audit event, NOTIFY and the {@code request.expired} webhook deliveries.
+ */
+public final class ExpirySweep {
+
+  private final Jdbi jdbi;
+  private final WebhookEvents webhookEvents;
+  private final DeliveryStarter deliveries;
+
+  public ExpirySweep(Jdbi jdbi, WebhookEvents webhookEvents, DeliveryStarter deliveries) {
+    this.jdbi = jdbi;
+    this.webhookEvents = webhookEvents;
+    this.deliveries = deliveries;
+  }
+
+  /** Expires up to {@code limit} due interrupts in one transaction; returns how many. */
+  public int expireDue(int limit) {
+    List<String> newDeliveries = new ArrayList<>();
+    int expired = jdbi.inTransaction(h -> {
+      List<InterruptRow> rows = InterruptSql.expireDue(h, limit);
+      for (InterruptRow row : rows) {
+        for (String event : WebhookEvents.forTransition(row.status())) {
+          newDeliveries.addAll(webhookEvents.enqueue(h, row, event));
+        }
+      }
+      return rows.size();
+    });
+    if (deliveries != null && !newDeliveries.isEmpty()) {
+      deliveries.startAll(newDeliveries);
+    }
+    return expired;
+  }
+}
