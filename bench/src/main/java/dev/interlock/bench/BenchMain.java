@@ -603,32 +603,151 @@ public final class BenchMain {
         }
       }, e -> errors.incrementAndGet());
       boolean inTime = System.currentTimeMillis() < target - 1000;
+      // Who sees the storm, and when (client clock; server and harness share the machine):
+      // waiters: a long-poll on every 5th interrupt (at most 2,000), re-issued while pending;
+      // readers: 4 threads reading every interrupt in turn until all read expired;
+      // racers: a decide sent 30, 10 or 2 ms before or 5 ms after the deadline of every 50th
+      // interrupt; the store's
+      // final word must match the answer (200: decided, 409: expired), and no reader may see
+      // an interrupt expired and later decided.
+      List<String> all = List.copyOf(ids);
+      Map<String, Long> waiterSaw = new ConcurrentHashMap<>();
+      Map<String, Long> readerSaw = new ConcurrentHashMap<>();
+      Map<String, String> seen = new ConcurrentHashMap<>();
+      Map<String, Integer> raceAnswer = new ConcurrentHashMap<>();
+      AtomicInteger flips = new AtomicInteger();
+      AtomicInteger readErrors = new AtomicInteger();
+      List<String> waited = new ArrayList<>();
+      for (int i = 0; i < all.size() && waited.size() < 2000; i += 5) {
+        waited.add(all.get(i));
+      }
+      for (String id : waited) {
+        longPoll(id, waiterSaw, seen, readErrors);
+      }
+      ExecutorService racers = Executors.newFixedThreadPool(8);
+      List<java.util.concurrent.Future<?>> races = new ArrayList<>();
+      long[] offsets = {-30, -10, -2, 5};
+      for (int i = 25; i < all.size(); i += 50) {
+        String id = all.get(i);
+        long offset = offsets[(i / 50) % offsets.length];
+        races.add(racers.submit(() -> {
+          Client.Response r = client.get("/interrupts/" + id);
+          long deadlineMs = Instant.parse(r.body().path("expiresAt").asText()).toEpochMilli();
+          long sleep = deadlineMs + offset - System.currentTimeMillis();
+          if (sleep > 0) {
+            Thread.sleep(sleep);
+          }
+          raceAnswer.put(id, client.post("/interrupts/" + id + "/decide",
+              Map.of("decision", "approved", "reason", "just in time")).status());
+          return null;
+        }));
+      }
+      int readers = 4;
+      ExecutorService readerPool = Executors.newFixedThreadPool(readers);
+      long readUntil = target + Math.max(120_000, n * 50L);
+      for (int t = 0; t < readers; t++) {
+        int part = t;
+        readerPool.submit(() -> {
+          List<String> mine = new ArrayList<>();
+          for (int i = part; i < all.size(); i += readers) {
+            mine.add(all.get(i));
+          }
+          while (!mine.isEmpty() && System.currentTimeMillis() < readUntil) {
+            if (System.currentTimeMillis() < target - 2000) {
+              Thread.sleep(100);
+              continue;
+            }
+            for (java.util.Iterator<String> it = mine.iterator(); it.hasNext(); ) {
+              String id = it.next();
+              Client.Response r = client.get("/interrupts/" + id);
+              long now = System.currentTimeMillis();
+              if (r.status() != 200) {
+                readErrors.incrementAndGet();
+                continue;
+              }
+              String status = r.body().path("status").asText();
+              if (!status.equals("pending")) {
+                readerSaw.put(id, now);
+                seen.merge(id, status, (a, b) -> a.equals(b) ? a : a + "," + b);
+                it.remove();
+              }
+            }
+          }
+          return null;
+        });
+      }
+      readerPool.shutdown();
+      readerPool.awaitTermination(readUntil - System.currentTimeMillis() + 10_000, TimeUnit.MILLISECONDS);
+      for (var race : races) {
+        race.get();
+      }
+      racers.shutdown();
       // Wait for every callback: 120 s past the target, or longer for a big storm (20/s).
       long deadline = target + Math.max(120_000, n * 50L);
-      while (arrived.size() < ids.size() && System.currentTimeMillis() < deadline) {
+      while ((arrived.size() < ids.size() || waiterSaw.size() < waited.size())
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
       Stats statusLag = new Stats();
+      Stats readerLag = new Stats();
+      Stats waiterLag = new Stats();
       Stats callbackLag = new Stats();
       long minExpiry = Long.MAX_VALUE;
       long maxExpiry = Long.MIN_VALUE;
+      int racesWon = 0;
+      int racesLost = 0;
+      int raceMismatch = 0;
       for (String id : ids) {
         Client.Response r = client.get("/interrupts/" + id);
         JsonNode b = r.body();
-        if (r.status() != 200 || !"expired".equals(b.path("status").asText())) {
+        String status = b == null ? "" : b.path("status").asText();
+        Integer answer = raceAnswer.get(id);
+        if (answer != null) {
+          if (answer == 200 && status.equals("approved")) {
+            racesWon++;
+          } else if (answer == 409 && status.equals("expired")) {
+            racesLost++;
+          } else {
+            raceMismatch++;
+          }
+        }
+        if (r.status() != 200 || !(status.equals("expired") || answer != null)) {
           statusLag.errors.incrementAndGet();
           continue;
         }
         long expiresAt = Instant.parse(b.path("expiresAt").asText()).toEpochMilli();
-        long decidedAt = Instant.parse(b.path("decidedAt").asText()).toEpochMilli();
         minExpiry = Math.min(minExpiry, expiresAt);
         maxExpiry = Math.max(maxExpiry, expiresAt);
+        if (!status.equals("expired")) {
+          continue; // decided in time by a racer
+        }
+        long decidedAt = Instant.parse(b.path("decidedAt").asText()).toEpochMilli();
         statusLag.add(Math.max(0, decidedAt - expiresAt) * 1000);
+        Long read = readerSaw.get(id);
+        if (read == null) {
+          readerLag.errors.incrementAndGet();
+        } else {
+          readerLag.add(Math.max(0, read - expiresAt) * 1000);
+        }
+        Long woke = waiterSaw.get(id);
+        if (woke != null) {
+          waiterLag.add(Math.max(0, woke - expiresAt) * 1000);
+        } else if (waited.contains(id)) {
+          waiterLag.errors.incrementAndGet();
+        }
         Long at = arrived.get(id);
         if (at == null) {
           callbackLag.errors.incrementAndGet();
         } else {
           callbackLag.add(Math.max(0, at - expiresAt) * 1000);
+        }
+      }
+      // Whatever a reader or waiter saw first must be what the store says at the end.
+      for (var e : seen.entrySet()) {
+        Client.Response r = client.get("/interrupts/" + e.getKey());
+        String last = r.body() == null ? "" : r.body().path("status").asText();
+        if (e.getValue().contains(",") || !e.getValue().equals(last)) {
+          flips.incrementAndGet();
         }
       }
       Map<String, Object> m = new LinkedHashMap<>();
@@ -637,12 +756,39 @@ public final class BenchMain {
       m.put("all_created_before_expiry", inTime);
       m.put("expiry_spread_ms", maxExpiry - minExpiry);
       m.put("expired_status_lag", statusLag.summary());
+      m.put("reader_saw_expired_lag", readerLag.summary());
+      m.put("waiters", waited.size());
+      m.put("waiter_woke_expired_lag", waiterLag.summary());
       m.put("callback_lag", callbackLag.summary());
-      m.put("ok", errors.get() == 0 && statusLag.errors.get() == 0 && callbackLag.errors.get() == 0);
+      m.put("races_at_deadline_minus_20ms", Map.of("sent", raceAnswer.size(), "decided_200",
+          racesWon, "expired_409", racesLost, "answer_store_mismatch", raceMismatch));
+      m.put("first_seen_differs_from_final", flips.get());
+      m.put("read_errors", readErrors.get());
+      m.put("ok", errors.get() == 0 && statusLag.errors.get() == 0 && callbackLag.errors.get() == 0
+          && readerLag.errors.get() == 0 && waiterLag.errors.get() == 0 && raceMismatch == 0
+          && flips.get() == 0);
       return m;
     } finally {
       receiver.stop(0);
     }
+  }
+
+  /** Long-polls {@code id} until it leaves pending; records when a waiter saw it expired. */
+  private void longPoll(String id, Map<String, Long> saw, Map<String, String> seen,
+      AtomicInteger errors) {
+    client.getAsync("/interrupts/" + id + "?wait=55").whenComplete((r, e) -> {
+      if (e != null || r.status() != 200) {
+        errors.incrementAndGet();
+        return;
+      }
+      String status = r.body().path("status").asText();
+      if (status.equals("pending")) {
+        longPoll(id, saw, seen, errors);
+      } else {
+        saw.putIfAbsent(id, System.currentTimeMillis());
+        seen.merge(id, status, (a, b) -> a.equals(b) ? a : a + "," + b);
+      }
+    });
   }
 
   // --- 5. restart under load --------------------------------------------------------------

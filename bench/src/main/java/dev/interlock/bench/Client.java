@@ -44,6 +44,19 @@ final class Client {
     return send(request(path).GET());
   }
 
+  /** A GET that does not hold a thread while it waits (for many long-polls at once). */
+  java.util.concurrent.CompletableFuture<Response> getAsync(String path) {
+    return http.sendAsync(request(path).GET().build(), HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> {
+          try {
+            JsonNode body = r.body() == null || r.body().isBlank() ? null : JSON.readTree(r.body());
+            return new Response(r.statusCode(), body);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+
   private HttpRequest.Builder request(String path) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
     if (key != null) {

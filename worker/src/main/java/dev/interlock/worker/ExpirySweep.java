@@ -4,8 +4,12 @@ import dev.interlock.store.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookEvents;
+import dev.interlock.store.WebhookRow;
+import dev.interlock.store.WebhookSql;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -32,9 +36,12 @@ public final class ExpirySweep {
     List<String> newDeliveries = new ArrayList<>();
     int expired = jdbi.inTransaction(h -> {
       List<InterruptRow> rows = InterruptSql.expireDue(h, limit);
+      Map<String, List<WebhookRow>> hooksOf = new HashMap<>();
       for (InterruptRow row : rows) {
+        List<WebhookRow> hooks =
+            hooksOf.computeIfAbsent(row.ownerId(), owner -> WebhookSql.listActive(h, owner));
         for (String event : WebhookEvents.forTransition(row.status())) {
-          newDeliveries.addAll(webhookEvents.enqueue(h, row, event));
+          newDeliveries.addAll(webhookEvents.enqueue(h, row, event, hooks));
         }
       }
       return rows.size();

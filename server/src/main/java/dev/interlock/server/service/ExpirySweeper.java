@@ -52,9 +52,14 @@ public final class ExpirySweeper implements Managed {
       try {
         int expired;
         do {
+          long started = System.nanoTime();
           expired = sweep.expireDue(batch);
-          if (expired > 0) {
-            log.debug("expiry sweep: {} interrupts expired", expired);
+          long ms = (System.nanoTime() - started) / 1_000_000;
+          // A storm (many at once) is worth an operator's eye; single expiries are routine.
+          if (expired >= 100) {
+            log.info("expiry sweep: {} interrupts expired in {} ms", expired, ms);
+          } else if (expired > 0) {
+            log.debug("expiry sweep: {} interrupts expired in {} ms", expired, ms);
           }
         } while (expired == batch && running);
         backoff = interval;

@@ -44,8 +44,16 @@ public final class WebhookEvents {
 
   /** Writes the deliveries of one event; returns their ids. */
   public List<String> enqueue(Handle handle, InterruptRow row, String event) {
+    return enqueue(handle, row, event, WebhookSql.listActive(handle, row.ownerId()));
+  }
+
+  /**
+   * Writes the deliveries of one event to {@code hooks}, the owner's active webhooks (read
+   * once per owner by a caller that enqueues many events at once); returns their ids.
+   */
+  public List<String> enqueue(Handle handle, InterruptRow row, String event,
+      List<WebhookRow> hooks) {
     List<String> ids = new ArrayList<>();
-    List<WebhookRow> hooks = WebhookSql.listActive(handle, row.ownerId());
     if (hooks.isEmpty()) {
       return ids;
     }
