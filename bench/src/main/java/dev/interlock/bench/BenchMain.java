@@ -67,15 +67,28 @@ public final class BenchMain {
         --temporal-cli PATH   devserver: the Temporal CLI; default TEMPORAL_CLI_PATH, else
                               `temporal` on the PATH, else ./.tools/bin/temporal
         --temporal-target H:P external: the Temporal frontend to use (required)
+        --temporal-pid-file F external: a file whose first line is the Temporal server's
+                              pid, to report its CPU time (bench/temporal-postgres writes
+                              target/temporal-pg/temporal.pid)
+        --temporal-pg-pid-file F  external: the same for Temporal's PostgreSQL, its
+                              postmaster.pid (target/temporal-pg/pgdata/postmaster.pid)
         --jar PATH            default server/target/interlock.jar
         --config PATH         default config.yml
         --heap SIZE           the server's -Xmx (default 1536m)
       Or a server that is already running (restart is skipped; no --temporal-*):
         --url URL --key KEY   KEY none: no Authorization header; default INTERLOCK_API_KEY
+      CPU: every scenario reports the CPU time (user + system, from /proc) each process spent
+      in its measured window, in total and per unit of work (cpu_ms in the JSON):
+      interlock_jvm (with its children but not its PostgreSQL or dev server),
+      interlock_postgres (the embedded postmaster and its backends), temporal (embedded: in
+      interlock_jvm; devserver: the dev server; external: --temporal-pid-file),
+      temporal_postgres (external: --temporal-pg-pid-file) and harness_jvm (this load
+      generator alone). docs/benchmarks.md says what each window and unit is.
       """;
 
   private static final Set<String> OPTIONS = Set.of("churn", "scenario", "concurrency", "out", "seconds",
       "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
+      "temporal-pid-file", "temporal-pg-pid-file",
       "jar", "config", "heap", "url", "key");
 
   private final Map<String, String> opts;
@@ -85,6 +98,10 @@ public final class BenchMain {
   private final TemporalSetup temporal;
   private Server server;
   private Client client;
+  /** CPU time per process; set up once the server runs. */
+  private ProcCpu cpu;
+  /** Per-process CPU ms per create from this run's create scenario, for per-decision figures. */
+  private final Map<String, Double> cpuPerCreate = new HashMap<>();
 
   private BenchMain(Map<String, String> opts, TemporalSetup temporal) {
     this.opts = opts;
@@ -180,6 +197,7 @@ public final class BenchMain {
       String key = opts.getOrDefault("key", System.getenv("INTERLOCK_API_KEY"));
       client = new Client(url, "none".equals(key) ? null : key, concurrency * 2 + 4);
       System.out.println("target: " + url);
+      cpu = cpuAccounts();
       return;
     }
     Path data = Files.createTempDirectory("interlock-bench");
@@ -197,6 +215,48 @@ public final class BenchMain {
     }
     System.out.printf("server started in %d ms, temporal %s (data %s)%n", ms, temporal, data);
     client = new Client(server.url(), server.key, concurrency * 2 + 4);
+    cpu = cpuAccounts();
+  }
+
+  /**
+   * The processes whose CPU time every scenario reports, each separately: the server's JVM
+   * (with whatever it runs besides the two below), its embedded PostgreSQL, Temporal and its
+   * PostgreSQL where they are processes of their own, and this harness.
+   */
+  private ProcCpu cpuAccounts() {
+    ProcCpu accounts = new ProcCpu();
+    if (server == null) {
+      String why = "not measured (--url: a server the harness did not start)";
+      accounts.note("interlock_jvm", why).note("interlock_postgres", why)
+          .note("temporal", why).note("temporal_postgres", why);
+    } else {
+      accounts.tree("interlock_jvm", server::pidOrNone);
+      accounts.tree("interlock_postgres", server::postgresPid);
+      switch (temporal.mode()) {
+        case "embedded" -> accounts
+            .note("temporal", "in interlock_jvm (embedded: Temporal's test server runs in the"
+                + " server's JVM)")
+            .note("temporal_postgres", "none (embedded: Temporal's state is in the server's heap)");
+        case "devserver" -> accounts
+            .tree("temporal", server::temporalPid)
+            .note("temporal_postgres", "none (devserver: SQLite inside the temporal process)");
+        default -> {
+          if (temporal.pidFile() != null) {
+            accounts.tree("temporal", () -> ProcCpu.pidFromFile(temporal.pidFile()));
+          } else {
+            accounts.note("temporal", "not measured (give --temporal-pid-file)");
+          }
+          if (temporal.pgPidFile() != null) {
+            accounts.tree("temporal_postgres", () -> ProcCpu.pidFromFile(temporal.pgPidFile()));
+          } else {
+            accounts.note("temporal_postgres", "not measured (give --temporal-pg-pid-file)");
+          }
+        }
+      }
+    }
+    // Alone: its children are the server (reaped into its cutime after a kill) and jcmd.
+    accounts.single("harness_jvm", () -> ProcessHandle.current().pid());
+    return accounts;
   }
 
   // --- 1. create -------------------------------------------------------------------------
@@ -204,7 +264,8 @@ public final class BenchMain {
   private Map<String, Object> create(int seconds) throws Exception {
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", seconds >= 10 ? "3" : "0"));
     Stats stats = new Stats();
-    long[] window = runFor(warmup, seconds, (recording) -> {
+    ProcCpu.Snapshot[] marks = new ProcCpu.Snapshot[2];
+    long[] window = runFor(warmup, seconds, marks, (recording) -> {
       long t0 = System.nanoTime();
       Client.Response r = client.createInterrupt("agent-bench", "user-bench", 86_400, null);
       if (recording) {
@@ -220,6 +281,13 @@ public final class BenchMain {
     m.put("seconds", seconds);
     m.put("throughput_per_s", Stats.round(stats.count() / (window[0] / 1e9)));
     m.putAll(stats.summary());
+    Map<String, Object> cpuMs = cpu.between(marks[0], marks[1], "create", stats.count());
+    cpuMs.forEach((name, v) -> {
+      if (v instanceof Map<?, ?> p && p.get("per_create") instanceof Double d) {
+        cpuPerCreate.put(name, d);
+      }
+    });
+    m.put("cpu_ms", cpuMs);
     m.put("ok", stats.errors.get() == 0 && stats.count() > 0);
     return m;
   }
@@ -228,8 +296,12 @@ public final class BenchMain {
     void run(boolean recording) throws Exception;
   }
 
-  /** Runs the step on every agent thread for warmup+seconds; returns {recorded nanos}. */
-  private long[] runFor(int warmupSeconds, int seconds, Step step, Stats stats) throws Exception {
+  /**
+   * Runs the step on every agent thread for warmup+seconds; returns {recorded nanos}. Takes
+   * CPU snapshots into marks when recording starts and once every agent has stopped.
+   */
+  private long[] runFor(int warmupSeconds, int seconds, ProcCpu.Snapshot[] marks, Step step,
+      Stats stats) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     long start = System.nanoTime();
     long recordFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -253,7 +325,13 @@ public final class BenchMain {
         }
       });
     }
+    long untilRecording = recordFrom - System.nanoTime();
+    if (untilRecording > 0) {
+      TimeUnit.NANOSECONDS.sleep(untilRecording);
+    }
+    marks[0] = cpu.snapshot();
     done.await();
+    marks[1] = cpu.snapshot();
     pool.shutdown();
     return new long[] {end - recordFrom};
   }
@@ -268,6 +346,7 @@ public final class BenchMain {
     ExecutorService agents = Executors.newFixedThreadPool(concurrency);
     AtomicInteger remaining = new AtomicInteger(rounds);
     CountDownLatch done = new CountDownLatch(concurrency);
+    ProcCpu.Snapshot cpuBefore = cpu.snapshot();
     for (int a = 0; a < concurrency; a++) {
       agents.submit(() -> {
         try {
@@ -319,13 +398,42 @@ public final class BenchMain {
     agents.shutdown();
     reviewers.shutdown();
     reviewers.awaitTermination(10, TimeUnit.SECONDS);
+    ProcCpu.Snapshot cpuAfter = cpu.snapshot();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rounds", rounds);
     m.put("concurrency", concurrency);
     m.put("decide_sent_to_agent_woke", wake.summary());
     m.put("decide_call", decide.summary());
     m.put("create_to_wake_incl_review_delay_20_200ms", total.summary());
+    m.put("cpu_ms", roundCpu(cpuBefore, cpuAfter, total.count()));
     m.put("ok", wake.errors.get() == 0 && decide.errors.get() == 0);
+    return m;
+  }
+
+  /**
+   * CPU per round (a create, a decide, a wake); per decision is per round minus the per
+   * create figure of this run's create scenario, when it ran before (quick, smoke, all).
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> roundCpu(ProcCpu.Snapshot before, ProcCpu.Snapshot after,
+      long rounds) {
+    Map<String, Object> m = cpu.between(before, after, "round", rounds);
+    if (cpuPerCreate.isEmpty()) {
+      m.put("per_decision_note", "per round only: no create scenario earlier in this run");
+      return m;
+    }
+    boolean[] negative = {false};
+    m.forEach((name, v) -> {
+      if (v instanceof Map<?, ?> p && p.get("per_round") instanceof Double round
+          && cpuPerCreate.containsKey(name)) {
+        double perDecision = Stats.round(round - cpuPerCreate.get(name));
+        negative[0] |= perDecision < 0;
+        ((Map<String, Object>) p).put("per_decision", perDecision);
+      }
+    });
+    m.put("per_decision_note", "per_round minus per_create of this run's create scenario"
+        + (negative[0] ? "; negative where that create window was too short or too cold to"
+            + " subtract (use per_round)" : ""));
     return m;
   }
 
@@ -333,12 +441,21 @@ public final class BenchMain {
 
   private Map<String, Object> manyWaits(List<Integer> levels) throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
+    List<Map<String, Object>> cpuRows = new ArrayList<>();
     int pending = 0;
     boolean ok = true;
     for (int level : levels) {
       long fillStart = System.nanoTime();
-      pending += fill(level - pending);
+      ProcCpu.Snapshot cpuBefore = cpu.snapshot();
+      int filled = fill(level - pending);
+      ProcCpu.Snapshot cpuAfter = cpu.snapshot();
+      pending += filled;
       double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+      // The fill up to this level only: the probe's creates and reads below are not in it.
+      Map<String, Object> cpuRow = new LinkedHashMap<>();
+      cpuRow.put("pending", pending);
+      cpuRow.putAll(cpu.between(cpuBefore, cpuAfter, "wait", filled));
+      cpuRows.add(cpuRow);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("pending", pending);
       row.put("fill_seconds", Stats.round(fillSeconds));
@@ -367,6 +484,7 @@ public final class BenchMain {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("levels", rows);
+    m.put("cpu_ms", cpuRows);
     m.put("ok", ok);
     return m;
   }
@@ -603,6 +721,13 @@ public final class BenchMain {
         }
       }, e -> errors.incrementAndGet());
       boolean inTime = System.currentTimeMillis() < target - 1000;
+      // CPU from three seconds before the expiries are due (not the idle time before; the
+      // waiters and readers below are set up in it) until the last callback arrived.
+      long untilStorm = target - 3000 - System.currentTimeMillis();
+      if (untilStorm > 0) {
+        Thread.sleep(untilStorm);
+      }
+      ProcCpu.Snapshot cpuBefore = cpu.snapshot();
       // Who sees the storm, and when (client clock; server and harness share the machine):
       // waiters: a long-poll on every 5th interrupt (at most 2,000), re-issued while pending;
       // readers: 4 threads reading every interrupt in turn until all read expired;
@@ -688,6 +813,7 @@ public final class BenchMain {
           && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
+      ProcCpu.Snapshot cpuAfter = cpu.snapshot();
       Stats statusLag = new Stats();
       Stats readerLag = new Stats();
       Stats waiterLag = new Stats();
@@ -760,7 +886,8 @@ public final class BenchMain {
       m.put("waiters", waited.size());
       m.put("waiter_woke_expired_lag", waiterLag.summary());
       m.put("callback_lag", callbackLag.summary());
-      m.put("races_at_deadline_minus_20ms", Map.of("sent", raceAnswer.size(), "decided_200",
+      m.put("cpu_ms", cpu.between(cpuBefore, cpuAfter, "expiry", ids.size()));
+      m.put("races_at_deadline", Map.of("sent", raceAnswer.size(), "decided_200",
           racesWon, "expired_409", racesLost, "answer_store_mismatch", raceMismatch));
       m.put("first_seen_differs_from_final", flips.get());
       m.put("read_errors", readErrors.get());
@@ -801,6 +928,7 @@ public final class BenchMain {
     Map<String, String> ledger = new ConcurrentHashMap<>();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    ProcCpu.Snapshot cpuBefore = cpu.snapshot();
     for (int i = 0; i < concurrency; i++) {
       pool.submit(() -> {
         int n = 0;
@@ -826,10 +954,12 @@ public final class BenchMain {
       });
     }
     Thread.sleep(seconds * 1000L);
+    ProcCpu.Snapshot cpuAtKill = cpu.snapshot();
     server.kill9();
     running.set(false);
     pool.shutdown();
     pool.awaitTermination(30, TimeUnit.SECONDS);
+    ProcCpu.Snapshot cpuAfterKill = cpu.snapshot();
     long healthyMs = server.start();
     long recoveryStart = System.nanoTime();
     long recoveredMs = -1;
@@ -841,6 +971,7 @@ public final class BenchMain {
       }
       Thread.sleep(20);
     }
+    ProcCpu.Snapshot cpuRecovered = cpu.snapshot();
     int lost = 0;
     int wrong = 0;
     for (var e : ledger.entrySet()) {
@@ -871,6 +1002,13 @@ public final class BenchMain {
     m.put("lost_creates", lost);
     m.put("lost_or_changed_decisions", wrong);
     m.put("pending_not_decidable_after_restart", undecidable);
+    // The load until just before the kill, per acknowledged create or decision.
+    m.put("cpu_ms", cpu.between(cpuBefore, cpuAtKill, "write", ledger.size()
+        + ledger.values().stream().filter(v -> !v.equals("pending")).count()));
+    // The new server from its start until every pending wait's workflow was re-created: its
+    // JVM and PostgreSQL are new processes, counted from their start; the old PostgreSQL
+    // that the new server stops is not counted.
+    m.put("recovery_cpu_ms", cpu.between(cpuAfterKill, cpuRecovered, "restart", 1));
     m.put("ok", lost == 0 && wrong == 0 && undecidable == 0 && recoveredMs >= 0);
     return m;
   }
@@ -893,7 +1031,12 @@ public final class BenchMain {
   @SuppressWarnings("unchecked")
   private static void print(Map<String, Object> m, String indent) {
     for (var e : m.entrySet()) {
-      if (e.getValue() instanceof Map<?, ?> nested) {
+      if (e.getKey().endsWith("cpu_ms")) {
+        List<?> blocks = e.getValue() instanceof List<?> list ? list : List.of(e.getValue());
+        for (Object block : blocks) {
+          printCpu(e.getKey(), (Map<String, Object>) block, indent);
+        }
+      } else if (e.getValue() instanceof Map<?, ?> nested) {
         System.out.println(indent + e.getKey() + ":");
         print((Map<String, Object>) nested, indent + "  ");
       } else if (e.getValue() instanceof List<?> list) {
@@ -904,6 +1047,45 @@ public final class BenchMain {
       } else {
         System.out.printf("%s%-40s %s%n", indent, e.getKey(), e.getValue());
       }
+    }
+  }
+
+  /** Keys of a CPU block that describe it rather than name a process. */
+  private static final Set<String> CPU_META =
+      Set.of("window_seconds", "unit", "units", "pending", "per_decision_note");
+
+  /** A CPU block as a table: one row per process, total and per-unit columns. */
+  private static void printCpu(String key, Map<String, Object> block, String indent) {
+    String unit = (String) block.get("unit");
+    List<String> columns = new ArrayList<>(List.of("total", "per_" + unit));
+    block.values().forEach(v -> {
+      if (v instanceof Map<?, ?> p && p.containsKey("per_decision") && !columns.contains("per_decision")) {
+        columns.add("per_decision");
+      }
+    });
+    System.out.printf("%s%s: CPU ms over %s s, %s %s%s%s%n", indent, key,
+        block.get("window_seconds"), block.get("units"),
+        Long.valueOf(1).equals(block.get("units")) ? unit
+            : unit.endsWith("y") ? unit.substring(0, unit.length() - 1) + "ies" : unit + "s",
+        block.containsKey("pending") ? " (" + block.get("pending") + " pending after)" : "",
+        block.containsKey("per_decision_note") ? "; per_decision: " + block.get("per_decision_note") : "");
+    StringBuilder header = new StringBuilder(String.format("%s  %-20s", indent, "process"));
+    columns.forEach(c -> header.append(String.format(" %13s", c)));
+    System.out.println(header);
+    for (var e : block.entrySet()) {
+      if (CPU_META.contains(e.getKey())) {
+        continue;
+      }
+      StringBuilder row = new StringBuilder(String.format("%s  %-20s", indent, e.getKey()));
+      if (e.getValue() instanceof Map<?, ?> p) {
+        columns.forEach(c -> row.append(String.format(" %13s", p.containsKey(c) ? p.get(c) : "")));
+        if (Boolean.TRUE.equals(p.get("started_in_window"))) {
+          row.append("  (started in the window)");
+        }
+      } else {
+        row.append(" ").append(e.getValue());
+      }
+      System.out.println(row);
     }
   }
 

@@ -72,6 +72,20 @@ final class Server implements AutoCloseable {
     }
   }
 
+  /**
+   * The embedded PostgreSQL's postmaster, from {@code <data>/postgres/postmaster.pid}
+   * (InterlockApplication puts PostgreSQL's data in {@code <dataDir>/postgres}); -1 when it
+   * is not running.
+   */
+  long postgresPid() {
+    return ProcCpu.pidFromFile(dataDir.resolve("postgres/postmaster.pid"));
+  }
+
+  /** The server JVM's pid, or -1 before the first start. */
+  long pidOrNone() {
+    return process == null ? -1 : process.pid();
+  }
+
   /** Starts the server; returns the milliseconds until /health answered 200. */
   long start() throws Exception {
     List<String> cmd = new ArrayList<>();

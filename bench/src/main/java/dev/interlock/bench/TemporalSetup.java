@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,8 +19,13 @@ import java.util.Map;
  * @param cli devserver: the Temporal CLI the server runs; else null
  * @param target external: the frontend's host:port; else null
  * @param cliVersion devserver: what {@code temporal --version} printed; else null
+ * @param pidFile external: a file whose first line is the Temporal server's pid, for its
+ *     CPU time; else null
+ * @param pgPidFile external: the same for Temporal's PostgreSQL (its postmaster.pid); else
+ *     null
  */
-record TemporalSetup(String mode, Path cli, String target, String cliVersion) {
+record TemporalSetup(String mode, Path cli, String target, String cliVersion, Path pidFile,
+    Path pgPidFile) {
 
   static TemporalSetup fromOptions(Map<String, String> opts, Map<String, String> env)
       throws Exception {
@@ -27,15 +33,17 @@ record TemporalSetup(String mode, Path cli, String target, String cliVersion) {
     if (opts.containsKey("temporal-cli") && !mode.equals("devserver")) {
       throw new IllegalArgumentException("--temporal-cli applies only to --temporal-mode devserver");
     }
-    if (opts.containsKey("temporal-target") && !mode.equals("external")) {
-      throw new IllegalArgumentException("--temporal-target applies only to --temporal-mode external");
+    for (String externalOnly : List.of("temporal-target", "temporal-pid-file", "temporal-pg-pid-file")) {
+      if (opts.containsKey(externalOnly) && !mode.equals("external")) {
+        throw new IllegalArgumentException("--" + externalOnly + " applies only to --temporal-mode external");
+      }
     }
     switch (mode) {
       case "embedded":
-        return new TemporalSetup(mode, null, null, null);
+        return new TemporalSetup(mode, null, null, null, null, null);
       case "devserver": {
         Path cli = findCli(opts.get("temporal-cli"), env);
-        return new TemporalSetup(mode, cli, null, version(cli));
+        return new TemporalSetup(mode, cli, null, version(cli), null, null);
       }
       case "external": {
         String target = opts.get("temporal-target");
@@ -43,7 +51,9 @@ record TemporalSetup(String mode, Path cli, String target, String cliVersion) {
           throw new IllegalArgumentException("--temporal-mode external needs --temporal-target"
               + " host:port, the Temporal frontend's gRPC address");
         }
-        return new TemporalSetup(mode, null, target, null);
+        Path pidFile = pidFileOption(opts, "temporal-pid-file");
+        Path pgPidFile = pidFileOption(opts, "temporal-pg-pid-file");
+        return new TemporalSetup(mode, null, target, null, pidFile, pgPidFile);
       }
       default:
         throw new IllegalArgumentException(
@@ -80,6 +90,20 @@ record TemporalSetup(String mode, Path cli, String target, String cliVersion) {
         + " (none found there, nor at ./.tools/bin/temporal)");
   }
 
+  /** A pid file given as an option: it must exist now (the process must be running). */
+  private static Path pidFileOption(Map<String, String> opts, String name) {
+    String given = opts.get(name);
+    if (given == null) {
+      return null;
+    }
+    Path file = Path.of(given).toAbsolutePath();
+    if (ProcCpu.pidFromFile(file) <= 0) {
+      throw new IllegalArgumentException("--" + name + " is " + given
+          + ", which does not hold the pid of a running process on its first line");
+    }
+    return file;
+  }
+
   private static boolean isExecutable(Path path) {
     return Files.isRegularFile(path) && Files.isExecutable(path);
   }
@@ -102,6 +126,12 @@ record TemporalSetup(String mode, Path cli, String target, String cliVersion) {
     }
     if (target != null) {
       m.put("target", target);
+    }
+    if (pidFile != null) {
+      m.put("pid_file", pidFile.toString());
+    }
+    if (pgPidFile != null) {
+      m.put("postgres_pid_file", pgPidFile.toString());
     }
     return m;
   }
