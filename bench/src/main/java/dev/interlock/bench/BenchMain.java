@@ -75,6 +75,8 @@ public final class BenchMain {
         --jar PATH            default server/target/interlock.jar
         --config PATH         default config.yml
         --heap SIZE           the server's -Xmx (default 1536m)
+        --server-jvm-args A   more JVM arguments for the server, space-separated (e.g. a
+                              -D switch to compare a lever, or -XX:StartFlightRecording=...)
       Or a server that is already running (restart is skipped; no --temporal-*):
         --url URL --key KEY   KEY none: no Authorization header; default INTERLOCK_API_KEY
       CPU: every scenario reports the CPU time (user + system, from /proc) each process spent
@@ -89,7 +91,7 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("churn", "scenario", "concurrency", "out", "seconds",
       "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
       "temporal-pid-file", "temporal-pg-pid-file",
-      "jar", "config", "heap", "url", "key");
+      "jar", "config", "heap", "server-jvm-args", "url", "key");
 
   private final Map<String, String> opts;
   private final Path out;
@@ -203,6 +205,10 @@ public final class BenchMain {
     Path data = Files.createTempDirectory("interlock-bench");
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + opts.getOrDefault("heap", "1536m"),
         "-XX:+UseG1GC"));
+    String extraJvm = opts.getOrDefault("server-jvm-args", "").strip();
+    if (!extraJvm.isEmpty()) {
+      jvm.addAll(List.of(extraJvm.split("\\s+")));
+    }
     server = new Server(opts.getOrDefault("jar", "server/target/interlock.jar"),
         opts.getOrDefault("config", "config.yml"), data, "bench-admin-key-0123456789abcdef", jvm,
         temporal);
