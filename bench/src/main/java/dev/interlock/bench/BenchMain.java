@@ -52,6 +52,7 @@ public final class BenchMain {
                               five in turn (smoke: tiny loads, a check rather than a measurement;
                               quick: about two minutes); default quick
         --concurrency N       agent threads (default 16)
+        --roundtrip-concurrency N  roundtrip's agents, when they differ (default --concurrency)
         --out DIR             where <scenario>.json goes (default bench/results)
         --seconds N           create: measured seconds; restart: load before the kill
         --warmup N            create: seconds before measuring (default 3 from 10 s on)
@@ -91,7 +92,7 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("churn", "scenario", "concurrency", "out", "seconds",
       "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
       "temporal-pid-file", "temporal-pg-pid-file",
-      "jar", "config", "heap", "server-jvm-args", "url", "key");
+      "roundtrip-concurrency", "jar", "config", "heap", "server-jvm-args", "url", "key");
 
   private final Map<String, String> opts;
   private final Path out;
@@ -345,6 +346,8 @@ public final class BenchMain {
   // --- 2. round trip ----------------------------------------------------------------------
 
   private Map<String, Object> roundTrip(int rounds) throws Exception {
+    int concurrency = Integer.parseInt(
+        opts.getOrDefault("roundtrip-concurrency", Integer.toString(this.concurrency)));
     Stats wake = new Stats();
     Stats decide = new Stats();
     Stats total = new Stats();
