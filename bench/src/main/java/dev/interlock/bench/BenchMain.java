@@ -61,6 +61,8 @@ public final class BenchMain {
         --expiries N          expiry: interrupts expiring at once (default 10000)
         --churn L1,L2,...     churn (not in quick/all): interrupts created and decided, heap
                               after GC measured at each level (default 20000,40000,...,200000)
+        --churn-sample N      churn: also measure the heap after GC every N interrupts and
+                              report each level's lowest and highest (default 2000)
       The server the harness starts:
         --temporal-mode M     embedded (default; Temporal's test server in the server's JVM,
                               as docs/benchmarks.md measured), devserver (the server runs
@@ -92,7 +94,7 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("churn", "scenario", "concurrency", "out", "seconds",
       "warmup", "rounds", "waits", "expiries", "temporal-mode", "temporal-cli", "temporal-target",
       "temporal-pid-file", "temporal-pg-pid-file",
-      "roundtrip-concurrency", "jar", "config", "heap", "server-jvm-args", "url", "key");
+      "roundtrip-concurrency", "churn-sample", "jar", "config", "heap", "server-jvm-args", "url", "key");
 
   private final Map<String, String> opts;
   private final Path out;
@@ -631,30 +633,47 @@ public final class BenchMain {
     List<Map<String, Object>> rows = new ArrayList<>();
     int done = 0;
     long began = System.nanoTime();
+    // Heap after a full GC every `sample` interrupts: a window's lowest and highest show the
+    // band the recycling keeps the heap in, whatever the phase a level ends in.
+    int sample = Integer.parseInt(opts.getOrDefault("churn-sample", "2000"));
     for (int level : levels) {
       long levelStart = System.nanoTime();
       int n = level - done;
-      repeat(n, () -> {
-        Client.Response c = client.createInterrupt("agent-churn", "user-churn", 3600, null);
-        if (c.status() != 201) {
-          errors.incrementAndGet();
-          return;
+      long windowMin = Long.MAX_VALUE;
+      long windowMax = 0;
+      for (int chunkDone = 0; chunkDone < n; ) {
+        int chunk = Math.min(sample, n - chunkDone);
+        repeat(chunk, () -> {
+          Client.Response c = client.createInterrupt("agent-churn", "user-churn", 3600, null);
+          if (c.status() != 201) {
+            errors.incrementAndGet();
+            return;
+          }
+          String id = c.body().path("interruptId").asText();
+          String decision = (id.hashCode() & 1) == 0 ? "approved" : "rejected";
+          Client.Response d = client.post("/interrupts/" + id + "/decide", Map.of("decision", decision));
+          if (d.status() == 200) {
+            decided.put(id, decision);
+          } else {
+            errors.incrementAndGet();
+          }
+        }, e -> errors.incrementAndGet());
+        chunkDone += chunk;
+        if (server != null && chunkDone < n) {
+          long heap = server.heapAfterGcBytes() / (1024 * 1024);
+          windowMin = Math.min(windowMin, heap);
+          windowMax = Math.max(windowMax, heap);
         }
-        String id = c.body().path("interruptId").asText();
-        String decision = (id.hashCode() & 1) == 0 ? "approved" : "rejected";
-        Client.Response d = client.post("/interrupts/" + id + "/decide", Map.of("decision", decision));
-        if (d.status() == 200) {
-          decided.put(id, decision);
-        } else {
-          errors.incrementAndGet();
-        }
-      }, e -> errors.incrementAndGet());
+      }
       done = level;
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("created_and_decided", level);
       row.put("per_second", Stats.round(n / ((System.nanoTime() - levelStart) / 1e9)));
       if (server != null) {
-        row.put("heap_after_gc_mib", server.heapAfterGcBytes() / (1024 * 1024));
+        long heap = server.heapAfterGcBytes() / (1024 * 1024);
+        row.put("heap_after_gc_mib", heap);
+        row.put("window_heap_after_gc_min_mib", Math.min(windowMin, heap));
+        row.put("window_heap_after_gc_max_mib", Math.max(windowMax, heap));
         row.put("server_rss_mib", server.rssBytes() / (1024 * 1024));
       }
       JsonNode details = client.get("/health").body().path("details");
@@ -713,6 +732,19 @@ public final class BenchMain {
     long firstHeap = rows.isEmpty() ? 0 : ((Number) rows.get(0).getOrDefault("heap_after_gc_mib", 0L)).longValue();
     long maxHeap = rows.stream().mapToLong(r -> ((Number) r.getOrDefault("heap_after_gc_mib", 0L)).longValue()).max().orElse(0);
     m.put("heap_growth_from_first_level", firstHeap == 0 ? null : Stats.round((double) maxHeap / firstHeap - 1));
+    // Flat: each window's highest (and lowest) heap after GC against the first window's.
+    List<Long> peaks = rows.stream()
+        .map(r -> ((Number) r.getOrDefault("window_heap_after_gc_max_mib", 0L)).longValue()).toList();
+    List<Long> troughs = rows.stream()
+        .map(r -> ((Number) r.getOrDefault("window_heap_after_gc_min_mib", 0L)).longValue()).toList();
+    if (!peaks.isEmpty() && peaks.get(0) > 0) {
+      m.put("window_peak_spread_vs_first", Stats.round(
+          peaks.stream().mapToLong(Long::longValue).max().orElse(0) / (double) peaks.get(0) - 1));
+      m.put("window_peak_min_vs_first", Stats.round(
+          peaks.stream().mapToLong(Long::longValue).min().orElse(0) / (double) peaks.get(0) - 1));
+      m.put("window_trough_spread_vs_first", Stats.round(
+          troughs.stream().mapToLong(Long::longValue).max().orElse(0) / (double) troughs.get(0) - 1));
+    }
     m.put("ok", wrong == 0 && longLost == 0 && shortNotExpired == 0 && shortWorst < 5000);
     return m;
   }
