@@ -121,6 +121,17 @@ final class ProcCpu {
    * <p>A process whose pid changed in between (a server restarted in the window) is counted
    * from its start: its whole CPU time at the second snapshot.
    */
+  /** CPU ms of everything but the harness itself (server, its PostgreSQL, Temporal's). */
+  static long serverSideMs(Snapshot snapshot) {
+    long sum = 0;
+    for (var reading : snapshot.readings().entrySet()) {
+      if (!reading.getKey().equals("harness_jvm") && reading.getValue().ms() > 0) {
+        sum += reading.getValue().ms();
+      }
+    }
+    return sum;
+  }
+
   Map<String, Object> between(Snapshot before, Snapshot after, String unit, long units) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("window_seconds", Stats.round((after.nanos() - before.nanos()) / 1e9));
