@@ -852,19 +852,22 @@ public final class BenchMain {
       for (String id : waited) {
         longPoll(id, waiterSaw, seen, readErrors);
       }
-      ExecutorService racers = Executors.newFixedThreadPool(8);
-      List<java.util.concurrent.Future<?>> races = new ArrayList<>();
+      // Each decide is scheduled for its own moment (read the deadlines first; a thread per
+      // racer, so that none starts late behind another's wait or slow answer).
+      Map<String, Long> raceAt = new LinkedHashMap<>();
       long[] offsets = {-1000, -200, -50, -10, 5};
       for (int i = 25; i < all.size(); i += 50) {
         String id = all.get(i);
-        long offset = offsets[(i / 50) % offsets.length];
-        races.add(racers.submit(() -> {
-          Client.Response r = client.get("/interrupts/" + id);
-          long deadlineMs = Instant.parse(r.body().path("expiresAt").asText()).toEpochMilli();
-          long sleep = deadlineMs + offset - System.currentTimeMillis();
-          if (sleep > 0) {
-            Thread.sleep(sleep);
-          }
+        Client.Response r = client.get("/interrupts/" + id);
+        long deadlineMs = Instant.parse(r.body().path("expiresAt").asText()).toEpochMilli();
+        raceAt.put(id, deadlineMs + offsets[(i / 50) % offsets.length]);
+      }
+      ScheduledExecutorService racers =
+          Executors.newScheduledThreadPool(Math.max(1, raceAt.size()));
+      List<java.util.concurrent.Future<?>> races = new ArrayList<>();
+      for (var race : raceAt.entrySet()) {
+        String id = race.getKey();
+        races.add(racers.schedule(() -> {
           try {
             raceAnswer.put(id, client.post("/interrupts/" + id + "/decide",
                 Map.of("decision", "approved", "reason", "just in time")).status());
@@ -874,7 +877,7 @@ public final class BenchMain {
             raceNoAnswer.incrementAndGet();
           }
           return null;
-        }));
+        }, Math.max(0, race.getValue() - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
       }
       List<String> sampled = new ArrayList<>();
       for (int i = 0; i < all.size() && sampled.size() < 1000; i += 10) {

@@ -1,7 +1,6 @@
 package dev.interlock.server.service;
 
 import dev.interlock.worker.ExpirySweep;
-import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * expire in the same second and their workflows' timers take a while to drain. Every
  * server runs one; concurrent sweeps skip each other's rows.
  */
-public final class ExpirySweeper implements Managed {
+public final class ExpirySweeper extends DaemonLoop {
 
   private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -20,35 +19,17 @@ public final class ExpirySweeper implements Managed {
   private final ExpirySweep sweep;
   private final Duration interval;
   private final int batch;
-  private volatile boolean running;
-  private Thread thread;
-
   public ExpirySweeper(ExpirySweep sweep, Duration interval, int batch) {
+    super("interlock-expiry-sweep");
     this.sweep = sweep;
     this.interval = interval;
     this.batch = batch;
   }
 
   @Override
-  public void start() {
-    running = true;
-    thread = new Thread(this::loop, "interlock-expiry-sweep");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  @Override
-  public void stop() throws InterruptedException {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      thread.join(5_000);
-    }
-  }
-
-  private void loop() {
+  protected void loop() {
     Duration backoff = interval;
-    while (running) {
+    while (running()) {
       try {
         int expired;
         do {
@@ -61,13 +42,13 @@ public final class ExpirySweeper implements Managed {
           } else if (expired > 0) {
             log.debug("expiry sweep: {} interrupts expired in {} ms", expired, ms);
           }
-        } while (expired == batch && running);
+        } while (expired == batch && running());
         backoff = interval;
         Thread.sleep(interval.toMillis());
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        if (!running) {
+        if (!running()) {
           return;
         }
         // The store is away (e.g. restarting); the workflows' own timers still expire.

@@ -1,7 +1,6 @@
 package dev.interlock.server.service;
 
 import dev.interlock.store.InterruptSql;
-import io.dropwizard.lifecycle.Managed;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,18 +30,17 @@ import org.slf4j.LoggerFactory;
  * the store, so nothing is missed), subscribers are told to resynchronise, and the listener
  * reconnects with backoff.
  */
-public final class TransitionListener implements Managed {
+public final class TransitionListener extends DaemonLoop {
 
   private static final Logger log = LoggerFactory.getLogger(TransitionListener.class);
 
   private final Supplier<Connection> connections;
   private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-  private volatile boolean running;
   private volatile boolean listening;
-  private Thread thread;
 
   public TransitionListener(Supplier<Connection> connections) {
+    super("interlock-transition-listener");
     this.connections = connections;
   }
 
@@ -119,26 +117,14 @@ public final class TransitionListener implements Managed {
   }
 
   @Override
-  public void start() {
-    running = true;
-    thread = new Thread(this::loop, "interlock-transition-listener");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  @Override
-  public void stop() throws InterruptedException {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      thread.join(5000);
-    }
+  protected void afterStop() {
     wakeAll();
   }
 
-  private void loop() {
+  @Override
+  protected void loop() {
     long backoffMs = 200;
-    while (running) {
+    while (running()) {
       try (Connection c = connections.get()) {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + InterruptSql.CHANNEL);
@@ -149,7 +135,7 @@ public final class TransitionListener implements Managed {
         backoffMs = 200;
         // Anything that happened while we were not listening: let waiters re-check.
         wakeAll();
-        while (running) {
+        while (running()) {
           PGNotification[] notifications = pg.getNotifications(1000);
           if (notifications != null) {
             for (PGNotification n : notifications) {
@@ -163,7 +149,7 @@ public final class TransitionListener implements Managed {
         }
       } catch (SQLException | RuntimeException e) {
         listening = false;
-        if (!running) {
+        if (!running()) {
           return;
         }
         log.warn("transition listener lost its PostgreSQL connection ({}); reconnecting in {} ms",
