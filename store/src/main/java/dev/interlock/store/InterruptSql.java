@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
@@ -175,7 +176,7 @@ public final class InterruptSql {
    * are skipped. A decision projected later finds the row no longer pending; the workflow
    * then adopts the expiry.
    */
-  public static java.util.List<InterruptRow> expireDue(Handle h, int limit) {
+  public static List<InterruptRow> expireDue(Handle h, int limit) {
     return h.createQuery(EXPIRE_DUE)
         .bind("limit", limit)
         .map(mapper(h))

@@ -104,6 +104,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       details.put("response", s.response());
     }
     List<String> newDeliveries = new ArrayList<>();
+    // null: this run changed the row; otherwise the status the store already held.
     String stored = jdbi.inTransaction(h -> {
       // Row, audit event and NOTIFY in one statement. The activity is retried (and, local,
       // re-run with its workflow task); only the first run that changes the row writes.
