@@ -8,6 +8,8 @@ import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.http.RequestIds;
+import dev.interlock.server.http.UnreadBodyFilter;
 import dev.interlock.server.mcp.McpModule;
 import dev.interlock.server.mcp.McpStdioCommand;
 import dev.interlock.server.resources.core.CallbackSecretResource;
@@ -54,6 +56,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
+import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -61,6 +64,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +218,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     }
 
     // Users, login tokens, API keys, authentication, scopes and rate limits.
+    // First, so that every response, early refusals and /mcp included, carries the id.
+    var requestIds = environment.servlets().addFilter("request-ids", new RequestIds());
+    requestIds.setAsyncSupported(true);
+    requestIds.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+    environment.jersey().register(new UnreadBodyFilter());
     IdentityModule.Identity identity =
         IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
     ReviewLinks links = new ReviewLinks(ReviewLinks.secret(config.review.secret, jdbi),

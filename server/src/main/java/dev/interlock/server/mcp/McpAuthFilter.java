@@ -66,7 +66,7 @@ final class McpAuthFilter implements Filter {
     } catch (Unauthorized e) {
       log.warn("401 {}: {}", request.getRequestURI(), e.getMessage());
       response.setHeader("WWW-Authenticate", "Bearer realm=\"interlock\"");
-      refuse(response, 401, e.getMessage());
+      refuse(request, response, 401, e.getMessage());
       return;
     }
     if (caller.kind() == Caller.Kind.API_KEY) {
@@ -79,7 +79,7 @@ final class McpAuthFilter implements Filter {
       response.setHeader("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
       if (!decision.allowed()) {
         response.setHeader("Retry-After", Long.toString(decision.resetSeconds()));
-        refuse(response, 429, "Rate limit exceeded");
+        refuse(request, response, 429, "Rate limit exceeded");
         return;
       }
     }
@@ -88,7 +88,7 @@ final class McpAuthFilter implements Filter {
       String owner = sessionOwners.getIfPresent(sessionId);
       if (owner != null && !owner.equals(caller.ownerId())) {
         log.warn("404 {}: session of another owner", request.getRequestURI());
-        refuse(response, 404, "Session not found");
+        refuse(request, response, 404, "Session not found");
         return;
       }
     }
@@ -114,8 +114,12 @@ final class McpAuthFilter implements Filter {
     });
   }
 
-  private void refuse(HttpServletResponse response, int status, String message)
-      throws IOException {
+  private void refuse(HttpServletRequest request, HttpServletResponse response, int status,
+      String message) throws IOException {
+    // The body is not read: tell the client the connection ends here (see UnreadBodyFilter).
+    if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+      response.setHeader("Connection", "close");
+    }
     response.setStatus(status);
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");

@@ -122,7 +122,7 @@ public final class McpModule {
     var filter = environment.servlets().addFilter("mcp-auth",
         new McpAuthFilter(identity.credentials(), identity.usage(), identity.rateLimiter(), json));
     filter.setAsyncSupported(true);
-    filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/mcp");
+    filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
 
     environment.jersey().register(new McpCatalogResource(json, tools, version,
         transport.protocolVersions(), new ObjectMapper().valueToTree(server.getServerCapabilities())));
