@@ -71,6 +71,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +110,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   }
 
   /** What the server and a standalone worker share: the store, migrated. */
-  record Store(Jdbi jdbi, Supplier<Connection> dedicatedConnections) {}
+  record Store(Jdbi jdbi, DataSource dataSource, Supplier<Connection> dedicatedConnections) {}
 
   /** @param startedEarly receives what was started here and must be stopped if start fails */
   static Store openStore(InterlockConfiguration config, Environment environment,
@@ -150,7 +151,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         throw new IllegalStateException(e.getMessage(), e);
       }
     };
-    return new Store(jdbi, dedicated);
+    return new Store(jdbi, dataSource, dedicated);
   }
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
@@ -217,14 +218,16 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       log.info("worker.enabled is false: interrupt workflows run on separate worker processes");
     }
 
-    // Users, login tokens, API keys, authentication, scopes and rate limits.
     // First, so that every response, early refusals and /mcp included, carries the id.
     var requestIds = environment.servlets().addFilter("request-ids", new RequestIds());
     requestIds.setAsyncSupported(true);
     requestIds.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
     environment.jersey().register(new UnreadBodyFilter());
+
+    // Users, login tokens, API keys, authentication, scopes and rate limits.
     IdentityModule.Identity identity =
-        IdentityModule.install(config, environment, jdbi, clock, baseUrl(config));
+        IdentityModule.install(config, environment, jdbi, store.dataSource(), clock,
+            baseUrl(config));
     ReviewLinks links = new ReviewLinks(ReviewLinks.secret(config.review.secret, jdbi),
         baseUrl(config), config.review.linkGrace.toJavaDuration(), clock);
 

@@ -5,6 +5,7 @@ import dev.interlock.server.InterlockConfiguration;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.loopgate.ApiKeyViews;
 import dev.interlock.server.config.AuthConfig;
+import dev.interlock.server.config.LimitsConfig;
 import dev.interlock.server.resources.agentgate.KeyResource;
 import dev.interlock.server.resources.loopat.TokenResource;
 import dev.interlock.server.resources.loopgate.ApiKeyResource;
@@ -16,6 +17,8 @@ import io.dropwizard.core.setup.Environment;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -44,7 +47,7 @@ public final class IdentityModule {
   private IdentityModule() {}
 
   public static Identity install(InterlockConfiguration config, Environment environment,
-      Jdbi jdbi, Clock clock, String baseUrl) {
+      Jdbi jdbi, DataSource dataSource, Clock clock, String baseUrl) {
     AuthConfig auth = config.auth;
     String secret = jwtSecret(auth.jwtSecret, config.database.isEmbedded(), jdbi);
 
@@ -57,7 +60,22 @@ public final class IdentityModule {
     environment.lifecycle().manage(usage);
 
     Credentials credentials = new Credentials(tokens, keys);
-    RateLimiter rateLimiter = new RateLimiter(clock);
+    RateLimiter rateLimiter = config.limits.rateLimitStore == LimitsConfig.RateLimitStore.MEMORY
+        ? RateLimiter.inMemory(clock)
+        : RateLimiter.shared(dataSource, clock);
+    if (config.limits.rateLimitStore != LimitsConfig.RateLimitStore.MEMORY) {
+      // Rows of buckets that have refilled would start full anyway: drop them now and then.
+      environment.lifecycle().scheduledExecutorService("interlock-rate-limit-cleanup").build()
+          .scheduleWithFixedDelay(() -> {
+            try {
+              rateLimiter.removeRefilled(10_000);
+            } catch (RuntimeException e) {
+              log.warn("rate-limit cleanup failed (it runs again in a minute): {}", e.toString());
+            }
+          }, 1, 1, TimeUnit.MINUTES);
+    }
+    LoginThrottle throttle = new LoginThrottle(rateLimiter, config.limits.loginsPerMinutePerAddress,
+        config.limits.loginsPerMinutePerUsername, config.limits.registrationsPerMinutePerAddress);
 
     var jersey = environment.jersey();
     jersey.register(new AuthDynamicFeature(
@@ -68,7 +86,7 @@ public final class IdentityModule {
 
     ObjectMapper json = environment.getObjectMapper();
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
-    jersey.register(new AuthResource(users, bodies, json, tokens.lifetime(),
+    jersey.register(new AuthResource(users, throttle, bodies, json, tokens.lifetime(),
         baseUrl.regionMatches(true, 0, "https:", 0, 6)));
     jersey.register(new ApiKeyResource(keys, new ApiKeyViews(json, keys), bodies, clock));
     jersey.register(new KeyResource.Main(keys, bodies, json));

@@ -32,7 +32,7 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
         || !caller.isRateLimited()) {
       return;
     }
-    RateLimiter.Decision decision = limiter.acquire(caller.keyId(), caller.rateLimit());
+    RateLimiter.Decision decision = limiter.acquire("key:" + caller.keyId(), caller.rateLimit());
     request.setProperty(DECISION, decision);
     if (!decision.allowed()) {
       throw new RateLimited();

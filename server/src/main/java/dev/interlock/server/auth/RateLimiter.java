@@ -1,101 +1,174 @@
 package dev.interlock.server.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.time.Clock;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 
 /**
- * Per-key sliding window of 60 seconds, in this process's memory: a request is allowed
- * when fewer than {@code limit} requests of the key were allowed in the last 60 seconds.
- * Each key keeps the times of at most {@code limit} requests. With several server
- * instances each counts on its own, so a key may make up to N times its limit unless the
- * load balancer routes a key to one instance.
+ * Per-minute limits as token buckets (Bucket4j): a bucket holds {@code limit} tokens and
+ * refills them evenly over 60 seconds, so a caller may use its whole minute at once and then
+ * one request per {@code 60/limit} seconds. Buckets live in PostgreSQL by default (Bucket4j's
+ * {@code SELECT ... FOR UPDATE} backend, table {@code rate_limit_buckets}), so a limit holds
+ * across every instance of a cluster; {@link #inMemory} keeps them in this process.
+ *
+ * <p>A bucket is named by what it limits ({@code key:<id>}, {@code login-address:<ip>} …)
+ * and the limit itself, so a changed limit starts a fresh bucket.
  */
 public final class RateLimiter {
 
-  static final long WINDOW_MILLIS = 60_000;
+  static final Duration WINDOW = Duration.ofMinutes(1);
 
-  /** What the headers say about one request. {@code resetSeconds}: until a slot frees. */
+  /** What the headers say about one request. {@code resetSeconds}: until a token is back. */
   public record Decision(boolean allowed, int limit, int remaining, long resetSeconds) {}
 
-  private final Clock clock;
-  private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
-  private volatile long lastPrune;
-
-  public RateLimiter(Clock clock) {
-    this.clock = clock;
-    this.lastPrune = clock.millis();
+  private interface Buckets {
+    ConsumptionProbe consume(String name, int limit);
   }
 
-  public Decision acquire(String keyId, int limit) {
-    long now = clock.millis();
-    pruneIdle(now);
-    // Acquired inside compute so that pruning (also per key, below) cannot drop a window
-    // between its lookup and its use.
-    Decision[] decision = new Decision[1];
-    windows.compute(keyId, (k, old) -> {
-      Window w = old == null || old.capacity() != limit ? new Window(limit) : old;
-      decision[0] = w.acquire(now);
-      return w;
-    });
-    return decision[0];
+  private final Buckets buckets;
+  private final PostgreSQLSelectForUpdateBasedProxyManager<String> shared;
+
+  private RateLimiter(Buckets buckets, PostgreSQLSelectForUpdateBasedProxyManager<String> shared) {
+    this.buckets = buckets;
+    this.shared = shared;
   }
 
-  /** Forgets keys idle for a whole window, at most once a minute. */
-  private void pruneIdle(long now) {
-    if (now - lastPrune < WINDOW_MILLIS) {
-      return;
+  /** Buckets in PostgreSQL, shared by every instance that uses the same database. */
+  public static RateLimiter shared(DataSource dataSource, Clock clock) {
+    return shared(dataSource, clock, Duration.ofSeconds(10));
+  }
+
+  /**
+   * @param keepAfterRefill how long a row stays after its bucket is full again (Bucket4j
+   *     counts this in the system's time, whatever {@code clock} says)
+   */
+  static RateLimiter shared(DataSource dataSource, Clock clock, Duration keepAfterRefill) {
+    PostgreSQLSelectForUpdateBasedProxyManager<String> proxies =
+        Bucket4jPostgreSQL.selectForUpdateBasedBuilder(restoringAutoCommit(dataSource))
+            .primaryKeyMapper(PrimaryKeyMapper.STRING)
+            .table("rate_limit_buckets")
+            .idColumn("id")
+            .stateColumn("state")
+            .expiresAtColumn("expires_at")
+            // A row may go once its bucket is full again: it would start full anyway.
+            .expirationAfterWrite(ExpirationAfterWriteStrategy
+                .basedOnTimeForRefillingBucketUpToMax(keepAfterRefill))
+            .clientClock(timeMeter(clock))
+            .build();
+    return new RateLimiter((name, limit) -> proxies.builder()
+        .build(name, () -> configuration(limit))
+        .tryConsumeAndReturnRemaining(1), proxies);
+  }
+
+  /** Buckets in this process: each instance of a cluster counts on its own. */
+  public static RateLimiter inMemory(Clock clock) {
+    TimeMeter time = timeMeter(clock);
+    Cache<String, Bucket> local = Caffeine.newBuilder()
+        .expireAfterAccess(WINDOW.multipliedBy(2)).maximumSize(1_000_000).build();
+    return new RateLimiter((name, limit) -> local.get(name, n -> Bucket.builder()
+            .addLimit(l -> l.capacity(limit).refillGreedy(limit, WINDOW))
+            .withCustomTimePrecision(time)
+            .build())
+        .tryConsumeAndReturnRemaining(1), null);
+  }
+
+  /** Takes one token of the bucket {@code what} (e.g. {@code key:<id>}) limited to {@code limit} a minute. */
+  public Decision acquire(String what, int limit) {
+    ConsumptionProbe probe = buckets.consume(what + "@" + limit, limit);
+    int remaining = (int) Math.min(limit, probe.getRemainingTokens());
+    long waitNanos;
+    if (!probe.isConsumed()) {
+      waitNanos = probe.getNanosToWaitForRefill();
+    } else {
+      // Until the next token is back: the time to full, less the later tokens' share of it.
+      int missing = limit - remaining;
+      long perToken = WINDOW.toNanos() / limit;
+      waitNanos = missing == 0 ? 0 : probe.getNanosToWaitForReset() - (missing - 1) * perToken;
     }
-    lastPrune = now;
-    for (String keyId : windows.keySet()) {
-      windows.computeIfPresent(keyId, (k, w) -> w.idleSince(now) ? null : w);
+    long seconds = Math.max(1, (waitNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
+    return new Decision(probe.isConsumed(), limit, remaining, seconds);
+  }
+
+  /** Removes up to {@code batch} buckets that have refilled; 0 when they are in memory. */
+  public int removeRefilled(int batch) {
+    return shared == null ? 0 : shared.removeExpired(batch);
+  }
+
+  private static BucketConfiguration configuration(int limit) {
+    return BucketConfiguration.builder()
+        .addLimit(l -> l.capacity(limit).refillGreedy(limit, WINDOW))
+        .build();
+  }
+
+  /**
+   * The pool's connections as Bucket4j needs them, handed back as the pool lent them. Bucket4j
+   * turns auto-commit off for its transaction and returns the connection without turning it
+   * back on; the next borrower (a JDBI handle) would then run in a transaction that never
+   * commits, its writes visible only on that connection. Closing through this wrapper rolls
+   * back anything left open and restores auto-commit first.
+   */
+  private static DataSource restoringAutoCommit(DataSource pool) {
+    return (DataSource) Proxy.newProxyInstance(RateLimiter.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Object result = invoke(pool, method, args);
+          return result instanceof Connection c ? restoringOnClose(c) : result;
+        });
+  }
+
+  private static Connection restoringOnClose(Connection connection) {
+    return (Connection) Proxy.newProxyInstance(RateLimiter.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0
+              && !connection.isClosed()) {
+            try {
+              if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+              }
+            } finally {
+              connection.close();
+            }
+            return null;
+          }
+          return invoke(connection, method, args);
+        });
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 
-  int trackedKeys() {
-    return windows.size();
-  }
-
-  /** A ring buffer of the times of the allowed requests still inside the window. */
-  private static final class Window {
-    private final long[] times;
-    private int head;
-    private int size;
-
-    Window(int limit) {
-      times = new long[limit];
-    }
-
-    int capacity() {
-      return times.length;
-    }
-
-    synchronized Decision acquire(long now) {
-      evict(now);
-      int limit = times.length;
-      if (size >= limit) {
-        return new Decision(false, limit, 0, secondsUntilFree(now));
+  /** Bucket4j's clock from ours, so tests can move time. */
+  private static TimeMeter timeMeter(Clock clock) {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(clock.millis());
       }
-      times[(head + size) % limit] = now;
-      size++;
-      return new Decision(true, limit, limit - size, secondsUntilFree(now));
-    }
 
-    synchronized boolean idleSince(long now) {
-      evict(now);
-      return size == 0;
-    }
-
-    private void evict(long now) {
-      while (size > 0 && times[head] <= now - WINDOW_MILLIS) {
-        head = (head + 1) % times.length;
-        size--;
+      @Override
+      public boolean isWallClockBased() {
+        return true;
       }
-    }
-
-    /** When the oldest request leaves the window; at least one second. */
-    private long secondsUntilFree(long now) {
-      long millis = size == 0 ? 0 : times[head] + WINDOW_MILLIS - now;
-      return Math.max(1, (millis + 999) / 1000);
-    }
+    };
   }
 }

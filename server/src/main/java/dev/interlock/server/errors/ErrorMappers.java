@@ -47,7 +47,12 @@ public final class ErrorMappers {
       } else {
         log.warn("{} {}: {}", e.status(), path(uri), e.getMessage());
       }
-      return errors.render(path(uri), e.status(), e.code(), e.getMessage());
+      Response response = errors.render(path(uri), e.status(), e.code(), e.getMessage());
+      if (e instanceof RateLimited limited && limited.retryAfterSeconds() > 0) {
+        return Response.fromResponse(response)
+            .header("Retry-After", Long.toString(limited.retryAfterSeconds())).build();
+      }
+      return response;
     }
   }
 

@@ -73,7 +73,7 @@ final class McpAuthFilter implements Filter {
       usage.record(caller.keyId());
     }
     if (caller.isRateLimited()) {
-      RateLimiter.Decision decision = limiter.acquire(caller.keyId(), caller.rateLimit());
+      RateLimiter.Decision decision = limiter.acquire("key:" + caller.keyId(), caller.rateLimit());
       response.setHeader("X-RateLimit-Limit", Integer.toString(decision.limit()));
       response.setHeader("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
       response.setHeader("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));

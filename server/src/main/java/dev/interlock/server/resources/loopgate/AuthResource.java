@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.auth.CredentialsAuthFilter;
+import dev.interlock.server.auth.LoginThrottle;
 import dev.interlock.server.auth.Users;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
@@ -20,6 +23,8 @@ import java.util.UUID;
  * Loopgate's users: {@code POST /api/auth/register} and {@code POST /api/auth/login}. Open
  * without credentials. Login also sets the {@code loopat_session} cookie carrying the same
  * token, for same-origin web pages (HttpOnly, SameSite=Lax, Secure on an https base URL).
+ * Both are limited per client address (and login per username) before any password is
+ * hashed ({@link LoginThrottle}).
  */
 @Path("/api/auth")
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,14 +32,16 @@ import java.util.UUID;
 public final class AuthResource {
 
   private final Users users;
+  private final LoginThrottle throttle;
   private final JsonBodies bodies;
   private final ObjectMapper json;
   private final Duration sessionLifetime;
   private final boolean secureCookie;
 
-  public AuthResource(Users users, JsonBodies bodies, ObjectMapper json, Duration sessionLifetime,
-      boolean secureCookie) {
+  public AuthResource(Users users, LoginThrottle throttle, JsonBodies bodies, ObjectMapper json,
+      Duration sessionLifetime, boolean secureCookie) {
     this.users = users;
+    this.throttle = throttle;
     this.bodies = bodies;
     this.json = json;
     this.sessionLifetime = sessionLifetime;
@@ -43,7 +50,8 @@ public final class AuthResource {
 
   @POST
   @Path("register")
-  public Response register(InputStream body) {
+  public Response register(@Context HttpServletRequest request, InputStream body) {
+    throttle.register(request.getRemoteAddr());
     ObjectNode in = bodies.object(body);
     String username = JsonBodies.requiredText(in, "username");
     String password = JsonBodies.requiredText(in, "password");
@@ -56,10 +64,11 @@ public final class AuthResource {
 
   @POST
   @Path("login")
-  public Response login(InputStream body) {
+  public Response login(@Context HttpServletRequest request, InputStream body) {
     ObjectNode in = bodies.object(body);
     String username = JsonBodies.requiredText(in, "username");
     String password = JsonBodies.requiredText(in, "password");
+    throttle.login(request.getRemoteAddr(), username);
     Users.Login login = users.login(username, password);
     ObjectNode out = json.createObjectNode()
         .put("token", login.token())
