@@ -2,14 +2,16 @@ package dev.interlock.worker.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * in order; the first rule whose {@code match} holds decides; no match routes the request
  * to a human. A {@code match} maps paths ({@code action}, {@code urgency},
  * {@code params.x.y}, {@code context.x}) to an exact value or to operators
- * {@code $lt $gt $lte $gte $in $regex}; every entry must hold. Regular expressions are
- * bounded (pattern and input length, and a step budget), so a policy cannot hang the
- * evaluation (ReDoS).
+ * {@code $lt $gt $lte $gte $in $regex}; every entry must hold. Regular expressions use
+ * RE2 syntax and run on RE2/J, whose matching time is linear in the input, so no pattern can
+ * hang the evaluation (ReDoS); the price is that RE2 has no backreferences or lookaround,
+ * which {@link #validate} refuses when a policy is written.
  */
 public final class PolicyEngine {
 
@@ -28,7 +31,11 @@ public final class PolicyEngine {
 
   static final int MAX_PATTERN = 256;
   static final int MAX_REGEX_INPUT = 4096;
-  static final long REGEX_STEP_BUDGET = 200_000;
+  /** Compiled patterns by pattern text, so a policy's regex is compiled once, not per request. */
+  private static final ConcurrentHashMap<String, Optional<Pattern>> COMPILED =
+      new ConcurrentHashMap<>();
+  /** Enough for every pattern of many owners' policies; past it the cache starts again. */
+  static final int MAX_COMPILED = 1024;
   static final Set<String> OPERATORS = Set.of("$lt", "$gt", "$lte", "$gte", "$in", "$regex");
   private static final int MAX_RULES = 100;
 
@@ -128,7 +135,11 @@ public final class PolicyEngine {
           try {
             Pattern.compile(op.getValue().asText());
           } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(where + ".$regex is not a valid regular expression");
+            // The description names the construct, e.g. "invalid escape sequence: `\1`" for a
+            // backreference; it quotes only the caller's own pattern.
+            throw new IllegalArgumentException(where + ".$regex is not a valid regular expression"
+                + " (" + e.getDescription() + ": `" + e.getPattern() + "`); RE2 syntax is"
+                + " supported, without backreferences, lookahead or lookbehind");
           }
         }
         case "$lt", "$gt", "$lte", "$gte" -> {
@@ -248,62 +259,33 @@ public final class PolicyEngine {
     if (input.length() > MAX_REGEX_INPUT || pattern.length() > MAX_PATTERN) {
       return false;
     }
-    try {
-      return Pattern.compile(pattern).matcher(new BudgetedSequence(input, REGEX_STEP_BUDGET)).find();
-    } catch (BudgetedSequence.Exhausted e) {
-      log.warn("policy regex {} gave up after {} steps on a {}-character value", pattern,
-          REGEX_STEP_BUDGET, input.length());
-      return false;
-    } catch (PatternSyntaxException e) {
-      return false;
-    }
+    return compiled(pattern).map(p -> p.matcher(input).find()).orElse(false);
   }
 
   /**
-   * A CharSequence that counts reads and gives up after a budget: Java's regex engine reads
-   * the input through charAt, so catastrophic backtracking runs out of budget instead of
-   * running for hours.
+   * The pattern compiled once and cached. A pattern RE2 refuses (only one stored before
+   * patterns were validated with RE2 can be) is cached as absent and never matches.
    */
-  static final class BudgetedSequence implements CharSequence {
-    static final class Exhausted extends RuntimeException {
-      Exhausted() {
-        super(null, null, false, false);
+  static Optional<Pattern> compiled(String pattern) {
+    Optional<Pattern> cached = COMPILED.get(pattern);
+    if (cached != null) {
+      return cached;
+    }
+    if (COMPILED.size() >= MAX_COMPILED) {
+      COMPILED.clear();
+    }
+    return COMPILED.computeIfAbsent(pattern, text -> {
+      try {
+        return Optional.of(Pattern.compile(text));
+      } catch (PatternSyntaxException e) {
+        log.warn("policy regex {} is not valid RE2 ({}); its condition never holds", text,
+            e.getDescription());
+        return Optional.empty();
       }
-    }
+    });
+  }
 
-    private final String text;
-    private final long[] remaining;
-
-    BudgetedSequence(String text, long budget) {
-      this(text, new long[] {budget});
-    }
-
-    private BudgetedSequence(String text, long[] remaining) {
-      this.text = text;
-      this.remaining = remaining;
-    }
-
-    @Override
-    public char charAt(int index) {
-      if (--remaining[0] < 0) {
-        throw new Exhausted();
-      }
-      return text.charAt(index);
-    }
-
-    @Override
-    public int length() {
-      return text.length();
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return new BudgetedSequence(text.substring(start, end), remaining);
-    }
-
-    @Override
-    public String toString() {
-      return text;
-    }
+  static int compiledCount() {
+    return COMPILED.size();
   }
 }

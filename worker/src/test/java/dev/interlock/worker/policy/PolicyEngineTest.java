@@ -112,13 +112,63 @@ class PolicyEngineTest {
   }
 
   @Test
-  void givenCatastrophicRegex_thenGivesUpQuicklyWithoutMatching() {
+  void givenCatastrophicRegexOnShortValue_thenNoMatchQuickly() {
     String evil = "{\"params.to\":{\"$regex\":\"^(a+)+$\"}}";
     String request = "{\"params\":{\"to\":\"" + "a".repeat(40) + "!\"}}";
     long started = System.nanoTime();
     boolean matched = PolicyEngine.matches(json(evil), json(request));
     assertThat(matched).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  /** A value just inside the input bound: a backtracking engine needs ~2^4000 steps here. */
+  static final String LONG_AS_THEN_B = "a".repeat(PolicyEngine.MAX_REGEX_INPUT - 1) + "b";
+
+  static Stream<Arguments> catastrophicPatterns() {
+    return Stream.of(
+        Arguments.of("(a+)+$", false),
+        Arguments.of("^(a|aa)+$", false),
+        // The first branch backtracks at every position before the second can match, so an
+        // engine that gives up after a step budget answers "no match" here, wrongly.
+        Arguments.of("(a+)+c|ab$", true),
+        Arguments.of("^(a+)+b$", true));
+  }
+
+  @ParameterizedTest
+  @MethodSource("catastrophicPatterns")
+  void givenCatastrophicBacktrackingPattern_whenMatchedAgainstLongValue_thenAnswersCorrectly(
+      String pattern, boolean expected) {
+    JsonNode match = JSON.createObjectNode().set("params.to",
+        JSON.createObjectNode().put("$regex", pattern));
+    JsonNode request = JSON.createObjectNode().set("params",
+        JSON.createObjectNode().put("to", LONG_AS_THEN_B));
+
+    assertThat(PolicyEngine.matches(match, request)).isEqualTo(expected);
+  }
+
+  @Test
+  void givenSamePatternTwice_thenCompiledOnce() {
+    String pattern = "^compiled-once-[0-9]+$";
+
+    assertThat(PolicyEngine.compiled(pattern).orElseThrow())
+        .isSameAs(PolicyEngine.compiled(pattern).orElseThrow());
+  }
+
+  @Test
+  void givenMorePatternsThanTheCacheHolds_thenCacheStaysBounded() {
+    for (int i = 0; i <= PolicyEngine.MAX_COMPILED; i++) {
+      PolicyEngine.compiled("bounded-" + i);
+    }
+
+    assertThat(PolicyEngine.compiledCount()).isLessThanOrEqualTo(PolicyEngine.MAX_COMPILED);
+    assertThat(PolicyEngine.regex("bounded-7", JSON.getNodeFactory().textNode("x bounded-7 y")))
+        .isTrue();
+  }
+
+  @Test
+  void givenPatternRe2Refuses_whenEvaluated_thenConditionDoesNotHold() {
+    // Only a policy stored before RE2 validation can hold one; it must not match anything.
+    assertThat(PolicyEngine.regex("(a)\\1", JSON.getNodeFactory().textNode("aa"))).isFalse();
   }
 
   static Stream<Arguments> invalidRules() {
@@ -132,6 +182,11 @@ class PolicyEngineTest {
         Arguments.of("[{\"match\":{\"action\":{\"$nope\":1}},\"decision\":\"auto_deny\"}]", "unknown operator $nope"),
         Arguments.of("[{\"match\":{\"action\":{\"$in\":\"x\"}},\"decision\":\"auto_deny\"}]", "$in must be an array"),
         Arguments.of("[{\"match\":{\"action\":{\"$regex\":\"(\"}},\"decision\":\"auto_deny\"}]", "not a valid regular expression"),
+        // RE2 has no backreferences and no lookaround: refused when written, with the reason.
+        Arguments.of("[{\"match\":{\"action\":{\"$regex\":\"(a)\\\\1\"}},\"decision\":\"auto_deny\"}]",
+            "rules[0].match.action.$regex is not a valid regular expression (invalid escape sequence: `\\1`); RE2 syntax is supported, without backreferences, lookahead or lookbehind"),
+        Arguments.of("[{\"match\":{\"action\":{\"$regex\":\"^(?!admin)\"}},\"decision\":\"auto_deny\"}]",
+            "without backreferences, lookahead or lookbehind"),
         Arguments.of("[{\"match\":{\"action\":{\"$lt\":[]}},\"decision\":\"auto_deny\"}]", "must be a number or a string"));
   }
 
