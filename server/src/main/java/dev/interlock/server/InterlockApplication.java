@@ -43,6 +43,7 @@ import dev.interlock.worker.CallbackTargetGuard;
 import dev.interlock.worker.InterlockWorker;
 import dev.interlock.worker.ExpirySweep;
 import dev.interlock.worker.InterruptActivitiesImpl;
+import dev.interlock.worker.OutboundPost;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.worker.webhook.WebhookActivitiesImpl;
@@ -157,13 +158,14 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
       Jdbi jdbi, ObjectMapper json, LongAdder deliveryStarts) {
     var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
-    var http = InterruptActivitiesImpl.defaultHttpClient();
+    var outbound = OutboundPost.start();
     var timeout = config.callbacks.timeout.toJavaDuration();
-    var activities = new InterruptActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(),
+    var activities = new InterruptActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
         timeout, new DeliveryStarter(temporal.client(), config.temporal.taskQueue, deliveryStarts));
-    var webhooks = new WebhookActivitiesImpl(jdbi, json, http, guard, Clock.systemUTC(), timeout);
+    var webhooks = new WebhookActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
+        timeout);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
-        webhooks, config.worker.maxConcurrentActivities);
+        webhooks, outbound, config.worker.maxConcurrentActivities);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,13 +15,36 @@ import java.util.Locale;
  * (cloud metadata), CGNAT, unique-local or unspecified address is refused, so a caller
  * cannot make the server probe its own network (SSRF). The check runs when the URL is
  * accepted and again before every delivery, because DNS answers can change in between.
+ *
+ * <p>Before a delivery, {@link #target} resolves the host once and returns the addresses it
+ * checked; {@link OutboundPost} connects to those and never resolves the name again, so a
+ * name that answers a public address to the check and a private one to the connection (DNS
+ * rebinding) cannot get past the guard.
  */
 public final class CallbackTargetGuard {
 
   private final boolean allowPrivateNetworks;
+  private final HostResolver resolver;
 
   public CallbackTargetGuard(boolean allowPrivateNetworks) {
+    this(allowPrivateNetworks, HostResolver.SYSTEM);
+  }
+
+  public CallbackTargetGuard(boolean allowPrivateNetworks, HostResolver resolver) {
     this.allowPrivateNetworks = allowPrivateNetworks;
+    this.resolver = resolver;
+  }
+
+  /**
+   * Where one delivery attempt may connect: the URL (its host goes in the Host header and
+   * TLS checks) and the addresses its host resolved to, every one of them checked. Empty
+   * only when private networks are allowed and the host did not resolve; the attempt then
+   * fails and is retried, as any unreachable receiver is.
+   */
+  public record Target(URI uri, List<InetAddress> addresses) {
+    public Target {
+      addresses = List.copyOf(addresses);
+    }
   }
 
   /** Thrown with a message that is safe to show the caller. */
@@ -51,16 +75,30 @@ public final class CallbackTargetGuard {
     return uri;
   }
 
-  /** Checks form and, unless private networks are allowed, every address the host resolves to. */
+  /**
+   * Checks form and, unless private networks are allowed, every address the host resolves
+   * to. For accepting a URL; a delivery uses {@link #target}, which keeps the addresses.
+   */
   public URI check(String url) throws ForbiddenTarget {
+    return allowPrivateNetworks ? parse(url) : target(url).uri();
+  }
+
+  /**
+   * Checks form, resolves the host once and, unless private networks are allowed, refuses it
+   * if any answer is private or local; the answers are what the delivery connects to.
+   */
+  public Target target(String url) throws ForbiddenTarget {
     URI uri = parse(url);
-    if (allowPrivateNetworks) {
-      return uri;
-    }
-    InetAddress[] addresses;
+    List<InetAddress> addresses;
     try {
-      addresses = InetAddress.getAllByName(uri.getHost());
+      addresses = resolver.resolve(uri.getHost());
     } catch (UnknownHostException e) {
+      addresses = List.of();
+    }
+    if (allowPrivateNetworks) {
+      return new Target(uri, addresses);
+    }
+    if (addresses.isEmpty()) {
       throw new ForbiddenTarget("callbackUrl host does not resolve: " + uri.getHost());
     }
     for (InetAddress address : addresses) {
@@ -69,7 +107,7 @@ public final class CallbackTargetGuard {
             "callbackUrl resolves to a private or local address, which this server does not call");
       }
     }
-    return uri;
+    return new Target(uri, addresses);
   }
 
   static boolean isPrivate(InetAddress a) {

@@ -18,13 +18,17 @@ import io.temporal.worker.WorkerOptions;
 public final class InterlockWorker {
 
   private final WorkerFactory factory;
+  private final OutboundPost outbound;
 
-  private InterlockWorker(WorkerFactory factory) {
+  private InterlockWorker(WorkerFactory factory, OutboundPost outbound) {
     this.factory = factory;
+    this.outbound = outbound;
   }
 
+  /** {@code outbound} is the client the activities POST with; stopping the worker closes it. */
   public static InterlockWorker create(WorkflowClient client, String taskQueue,
-      InterruptActivities activities, WebhookActivities webhooks, int maxConcurrentActivities) {
+      InterruptActivities activities, WebhookActivities webhooks, OutboundPost outbound,
+      int maxConcurrentActivities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(taskQueue == null ? InterruptWorkflow.TASK_QUEUE : taskQueue,
         WorkerOptions.newBuilder()
@@ -33,7 +37,7 @@ public final class InterlockWorker {
     worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class,
         WebhookDeliveryWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities, webhooks);
-    return new InterlockWorker(factory);
+    return new InterlockWorker(factory, outbound);
   }
 
   public void start() {
@@ -43,5 +47,6 @@ public final class InterlockWorker {
   public void stop() {
     factory.shutdown();
     factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    outbound.close();
   }
 }

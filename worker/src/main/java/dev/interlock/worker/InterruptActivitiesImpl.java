@@ -23,14 +23,13 @@ import dev.interlock.workflows.PolicyRequest;
 import dev.interlock.workflows.TransitionRecord;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -47,7 +46,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   private final Jdbi jdbi;
   private final ObjectMapper json;
-  private final HttpClient http;
+  private final OutboundPost outbound;
   private final CallbackTargetGuard guard;
   private final CallbackSecrets secrets;
   private final CallbackPayloads payloads;
@@ -57,31 +56,23 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   private final DeliveryStarter deliveries;
 
   /** Without a Temporal client: webhook deliveries are written and left to recovery. */
-  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
-    this(jdbi, json, http, guard, clock, requestTimeout, null);
+    this(jdbi, json, outbound, guard, clock, requestTimeout, null);
   }
 
-  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout, DeliveryStarter deliveries) {
     this.webhookEvents = new WebhookEvents(json, clock);
     this.deliveries = deliveries;
     this.jdbi = jdbi;
     this.json = json;
-    this.http = http;
+    this.outbound = outbound;
     this.guard = guard;
     this.secrets = new CallbackSecrets(jdbi);
     this.payloads = new CallbackPayloads(json);
     this.clock = clock;
     this.requestTimeout = requestTimeout;
-  }
-
-  /** The HTTP client callbacks use: no redirects (a redirect could lead past the SSRF guard). */
-  public static HttpClient defaultHttpClient() {
-    return HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
   }
 
   @Override
@@ -189,9 +180,9 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       return;
     }
     int attempt = Activity.getExecutionContext().getInfo().getAttempt();
-    URI target;
+    CallbackTargetGuard.Target target;
     try {
-      target = guard.check(row.callbackUrl());
+      target = guard.target(row.callbackUrl());
     } catch (CallbackTargetGuard.ForbiddenTarget e) {
       recordAttempt(id, attempt, "blocked", null, e.getMessage(), 0);
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
@@ -199,21 +190,18 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     }
     String body = payloads.render(row);
     long t = clock.instant().getEpochSecond();
-    HttpRequest httpRequest = HttpRequest.newBuilder(target)
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "Interlock-Callback/1")
-        .header(CallbackSigner.HEADER, CallbackSigner.header(secrets.forOwner(row.ownerId()), t, body))
-        .header("X-Interlock-Interrupt-Id", id)
-        .header("X-Interlock-Attempt", Integer.toString(attempt))
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    OutboundPost.Attempt sent = OutboundPost.send(http, httpRequest);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("User-Agent", "Interlock-Callback/1");
+    headers.put(CallbackSigner.HEADER, CallbackSigner.header(secrets.forOwner(row.ownerId()), t, body));
+    headers.put("X-Interlock-Interrupt-Id", id);
+    headers.put("X-Interlock-Attempt", Integer.toString(attempt));
+    OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     recordAttempt(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
-    sent.throwIfFailed("callback", target.getHost());
+    sent.throwIfFailed("callback", target.uri().getHost());
     jdbi.useHandle(h -> InterruptSql.setCallbackState(h, id, "delivered"));
     log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,
-        target.getHost(), attempt, sent.status());
+        target.uri().getHost(), attempt, sent.status());
   }
 
   @Override

@@ -4,8 +4,10 @@ import dev.interlock.workflows.InterruptActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.testing.TestActivityEnvironment;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -14,6 +16,14 @@ import org.jdbi.v3.core.Jdbi;
  * the workflow would first see it.
  */
 final class ActivityHarness implements AutoCloseable {
+
+  /**
+   * The client every worker test POSTs with. Its sockets are bound to the loopback address,
+   * from which the kernel routes nowhere else, so even a test that lets a public address
+   * through the guard cannot send anything off this machine. Daemon threads; never closed.
+   */
+  static final OutboundPost OUTBOUND = OutboundPost.start(new SslContextFactory.Client(),
+      InetAddress.getLoopbackAddress());
 
   private final TestActivityEnvironment env;
   private final InterruptActivities activities;
@@ -25,8 +35,8 @@ final class ActivityHarness implements AutoCloseable {
 
   /** The implementation itself, for methods that need no activity context. */
   static InterruptActivitiesImpl newImpl(Jdbi jdbi, CallbackTargetGuard guard, Clock clock) {
-    return new InterruptActivitiesImpl(jdbi, Interrupts.JSON,
-        InterruptActivitiesImpl.defaultHttpClient(), guard, clock, Duration.ofSeconds(5));
+    return new InterruptActivitiesImpl(jdbi, Interrupts.JSON, OUTBOUND, guard, clock,
+        Duration.ofSeconds(5));
   }
 
   static ActivityHarness start(Jdbi jdbi, CallbackTargetGuard guard, Clock clock) {

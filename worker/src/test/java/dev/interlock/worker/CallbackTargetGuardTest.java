@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,5 +116,51 @@ class CallbackTargetGuardTest {
         .isTrue();
     assertThat(CallbackTargetGuard.isPrivate(Inet6Address.getByAddress(null, mappedPublic, -1)))
         .isFalse();
+  }
+
+  @Test
+  void givenNameThatRebinds_whenTargeted_thenResolvedOnceAndTheCheckedAnswerIsKept()
+      throws Exception {
+    var rebinding = new ScriptedResolver("rebind.example.test", "93.184.216.34", "127.0.0.1");
+    var guard = new CallbackTargetGuard(false, rebinding);
+
+    CallbackTargetGuard.Target target = guard.target("https://rebind.example.test/cb");
+
+    assertThat(target.uri()).isEqualTo(new URI("https://rebind.example.test/cb"));
+    assertThat(target.addresses()).containsExactly(InetAddress.getByName("93.184.216.34"));
+    assertThat(rebinding.lookups()).isEqualTo(1);
+  }
+
+  @Test
+  void givenOneOfSeveralAnswersPrivate_whenTargeted_thenRefused() {
+    HostResolver mixed = host -> List.of(InetAddress.getByName("93.184.216.34"),
+        InetAddress.getByName("169.254.169.254"));
+
+    assertThatThrownBy(() -> new CallbackTargetGuard(false, mixed).target("http://mixed.test/cb"))
+        .isInstanceOf(CallbackTargetGuard.ForbiddenTarget.class)
+        .hasMessageContaining("private or local address");
+  }
+
+  @Test
+  void givenUnresolvableName_whenTargeted_thenRefusedInProductionAndLeftToTheAttemptOtherwise()
+      throws Exception {
+    var nothing = new ScriptedResolver("known.example.test");
+
+    assertThatThrownBy(() -> new CallbackTargetGuard(false, nothing).target("http://gone.test/cb"))
+        .isInstanceOf(CallbackTargetGuard.ForbiddenTarget.class)
+        .hasMessage("callbackUrl host does not resolve: gone.test");
+    assertThat(new CallbackTargetGuard(true, nothing).target("http://gone.test/cb").addresses())
+        .isEmpty();
+  }
+
+  @Test
+  void givenPrivateNetworksAllowed_whenLoopbackNameTargeted_thenItsAnswerIsKept()
+      throws Exception {
+    var local = new ScriptedResolver("receiver.example.test", "127.0.0.1");
+
+    CallbackTargetGuard.Target target =
+        new CallbackTargetGuard(true, local).target("http://receiver.example.test:9/cb");
+
+    assertThat(target.addresses()).containsExactly(InetAddress.getByName("127.0.0.1"));
   }
 }

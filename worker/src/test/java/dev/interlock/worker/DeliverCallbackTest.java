@@ -246,4 +246,51 @@ class DeliverCallbackTest {
     assertThat(body.get("reason").isNull()).isTrue();
     assertThat(body.get("modifiedParams").isNull()).isTrue();
   }
+
+  @Test
+  void givenNameThatRebindsToLoopbackAfterTheCheck_whenDelivered_thenLoopbackReceivesNothing() {
+    // The guard's lookup gets a public address; a second lookup would get the receiver's.
+    var rebinding = new ScriptedResolver("rebind.example.test", "93.184.216.34", "127.0.0.1");
+    String id = interrupts.pending("owner-rebind", receiver.url("rebind.example.test"));
+    interrupts.approve(id, null, null, "key:k1", DECIDED_AT);
+
+    try (ActivityHarness guarded =
+        ActivityHarness.start(jdbi, new CallbackTargetGuard(false, rebinding), CLOCK)) {
+      // The POST went to 93.184.216.34, which the test client cannot reach: a failed attempt.
+      assertThatThrownBy(() -> guarded.activities().deliverCallback(new CallbackRequest(id)))
+          .isInstanceOf(ActivityFailure.class)
+          .cause()
+          .isInstanceOfSatisfying(ApplicationFailure.class, failure("CALLBACK_FAILED", false));
+    }
+
+    assertThat(receiver.received()).isEmpty();
+    assertThat(rebinding.lookups()).isEqualTo(1);
+    assertThat(interrupts.events(id, "callback.attempt")).singleElement().satisfies(event -> {
+      assertThat(event.details().get("outcome").asText()).isEqualTo("failed");
+      assertThat(event.details().get("error").asText()).contains("93.184.216.34");
+    });
+  }
+
+  @Test
+  void givenNameResolvingToTheReceiver_whenDelivered_thenPostedThereUnderTheName()
+      throws Exception {
+    String owner = "owner-pinned";
+    var resolver = new ScriptedResolver("receiver.example.test", "127.0.0.1");
+    String id = interrupts.pending(owner, receiver.url("receiver.example.test"));
+    interrupts.approve(id, null, null, "key:k1", DECIDED_AT);
+
+    try (ActivityHarness named =
+        ActivityHarness.start(jdbi, new CallbackTargetGuard(true, resolver), CLOCK)) {
+      named.activities().deliverCallback(new CallbackRequest(id));
+    }
+
+    assertThat(receiver.received()).singleElement().satisfies(request -> {
+      assertThat(request.header("Host")).isEqualTo("receiver.example.test:" + receiver.port());
+      assertThat(request.header("Content-Type")).isEqualTo("application/json");
+      assertThat(request.header("User-Agent")).isEqualTo("Interlock-Callback/1");
+      assertThat(CallbackSigner.verify(new CallbackSecrets(jdbi).forOwner(owner),
+          request.header(CallbackSigner.HEADER), request.body())).isTrue();
+    });
+    assertThat(interrupts.row(id).callbackState()).isEqualTo("delivered");
+  }
 }

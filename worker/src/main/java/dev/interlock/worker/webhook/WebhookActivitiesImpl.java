@@ -13,11 +13,10 @@ import dev.interlock.workflows.WebhookActivities;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +28,16 @@ public class WebhookActivitiesImpl implements WebhookActivities {
 
   private final Jdbi jdbi;
   private final ObjectMapper json;
-  private final HttpClient http;
+  private final OutboundPost outbound;
   private final CallbackTargetGuard guard;
   private final Clock clock;
   private final Duration requestTimeout;
 
-  public WebhookActivitiesImpl(Jdbi jdbi, ObjectMapper json, HttpClient http,
+  public WebhookActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
     this.jdbi = jdbi;
     this.json = json;
-    this.http = http;
+    this.outbound = outbound;
     this.guard = guard;
     this.clock = clock;
     this.requestTimeout = requestTimeout;
@@ -61,9 +60,9 @@ public class WebhookActivitiesImpl implements WebhookActivities {
       jdbi.useExtension(WebhookDao.class, d -> d.markFailed(id, "webhook deleted"));
       return;
     }
-    URI target;
+    CallbackTargetGuard.Target target;
     try {
-      target = guard.check(hook.url());
+      target = guard.target(hook.url());
     } catch (CallbackTargetGuard.ForbiddenTarget e) {
       record(id, attempt, "blocked", null, e.getMessage(), 0);
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
@@ -76,21 +75,18 @@ public class WebhookActivitiesImpl implements WebhookActivities {
       throw new IllegalStateException(e);
     }
     String timestamp = Long.toString(clock.instant().getEpochSecond());
-    HttpRequest httpRequest = HttpRequest.newBuilder(target)
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "Interlock-Webhook/1")
-        .header(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body))
-        .header(WebhookSigner.TIMESTAMP, timestamp)
-        .header("X-AgentGate-Event", delivery.event())
-        .header("X-AgentGate-Delivery", id)
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    OutboundPost.Attempt sent = OutboundPost.send(http, httpRequest);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("User-Agent", "Interlock-Webhook/1");
+    headers.put(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body));
+    headers.put(WebhookSigner.TIMESTAMP, timestamp);
+    headers.put("X-AgentGate-Event", delivery.event());
+    headers.put("X-AgentGate-Delivery", id);
+    OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     record(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
-    sent.throwIfFailed("webhook", target.getHost());
+    sent.throwIfFailed("webhook", target.uri().getHost());
     log.info("webhook delivery {} ({}) delivered to {} on attempt {}", id, delivery.event(),
-        target.getHost(), attempt);
+        target.uri().getHost(), attempt);
   }
 
   @Override
