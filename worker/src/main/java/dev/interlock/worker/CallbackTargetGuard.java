@@ -130,20 +130,40 @@ public final class CallbackTargetGuard {
       if ((first & 0xfe) == 0xfc) {
         return true; // unique local fc00::/7
       }
-      // IPv4-mapped (::ffff:a.b.c.d): judge the embedded IPv4 address.
-      boolean mapped = true;
-      for (int i = 0; i < 10; i++) {
-        mapped &= b[i] == 0;
+      // Forms that carry an IPv4 address inside: judge that address. IPv4-mapped
+      // ::ffff:a.b.c.d and the deprecated IPv4-compatible ::a.b.c.d (first 12 bytes zero
+      // but for the mapped marker), NAT64 64:ff9b::/96 (RFC 6052) and 64:ff9b:1::/48
+      // (RFC 8215, local use: always refused), and 6to4 2002:AABB:CCDD::/16 (RFC 3056).
+      if (allZero(b, 0, 10) && ((b[10] == 0 && b[11] == 0) || ((b[10] & 0xff) == 0xff
+          && (b[11] & 0xff) == 0xff))) {
+        return embeddedIsPrivate(b, 12);
       }
-      mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-      if (mapped) {
-        try {
-          return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-        } catch (UnknownHostException e) {
-          return true;
-        }
+      if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+          && (b[3] & 0xff) == 0x9b) {
+        return (b[4] == 0 && b[5] == 1) || (allZero(b, 4, 12) ? embeddedIsPrivate(b, 12) : true);
+      }
+      if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+        return embeddedIsPrivate(b, 2);
       }
     }
     return false;
+  }
+
+  private static boolean allZero(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the IPv4 address in bytes {@code at..at+3} is private (unreadable: yes). */
+  private static boolean embeddedIsPrivate(byte[] b, int at) {
+    try {
+      return isPrivate(InetAddress.getByAddress(new byte[] {b[at], b[at + 1], b[at + 2], b[at + 3]}));
+    } catch (UnknownHostException e) {
+      return true;
+    }
   }
 }

@@ -118,6 +118,21 @@ class CallbackTargetGuardTest {
         .isFalse();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"::127.0.0.1", "::10.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",
+      "64:ff9b:1::5db8:d822", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:0a00:0001::1"})
+  void givenIpv6FormCarryingAPrivateIpv4Address_whenJudged_thenPrivate(String address)
+      throws Exception {
+    assertThat(CallbackTargetGuard.isPrivate(InetAddress.getByName(address))).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"64:ff9b::5db8:d822", "2002:5db8:d822::1", "2606:4700::1111"})
+  void givenIpv6FormCarryingAPublicIpv4Address_whenJudged_thenPublic(String address)
+      throws Exception {
+    assertThat(CallbackTargetGuard.isPrivate(InetAddress.getByName(address))).isFalse();
+  }
+
   @Test
   void givenNameThatRebinds_whenTargeted_thenResolvedOnceAndTheCheckedAnswerIsKept()
       throws Exception {

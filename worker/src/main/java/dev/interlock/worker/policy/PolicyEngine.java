@@ -51,7 +51,17 @@ public final class PolicyEngine {
     for (Policy policy : ordered) {
       int index = 0;
       for (JsonNode rule : policy.rules()) {
-        if (matches(rule.path("match"), request)) {
+        boolean matched;
+        try {
+          matched = matches(rule.path("match"), request);
+        } catch (UnusablePattern e) {
+          // Fail closed: skipping the rule could let a later auto_approve through where this
+          // one (say an auto_deny) was meant to hold. A person decides instead.
+          log.warn("policy {} rule {} has a regex RE2 cannot run ({}): the request goes to a"
+              + " person", policy.name(), index, e.getMessage());
+          return PolicyMatch.noMatch();
+        }
+        if (matched) {
           return new PolicyMatch(PolicyDecision.fromWire(rule.path("decision").asText()),
               policy.id(), policy.name(), policy.version(), index);
         }
@@ -259,12 +269,21 @@ public final class PolicyEngine {
     if (input.length() > MAX_REGEX_INPUT || pattern.length() > MAX_PATTERN) {
       return false;
     }
-    return compiled(pattern).map(p -> p.matcher(input).find()).orElse(false);
+    Pattern compiled = compiled(pattern).orElseThrow(() -> new UnusablePattern(pattern));
+    return compiled.matcher(input).find();
+  }
+
+  /** A stored pattern RE2 refuses: the evaluation stops and a person decides. */
+  static final class UnusablePattern extends RuntimeException {
+    UnusablePattern(String pattern) {
+      super(pattern, null, false, false);
+    }
   }
 
   /**
    * The pattern compiled once and cached. A pattern RE2 refuses (only one stored before
-   * patterns were validated with RE2 can be) is cached as absent and never matches.
+   * patterns were validated with RE2 can be) is cached as absent; evaluating it stops the
+   * evaluation and routes the request to a person.
    */
   static Optional<Pattern> compiled(String pattern) {
     Optional<Pattern> cached = COMPILED.get(pattern);
@@ -278,7 +297,7 @@ public final class PolicyEngine {
       try {
         return Optional.of(Pattern.compile(text));
       } catch (PatternSyntaxException e) {
-        log.warn("policy regex {} is not valid RE2 ({}); its condition never holds", text,
+        log.warn("policy regex {} is not valid RE2 ({}); a rule using it routes requests to a person", text,
             e.getDescription());
         return Optional.empty();
       }

@@ -166,9 +166,16 @@ class PolicyEngineTest {
   }
 
   @Test
-  void givenPatternRe2Refuses_whenEvaluated_thenConditionDoesNotHold() {
-    // Only a policy stored before RE2 validation can hold one; it must not match anything.
-    assertThat(PolicyEngine.regex("(a)\\1", JSON.getNodeFactory().textNode("aa"))).isFalse();
+  void givenStoredPatternRe2Refuses_whenEvaluated_thenAPersonDecidesNotALaterRule() {
+    // Only a policy stored before RE2 validation can hold one. Skipping its auto_deny would
+    // let the later auto_approve through: the evaluation stops and routes to a person.
+    List<Policy> policies = List.of(
+        policy("deny", 1, true,
+            "[{\"match\":{\"action\":{\"$regex\":\"(send)_\\\\1\"}},\"decision\":\"auto_deny\"}]"),
+        policy("approve", 2, true, "[{\"match\":{},\"decision\":\"auto_approve\"}]"));
+    PolicyMatch match = PolicyEngine.evaluate(policies, json(REQUEST));
+    assertThat(match.decision()).isEqualTo(PolicyDecision.ROUTE_TO_HUMAN);
+    assertThat(match.matched()).isFalse();
   }
 
   static Stream<Arguments> invalidRules() {
