@@ -71,7 +71,7 @@ public final class WebhookService {
   }
 
   public List<WebhookRow> list(Caller caller) {
-    return jdbi.withHandle(h -> WebhookSql.listActive(h, caller.ownerId()));
+    return jdbi.withHandle(h -> WebhookSql.list(h, caller.ownerId()));
   }
 
   public void delete(Caller caller, String id) {
