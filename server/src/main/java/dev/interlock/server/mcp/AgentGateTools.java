@@ -1,6 +1,7 @@
 package dev.interlock.server.mcp;
 
 import static dev.interlock.server.api.JsonBodies.requiredText;
+import static dev.interlock.server.api.agentgate.RequestCalls.onRequest;
 
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
@@ -55,7 +56,10 @@ final class AgentGateTools {
             "One approval request with its status, decision and reason.",
             ToolSchema.object().string("id", true, "The request's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.request(interrupts.get(caller, requiredText(args, "id")))),
+            (caller, args, call) -> {
+              String id = requiredText(args, "id");
+              return views.request(onRequest(() -> interrupts.get(caller, id)));
+            }),
         McpTool.reading("agentgate_list",
             "Approval requests, newest first, optionally by status.",
             ToolSchema.object()
@@ -85,10 +89,10 @@ final class AgentGateTools {
             Scopes.REQUEST_DECIDE,
             (caller, args, call) -> {
               String id = requiredText(args, "id");
-              interrupts.get(caller, id); // not found before bad input, as over REST
+              onRequest(() -> interrupts.get(caller, id)); // not found before bad input, as over REST
               AgentGateInput.Decide d = AgentGateInput.decide(args);
-              return views.decided(interrupts.decideAs(caller, d.actor(caller), id,
-                  d.decision(), d.reason(), null, null, null));
+              return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller),
+                  id, d.decision(), d.reason(), null, null, null)));
             }),
         McpTool.reading("agentgate_list_policies",
             "The owner's policies in evaluation order (priority ascending).",
