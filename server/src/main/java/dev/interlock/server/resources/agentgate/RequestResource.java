@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.api.agentgate.AgentGateViews.RequestList;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
@@ -61,7 +62,7 @@ public final class RequestResource {
 
   @GET
   @RolesAllowed("request:read")
-  public ArrayNode list(@Auth Caller caller, @QueryParam("status") String status,
+  public RequestList list(@Auth Caller caller, @QueryParam("status") String status,
       @QueryParam("action") String action, @QueryParam("urgency") String urgency,
       @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     AgentGateInput.ListQuery q = AgentGateInput.list(status, action, urgency, limit, offset);
