@@ -1,5 +1,6 @@
 // API keys, policies and webhooks: forms and lists over the existing REST endpoints
-// (/api/keys, /api/policies, /api/webhooks), authenticated by the session cookie.
+// (/api/keys, /api/policies, /api/webhooks), authenticated by the session cookie. Their
+// lists are AgentGate's envelopes: {keys}, {policies, pagination}, {webhooks}.
 (function () {
   'use strict';
   var el = Interlock.el, api = Interlock.api;
@@ -46,7 +47,7 @@
       api('GET', '/api/keys').then(function (r) {
         if (!r.ok) return loadError(keyList, r);
         renderTable(keyList, ['Name', 'Key', 'Scopes', 'Rate limit', 'Created', 'Last used', 'Status', ''],
-          r.body.map(function (k) {
+          r.body.keys.map(function (k) {
             var revoke = k.active ? el('button', { type: 'button', class: 'btn small danger', 'data-revoke': k.id, 'aria-label': 'Revoke key ' + k.name, text: 'Revoke' }) : '';
             return [k.name, el('code', { text: k.prefix + '…' }), k.scopes.join(', '), k.rateLimit ? k.rateLimit + '/min' : 'none',
               when(k.createdAt), when(k.lastUsedAt), k.active ? 'active' : 'revoked', revoke];
@@ -81,9 +82,9 @@
   if (page === 'policies') {
     var policyForm = document.getElementById('policy-form'), policyList = document.getElementById('policy-list');
     var loadPolicies = function () {
-      api('GET', '/api/policies').then(function (r) {
+      api('GET', '/api/policies?limit=100').then(function (r) {
         if (!r.ok) return loadError(policyList, r);
-        renderTable(policyList, ['Priority', 'Name', 'Rules', 'Enabled', ''], r.body.map(function (p) {
+        renderTable(policyList, ['Priority', 'Name', 'Rules', 'Enabled', ''], r.body.policies.map(function (p) {
           var actions = el('div', { class: 'row-actions' }, [
             el('button', { type: 'button', class: 'btn small', 'data-toggle': p.id, 'data-enabled': String(p.enabled),
               'aria-label': (p.enabled ? 'Disable ' : 'Enable ') + p.name, text: p.enabled ? 'Disable' : 'Enable' }),
@@ -91,6 +92,10 @@
           return [String(p.priority), p.name + ' (v' + p.version + ')', el('pre', { class: 'json small', text: JSON.stringify(p.rules, null, 2) }),
             p.enabled ? 'yes' : 'no', actions];
         }), 'No policies: every request goes to a person.');
+        if (r.body.pagination.hasMore) {
+          policyList.appendChild(el('p', { class: 'muted', text: 'The first ' + r.body.policies.length + ' of ' +
+            r.body.pagination.total + ' policies, in evaluation order.' }));
+        }
       });
     };
     policyForm.addEventListener('submit', function (e) {
@@ -128,11 +133,17 @@
     var loadHooks = function () {
       api('GET', '/api/webhooks').then(function (r) {
         if (!r.ok) return loadError(hookList, r);
-        renderTable(hookList, ['URL', 'Events', 'Created', ''], r.body.map(function (w) {
+        renderTable(hookList, ['URL', 'Events', 'Created', 'Enabled', ''], r.body.webhooks.map(function (w) {
           var deliveries = el('details', { 'data-deliveries': w.id }, [el('summary', { text: 'Deliveries' }), el('div', { text: 'Loading…' })]);
+          var actions = el('div', { class: 'row-actions' }, [
+            el('button', { type: 'button', class: 'btn small', 'data-test': w.id, 'aria-label': 'Send a test event to ' + w.url, text: 'Test' }),
+            el('button', { type: 'button', class: 'btn small', 'data-toggle': w.id, 'data-enabled': String(w.enabled),
+              'aria-label': (w.enabled ? 'Disable webhook ' : 'Enable webhook ') + w.url, text: w.enabled ? 'Disable' : 'Enable' }),
+            el('button', { type: 'button', class: 'btn small danger', 'data-delete': w.id, 'aria-label': 'Delete webhook ' + w.url, text: 'Delete' })]);
           return [el('div', {}, [el('code', { text: w.url }), deliveries]), w.events.join(', '), when(w.createdAt),
-            el('button', { type: 'button', class: 'btn small danger', 'data-delete': w.id, 'aria-label': 'Delete webhook ' + w.url, text: 'Delete' })];
+            w.enabled ? 'yes' : 'no', actions];
         }), 'No webhooks yet.');
+        hookList.insertBefore(el('p', { class: 'muted', id: 'hook-test-result', role: 'status' }), hookList.firstChild);
       });
     };
     hookForm.addEventListener('submit', function (e) {
@@ -151,8 +162,17 @@
       });
     });
     hookList.addEventListener('click', function (e) {
-      var d = e.target.closest('[data-delete]');
-      if (d && window.confirm('Delete this webhook?')) {
+      var d = e.target.closest('[data-delete]'), t = e.target.closest('[data-toggle]'), x = e.target.closest('[data-test]');
+      if (x) {
+        var out = document.getElementById('hook-test-result');
+        out.textContent = 'Sending a test event…';
+        api('POST', '/api/webhooks/' + encodeURIComponent(x.getAttribute('data-test')) + '/test').then(function (r) {
+          out.textContent = r.ok ? r.body.message : Interlock.errorText(r);
+        });
+      } else if (t) {
+        api('PATCH', '/api/webhooks/' + encodeURIComponent(t.getAttribute('data-toggle')),
+          { enabled: t.getAttribute('data-enabled') !== 'true' }).then(loadHooks);
+      } else if (d && window.confirm('Delete this webhook?')) {
         api('DELETE', '/api/webhooks/' + encodeURIComponent(d.getAttribute('data-delete'))).then(loadHooks);
       }
     });

@@ -16,6 +16,7 @@ import dev.interlock.server.resources.core.CallbackSecretResource;
 import dev.interlock.server.resources.core.HealthResource;
 import dev.interlock.server.api.agentgate.AgentGateViews;
 import dev.interlock.server.api.loopgate.LoopgateViews;
+import dev.interlock.server.resources.agentgate.AuditResource;
 import dev.interlock.server.resources.agentgate.PolicyResource;
 import dev.interlock.server.resources.agentgate.RequestResource;
 import dev.interlock.server.resources.agentgate.WebhookResource;
@@ -281,8 +282,10 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         config.limits.maxExpiresInSeconds));
     PolicyService policies = new PolicyService(jdbi, json);
     environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
-    environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries),
-        agentgate, bodies));
+    environment.jersey().register(new AuditResource(interrupts, agentgate));
+    environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries,
+        InterruptActivitiesImpl.defaultHttpClient(), config.callbacks.timeout.toJavaDuration(),
+        json, clock), agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
         healthDetails(temporal, recycler)));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));

@@ -42,10 +42,10 @@ class AgentGateTest {
 
   @AfterEach
   void cleanUpPoliciesAndWebhooks() {
-    for (JsonNode p : app.get("/api/policies", ADMIN_KEY).body()) {
+    for (JsonNode p : app.get("/api/policies?limit=100", ADMIN_KEY).body().path("policies")) {
       app.delete("/api/policies/" + p.path("id").asText(), ADMIN_KEY);
     }
-    for (JsonNode w : app.get("/api/webhooks", ADMIN_KEY).body()) {
+    for (JsonNode w : app.get("/api/webhooks", ADMIN_KEY).body().path("webhooks")) {
       app.delete("/api/webhooks/" + w.path("id").asText(), ADMIN_KEY);
     }
   }
@@ -128,14 +128,17 @@ class AgentGateTest {
     String c = create(Map.of("action", action, "urgency", "critical")).text("id");
     app.post("/api/requests/" + c + "/decide", ADMIN_KEY, Map.of("decision", "denied"));
 
-    assertThat(app.get("/api/requests?action=" + action, ADMIN_KEY).body())
+    assertThat(app.get("/api/requests?action=" + action, ADMIN_KEY).body().path("requests"))
         .extracting(n -> n.path("id").asText()).containsExactly(c, b, a);
-    assertThat(app.get("/api/requests?action=" + action + "&status=pending", ADMIN_KEY).body())
+    assertThat(app.get("/api/requests?action=" + action + "&status=pending", ADMIN_KEY).body().path("requests"))
         .extracting(n -> n.path("id").asText()).containsExactly(b, a);
-    assertThat(app.get("/api/requests?action=" + action + "&status=denied", ADMIN_KEY).body())
+    assertThat(app.get("/api/requests?action=" + action + "&status=denied", ADMIN_KEY).body().path("requests"))
         .extracting(n -> n.path("id").asText()).containsExactly(c);
-    assertThat(app.get("/api/requests?action=" + action + "&urgency=critical&limit=1&offset=1", ADMIN_KEY).body())
-        .extracting(n -> n.path("id").asText()).containsExactly(b);
+    JsonNode page = app.get("/api/requests?action=" + action + "&urgency=critical&limit=1&offset=1",
+        ADMIN_KEY).body();
+    assertThat(page.path("requests")).extracting(n -> n.path("id").asText()).containsExactly(b);
+    assertThat(page.path("pagination").path("total").asLong()).isEqualTo(2);
+    assertThat(page.path("pagination").path("hasMore").asBoolean()).isFalse();
     assertThat(app.get("/api/requests?limit=101", ADMIN_KEY).status()).isEqualTo(400);
     assertThat(app.get("/api/requests?status=nope", ADMIN_KEY).status()).isEqualTo(400);
 
@@ -254,7 +257,7 @@ class AgentGateTest {
     assertThat(hook.status()).as(hook.raw().body()).isEqualTo(201);
     String secret = hook.text("secret");
     assertThat(secret).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(app.get("/api/webhooks", ADMIN_KEY).body().get(0).has("secret")).isFalse();
+    assertThat(app.get("/api/webhooks", ADMIN_KEY).body().path("webhooks").get(0).has("secret")).isFalse();
 
     String id = create(Map.of("action", "webhooked")).text("id");
     app.post("/api/requests/" + id + "/decide", ADMIN_KEY, Map.of("decision", "approved"));
@@ -328,7 +331,8 @@ class AgentGateTest {
     assertThat(app.post("/api/requests/" + id + "/decide", other, Map.of("decision", "approved")).status())
         .isEqualTo(404);
     assertThat(app.get("/api/requests/" + id + "/audit", other).status()).isEqualTo(404);
-    assertThat(app.get("/api/requests", other).body()).extracting(n -> n.path("id").asText()).doesNotContain(id);
+    assertThat(app.get("/api/requests", other).body().path("requests"))
+        .extracting(n -> n.path("id").asText()).doesNotContain(id);
     assertThat(app.get("/api/policies/" + policyId, other).status()).isIn(403, 404);
     assertThat(app.delete("/api/webhooks/" + hookId, other).status()).isIn(403, 404);
   }
@@ -340,6 +344,7 @@ class AgentGateTest {
       String text = body == null ? "" : TestApp.JSON.writeValueAsString(body);
       return app.send(switch (method) {
         case "POST" -> b.POST(java.net.http.HttpRequest.BodyPublishers.ofString(text));
+        case "PATCH" -> b.method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(text));
         case "DELETE" -> b.DELETE();
         default -> b.GET();
       });
@@ -377,7 +382,7 @@ class AgentGateTest {
     assertThat(bearer("GET", "/api/keys", raw, null).status()).isEqualTo(403);
 
     // Same store at /api/api-keys; revoking makes the key useless at once.
-    assertThat(app.get("/api/api-keys", ADMIN_KEY).body()).extracting(n -> n.path("id").asText())
+    assertThat(app.get("/api/api-keys", ADMIN_KEY).body().path("keys")).extracting(n -> n.path("id").asText())
         .contains(key.text("id"));
     assertThat(app.delete("/api/api-keys/" + key.text("id"), ADMIN_KEY).status()).isEqualTo(204);
     Resp revoked = bearer("GET", "/api/requests", raw, null);
@@ -436,7 +441,11 @@ class AgentGateTest {
         new Route("GET", "/api/requests/" + id + "/audit", null, "request:read"),
         new Route("GET", "/api/requests/queue-stats", null, "request:read"),
         new Route("POST", "/api/requests/" + id + "/decide", Map.of("decision", "denied"), "request:decide"),
-        new Route("GET", "/api/webhooks", null, "webhook:manage"));
+        new Route("GET", "/api/webhooks", null, "webhook:manage"),
+        new Route("PATCH", "/api/webhooks/wh_nope", Map.of("enabled", false), "webhook:manage"),
+        new Route("POST", "/api/webhooks/wh_nope/test", null, "webhook:manage"),
+        new Route("GET", "/api/audit", null, "request:read"),
+        new Route("GET", "/api/audit/actors", null, "request:read"));
     for (Route route : routes) {
       for (var entry : keys.entrySet()) {
         int status = bearer(route.method(), route.path(), entry.getValue(), route.body()).status();

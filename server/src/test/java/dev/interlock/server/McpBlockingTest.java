@@ -73,7 +73,8 @@ class McpBlockingTest {
   static String pendingFor(String action) {
     String[] id = new String[1];
     assertThat(eventually(Duration.ofSeconds(20), () -> {
-      JsonNode list = app.get("/api/requests?status=pending&action=" + action, ADMIN_KEY).body();
+      JsonNode list = app.get("/api/requests?status=pending&action=" + action, ADMIN_KEY).body()
+          .path("requests");
       if (list.size() == 1) {
         id[0] = list.get(0).path("id").asText();
         return true;
@@ -149,7 +150,7 @@ class McpBlockingTest {
     assertThat(answer.path("behavior").asText()).isEqualTo("deny");
     assertThat(answer.path("message").asText()).contains("expired");
     String id = app.get("/api/requests?status=expired&action=" + tool, ADMIN_KEY).body()
-        .get(0).path("id").asText();
+        .path("requests").get(0).path("id").asText();
     assertThat(answer.path("message").asText()).contains(id);
   }
 

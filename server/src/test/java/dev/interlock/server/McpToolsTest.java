@@ -207,6 +207,8 @@ class McpToolsTest {
     assertThat(created.path("status").asText()).isEqualTo("pending");
     assertThat(ok(call(admin, "agentgate_get", Map.of("id", id))))
         .isEqualTo(app.get("/api/requests/" + id, ADMIN_KEY).body());
+    assertThat(error(call(admin, "agentgate_get", Map.of("id", "00000000-0000-4000-8000-000000000000"))))
+        .isEqualTo("Request not found");
     assertThat(ok(call(admin, "agentgate_list", Map.of("status", "pending", "limit", 100))))
         .isEqualTo(app.get("/api/requests?status=pending&limit=100", ADMIN_KEY).body());
     assertThat(error(call(admin, "agentgate_list", Map.of("limit", 500))))
@@ -220,14 +222,18 @@ class McpToolsTest {
         .isIn("decision must be approved or denied", "Interrupt is already rejected");
 
     JsonNode audit = ok(call(admin, "agentgate_list_audit_logs", Map.of("requestId", id)));
-    assertThat(audit.findValuesAsText("event")).containsExactly("denied", "policy.evaluated", "created");
-    assertThat(audit.get(0).path("actor").asText()).isEqualTo("ops@example.com");
-    assertThat(audit.get(0).path("action").asText()).isEqualTo(action);
+    assertThat(audit).isEqualTo(app.get("/api/audit?requestId=" + id, ADMIN_KEY).body());
+    JsonNode entries = audit.path("entries");
+    assertThat(entries.findValuesAsText("eventType"))
+        .containsExactly("denied", "policy.evaluated", "created");
+    assertThat(entries.get(0).path("actor").asText()).isEqualTo("ops@example.com");
+    assertThat(entries.get(0).path("request").path("action").asText()).isEqualTo(action);
+    assertThat(audit.path("pagination").path("total").asInt()).isEqualTo(3);
     JsonNode denials = ok(call(admin, "agentgate_list_audit_logs",
         Map.of("eventType", "denied", "action", action)));
-    assertThat(denials).hasSize(1);
+    assertThat(denials.path("entries")).hasSize(1);
     assertThat(ok(call(admin, "agentgate_list_audit_logs", Map.of("action", action,
-        "from", "2999-01-01T00:00:00Z")))).isEmpty();
+        "from", "2999-01-01T00:00:00Z"))).path("entries")).isEmpty();
     assertThat(error(call(admin, "agentgate_list_audit_logs", Map.of("from", "yesterday"))))
         .contains("ISO-8601");
 

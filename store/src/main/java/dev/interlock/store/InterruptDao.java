@@ -27,6 +27,18 @@ public interface InterruptDao {
       confirmed_at, confirm_result
       """;
 
+  /** The optional filters of the owner-wide audit log (events {@code e} of interrupts {@code i}). */
+  String AUDIT_FILTERS =
+      """
+         and (cast(:requestId as text) is null or e.interrupt_id = cast(:requestId as uuid))
+         and (cast(:action as text) is null or i.action = :action)
+         and (cast(:status as text) is null or i.status = :status)
+         and (cast(:event as text) is null or e.event = :event)
+         and (cast(:actor as text) is null or e.actor = :actor)
+         and (cast(:from as timestamptz) is null or e.at >= :from)
+         and (cast(:to as timestamptz) is null or e.at <= :to)
+      """;
+
   /** AgentGate's list: optional filters, newest first, offset pagination. */
   @SqlQuery(
       "select " + COLUMNS
@@ -42,6 +54,18 @@ public interface InterruptDao {
   List<InterruptRow> list(@Bind("ownerId") String ownerId, @Bind("status") String status,
       @Bind("action") String action, @Bind("urgency") String urgency, @Bind("limit") int limit,
       @Bind("offset") int offset);
+
+  /** How many interrupts {@link #list} has in all pages. */
+  @SqlQuery(
+      """
+      select count(*) from interrupts
+       where owner_id = :ownerId
+         and (cast(:status as text) is null or status = :status)
+         and (cast(:action as text) is null or action = :action)
+         and (cast(:urgency as text) is null or urgency = :urgency)
+      """)
+  long count(@Bind("ownerId") String ownerId, @Bind("status") String status,
+      @Bind("action") String action, @Bind("urgency") String urgency);
 
   @SqlQuery(
       """
@@ -83,16 +107,11 @@ public interface InterruptDao {
    */
   @SqlQuery(
       """
-      select e.id, e.interrupt_id::text, e.at, e.event, e.actor, e.details, i.action, i.status
+      select e.id, e.interrupt_id::text, e.at, e.event, e.actor, e.details, i.action, i.status,
+             i.urgency
         from interrupt_events e join interrupts i on i.id = e.interrupt_id
        where i.owner_id = :ownerId
-         and (cast(:requestId as text) is null or e.interrupt_id = cast(:requestId as uuid))
-         and (cast(:action as text) is null or i.action = :action)
-         and (cast(:status as text) is null or i.status = :status)
-         and (cast(:event as text) is null or e.event = :event)
-         and (cast(:actor as text) is null or e.actor = :actor)
-         and (cast(:from as timestamptz) is null or e.at >= :from)
-         and (cast(:to as timestamptz) is null or e.at <= :to)
+      """ + AUDIT_FILTERS + """
        order by e.id desc
        limit :limit offset :offset
       """)
@@ -101,6 +120,28 @@ public interface InterruptDao {
       @Bind("status") String status, @Bind("event") String event, @Bind("actor") String actor,
       @Bind("from") Instant from, @Bind("to") Instant to, @Bind("limit") int limit,
       @Bind("offset") int offset);
+
+  /** How many events {@link #auditLog} has in all pages. */
+  @SqlQuery(
+      """
+      select count(*)
+        from interrupt_events e join interrupts i on i.id = e.interrupt_id
+       where i.owner_id = :ownerId
+      """ + AUDIT_FILTERS)
+  long auditCount(@Bind("ownerId") String ownerId, @Bind("requestId") String requestId,
+      @Bind("action") String action, @Bind("status") String status, @Bind("event") String event,
+      @Bind("actor") String actor, @Bind("from") Instant from, @Bind("to") Instant to);
+
+  /** The distinct actors of an owner's audit events, in order, at most {@code limit}. */
+  @SqlQuery(
+      """
+      select distinct e.actor
+        from interrupt_events e join interrupts i on i.id = e.interrupt_id
+       where i.owner_id = :ownerId and e.actor is not null
+       order by e.actor
+       limit :limit
+      """)
+  List<String> auditActors(@Bind("ownerId") String ownerId, @Bind("limit") int limit);
 
   @SqlQuery(
       "select " + COLUMNS

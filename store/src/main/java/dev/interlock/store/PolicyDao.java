@@ -26,6 +26,15 @@ public interface PolicyDao {
   @SqlQuery("select " + COLUMNS + " from policies where owner_id = :ownerId order by priority, created_at, id")
   List<PolicyRow> list(@Bind("ownerId") String ownerId);
 
+  /** One page of {@link #list}, in the same order. */
+  @SqlQuery("select " + COLUMNS + " from policies where owner_id = :ownerId"
+      + " order by priority, created_at, id limit :limit offset :offset")
+  List<PolicyRow> page(@Bind("ownerId") String ownerId, @Bind("limit") int limit,
+      @Bind("offset") int offset);
+
+  @SqlQuery("select count(*) from policies where owner_id = :ownerId")
+  long count(@Bind("ownerId") String ownerId);
+
   @SqlQuery("select " + COLUMNS + " from policies where id = :id and owner_id = :ownerId")
   Optional<PolicyRow> find(@Bind("id") String id, @Bind("ownerId") String ownerId);
 

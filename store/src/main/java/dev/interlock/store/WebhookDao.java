@@ -14,7 +14,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(WebhookAttemptRow.class)
 public interface WebhookDao {
 
-  String WEBHOOK = "id, owner_id, url, events, secret, active, created_at";
+  String WEBHOOK = "id, owner_id, url, events, secret, active, enabled, created_at";
   String DELIVERY = "id, webhook_id, owner_id, event, interrupt_id::text, payload, state,"
       + " attempts, last_status, last_error, replay_of, created_at, delivered_at";
 
@@ -32,6 +32,29 @@ public interface WebhookDao {
 
   @SqlQuery("select " + WEBHOOK + " from webhooks where id = :id")
   Optional<WebhookRow> find(@Bind("id") String id);
+
+  /** Changes the fields given (null keeps a field as it is) of a webhook not deleted. */
+  @SqlUpdate(
+      """
+      update webhooks
+         set url = coalesce(cast(:url as text), url),
+             events = coalesce(cast(:events as text[]), events),
+             enabled = coalesce(cast(:enabled as boolean), enabled)
+       where id = :id and owner_id = :ownerId and active
+      """)
+  int update(@Bind("id") String id, @Bind("ownerId") String ownerId, @Bind("url") String url,
+      @Bind("events") String[] events, @Bind("enabled") Boolean enabled);
+
+  /**
+   * Gives up the deliveries a webhook still owes (it was disabled): their workflows find
+   * them no longer pending and stop.
+   */
+  @SqlUpdate(
+      """
+      update webhook_deliveries set state = 'failed', last_error = :reason
+       where webhook_id = :webhookId and state = 'pending'
+      """)
+  int failPending(@Bind("webhookId") String webhookId, @Bind("reason") String reason);
 
   /** Deletion keeps the row (its delivery log stays readable) and stops future deliveries. */
   @SqlUpdate("update webhooks set active = false where id = :id and owner_id = :ownerId and active")

@@ -14,10 +14,23 @@ public final class WebhookSql {
 
   private WebhookSql() {}
 
-  /** The owner's active webhooks, oldest first. */
-  public static List<WebhookRow> listActive(Handle h, String ownerId) {
+  /** The owner's webhooks (enabled or not, but not deleted), oldest first. */
+  public static List<WebhookRow> list(Handle h, String ownerId) {
     return h.createQuery("select " + WebhookDao.WEBHOOK
             + " from webhooks where owner_id = :ownerId and active order by created_at, id")
+        .bind("ownerId", ownerId)
+        .map((rs, ctx) -> webhook(rs))
+        .list();
+  }
+
+  /**
+   * The owner's webhooks that receive deliveries (not deleted and enabled), oldest first:
+   * the selection every event's deliveries are written for.
+   */
+  public static List<WebhookRow> listReceiving(Handle h, String ownerId) {
+    return h.createQuery("select " + WebhookDao.WEBHOOK
+            + " from webhooks where owner_id = :ownerId and active and enabled"
+            + " order by created_at, id")
         .bind("ownerId", ownerId)
         .map((rs, ctx) -> webhook(rs))
         .list();
@@ -36,6 +49,6 @@ public final class WebhookSql {
   private static WebhookRow webhook(ResultSet rs) throws SQLException {
     return new WebhookRow(rs.getString("id"), rs.getString("owner_id"), rs.getString("url"),
         Columns.strings(rs, "events"), rs.getString("secret"), rs.getBoolean("active"),
-        Columns.instant(rs, "created_at"));
+        rs.getBoolean("enabled"), Columns.instant(rs, "created_at"));
   }
 }

@@ -3,6 +3,7 @@ package dev.interlock.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.store.InterruptRow;
+import java.time.Instant;
 
 /**
  * An interrupt in AgentGate's words. Lives here (not in the server's views) because webhook
@@ -21,6 +22,21 @@ public final class AgentGateRequests {
     return coreDecision == null ? null : status(coreDecision);
   }
 
+  /**
+   * When the request last changed, as AgentGate's {@code updatedAt} says: every change of an
+   * interrupt stamps a time of its own (created, decided or expired or cancelled, confirmed),
+   * so the latest of those is the last change, with no column to keep in step.
+   */
+  public static Instant updatedAt(InterruptRow row) {
+    Instant latest = row.createdAt();
+    for (Instant t : new Instant[] {row.decidedAt(), row.confirmedAt()}) {
+      if (t != null && (latest == null || t.isAfter(latest))) {
+        latest = t;
+      }
+    }
+    return latest;
+  }
+
   public static ObjectNode render(ObjectMapper json, InterruptRow row) {
     ObjectNode n = json.createObjectNode();
     n.put("id", row.id());
@@ -32,6 +48,7 @@ public final class AgentGateRequests {
     n.put("decidedBy", row.decidedBy());
     n.put("decisionReason", row.reason());
     n.put("createdAt", IsoTimes.format(row.createdAt()));
+    n.put("updatedAt", IsoTimes.format(updatedAt(row)));
     n.put("decidedAt", IsoTimes.format(row.decidedAt()));
     n.put("expiresAt", IsoTimes.format(row.expiresAt()));
     n.put("confirmedAt", IsoTimes.format(row.confirmedAt()));

@@ -39,7 +39,7 @@ public final class ExpirySweep {
       Map<String, List<WebhookRow>> hooksOf = new HashMap<>();
       for (InterruptRow row : rows) {
         List<WebhookRow> hooks =
-            hooksOf.computeIfAbsent(row.ownerId(), owner -> WebhookSql.listActive(h, owner));
+            hooksOf.computeIfAbsent(row.ownerId(), owner -> WebhookSql.listReceiving(h, owner));
         for (String event : WebhookEvents.forTransition(row.status())) {
           newDeliveries.addAll(webhookEvents.enqueue(h, row, event, hooks));
         }

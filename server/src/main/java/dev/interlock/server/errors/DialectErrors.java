@@ -10,12 +10,23 @@ import jakarta.ws.rs.core.Response;
  * mapper stays dialect-agnostic:
  * <ul>
  *   <li>AgentGate ({@code /api/requests}, {@code /api/policies}, {@code /api/webhooks},
- *       {@code /api/keys}, {@code /api/api-keys}): {@code {"error": {"code", "message"}}};
+ *       {@code /api/keys}, {@code /api/api-keys}, {@code /api/audit}):
+ *       {@code {"error": {"code", "message"}, "code", "message"}}: the spec's shape, and the
+ *       same code and message at the top level, where AgentGate's SDK reads them;
  *   <li>loopat ({@code /api/v1/...}): {@code {"error": {"type", "code", "message"}}};
  *   <li>everything else (LoopIn, Loopgate, shared routes): {@code {"error": "message"}}.
  * </ul>
  */
 public final class DialectErrors {
+
+  /** AgentGate's error body (see the class comment). */
+  record AgentGateError(Detail error, String code, String message) {
+    record Detail(String code, String message) {}
+
+    static AgentGateError of(String code, String message) {
+      return new AgentGateError(new Detail(code, message), code, message);
+    }
+  }
 
   private final ObjectMapper json;
 
@@ -24,10 +35,12 @@ public final class DialectErrors {
   }
 
   public Response render(String path, int status, String code, String message) {
-    ObjectNode body = json.createObjectNode();
     if (isAgentGate(path)) {
-      body.putObject("error").put("code", code).put("message", message);
-    } else if (startsWithSegment(path, "/api/v1")) {
+      return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+          .entity(AgentGateError.of(code, message)).build();
+    }
+    ObjectNode body = json.createObjectNode();
+    if (startsWithSegment(path, "/api/v1")) {
       body.putObject("error").put("type", loopatType(status)).put("code", code)
           .put("message", message);
     } else {
@@ -52,7 +65,7 @@ public final class DialectErrors {
   static boolean isAgentGate(String path) {
     return startsWithSegment(path, "/api/requests") || startsWithSegment(path, "/api/policies")
         || startsWithSegment(path, "/api/webhooks") || startsWithSegment(path, "/api/keys")
-        || startsWithSegment(path, "/api/api-keys");
+        || startsWithSegment(path, "/api/api-keys") || startsWithSegment(path, "/api/audit");
   }
 
   private static boolean startsWithSegment(String path, String prefix) {

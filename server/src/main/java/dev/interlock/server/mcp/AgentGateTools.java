@@ -1,6 +1,7 @@
 package dev.interlock.server.mcp;
 
 import static dev.interlock.server.api.JsonBodies.requiredText;
+import static dev.interlock.server.api.agentgate.RequestCalls.onRequest;
 
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * AgentGate's tools: requests over the same service and views as {@code /api/requests},
- * policies as {@code /api/policies} (admin scope, as there), and the owner-wide audit log.
+ * policies as {@code /api/policies} (admin scope, as there), and the owner-wide audit log as
+ * {@code /api/audit}. Lists answer the same envelopes as those endpoints.
  */
 final class AgentGateTools {
 
@@ -55,9 +57,12 @@ final class AgentGateTools {
             "One approval request with its status, decision and reason.",
             ToolSchema.object().string("id", true, "The request's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.request(interrupts.get(caller, requiredText(args, "id")))),
+            (caller, args, call) -> {
+              String id = requiredText(args, "id");
+              return views.request(onRequest(() -> interrupts.get(caller, id)));
+            }),
         McpTool.reading("agentgate_list",
-            "Approval requests, newest first, optionally by status.",
+            "Approval requests, newest first, optionally by status: {requests, pagination}.",
             ToolSchema.object()
                 .oneOf("status", false, STATUSES, "Only requests in this status")
                 .string("action", false, "Only requests for this action")
@@ -71,8 +76,8 @@ final class AgentGateTools {
               AgentGateInput.ListQuery q = AgentGateInput.list(Arguments.scalar(args, "status"),
                   Arguments.scalar(args, "action"), Arguments.scalar(args, "urgency"),
                   Arguments.scalar(args, "limit"), Arguments.scalar(args, "offset"));
-              return views.requests(interrupts.list(caller, q.status(), q.action(), q.urgency(),
-                  q.limit(), q.offset()));
+              return views.tree(views.requests(interrupts.list(caller, q.status(), q.action(),
+                  q.urgency(), q.limit(), q.offset())));
             }),
         McpTool.writing("agentgate_decide",
             "Approve or deny a pending request.",
@@ -85,16 +90,24 @@ final class AgentGateTools {
             Scopes.REQUEST_DECIDE,
             (caller, args, call) -> {
               String id = requiredText(args, "id");
-              interrupts.get(caller, id); // not found before bad input, as over REST
+              onRequest(() -> interrupts.get(caller, id)); // not found before bad input, as over REST
               AgentGateInput.Decide d = AgentGateInput.decide(args);
-              return views.decided(interrupts.decideAs(caller, d.actor(caller), id,
-                  d.decision(), d.reason(), null, null, null));
+              return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller),
+                  id, d.decision(), d.reason(), null, null, null)));
             }),
         McpTool.reading("agentgate_list_policies",
-            "The owner's policies in evaluation order (priority ascending).",
-            ToolSchema.object().build(),
+            "The owner's policies in evaluation order (priority ascending):"
+                + " {policies, pagination}.",
+            ToolSchema.object()
+                .integer("limit", "At most this many, 1 to 100 (default 50)")
+                .integer("offset", "Skip this many")
+                .build(),
             Scopes.ADMIN,
-            (caller, args, call) -> views.policies(policies.list(caller))),
+            (caller, args, call) -> {
+              AgentGateInput.Paging page = AgentGateInput.paging(Arguments.scalar(args, "limit"),
+                  Arguments.scalar(args, "offset"));
+              return views.tree(views.policies(policies.page(caller, page.limit(), page.offset())));
+            }),
         McpTool.writing("agentgate_create_policy",
             "Add a policy: rules, in order, each {match, decision} with decision auto_approve,"
                 + " auto_deny or route_to_human; the first matching rule wins.",
@@ -139,7 +152,8 @@ final class AgentGateTools {
             }),
         McpTool.reading("agentgate_list_audit_logs",
             "Audit events of every request (created, policy.evaluated, approved, denied,"
-                + " expired, confirmed, ...), newest first, each filter optional.",
+                + " expired, confirmed, ...), newest first, each filter optional:"
+                + " {entries, pagination}, as GET /api/audit.",
             ToolSchema.object()
                 .string("requestId", false, "Only this request's events")
                 .string("action", false, "Only requests for this action")
@@ -152,11 +166,11 @@ final class AgentGateTools {
                 .integer("offset", "Skip this many")
                 .build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.auditLog(interrupts.auditLog(caller,
+            (caller, args, call) -> views.tree(views.auditLog(interrupts.auditLog(caller,
                 AgentGateInput.auditQuery(Arguments.scalar(args, "requestId"),
                     Arguments.scalar(args, "action"), Arguments.scalar(args, "status"),
                     Arguments.scalar(args, "eventType"), Arguments.scalar(args, "actor"),
                     Arguments.scalar(args, "from"), Arguments.scalar(args, "to"),
-                    Arguments.scalar(args, "limit"), Arguments.scalar(args, "offset"))))));
+                    Arguments.scalar(args, "limit"), Arguments.scalar(args, "offset")))))));
   }
 }

@@ -126,11 +126,17 @@ public final class InterruptService {
     return new Created(get(caller, created.interrupt().id()), created.replayed());
   }
 
-  /** AgentGate's list; {@code status} and {@code urgency} in core words. */
-  public List<InterruptRow> list(Caller caller, String status, String action, String urgency,
+  /**
+   * AgentGate's list, one page with the total; {@code status} and {@code urgency} in core
+   * words. Page and count are read in one transaction so they agree.
+   */
+  public Page<InterruptRow> list(Caller caller, String status, String action, String urgency,
       int limit, int offset) {
-    return jdbi.withExtension(InterruptDao.class,
-        dao -> dao.list(caller.ownerId(), status, action, urgency, limit, offset));
+    return jdbi.inTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      return new Page<>(dao.list(caller.ownerId(), status, action, urgency, limit, offset),
+          dao.count(caller.ownerId(), status, action, urgency), limit, offset);
+    });
   }
 
   /** Pending work of the caller's owner: counts by urgency and the age of the oldest. */
@@ -253,14 +259,31 @@ public final class InterruptService {
   public record AuditQuery(String requestId, String action, String status, String event,
       String actor, Instant from, Instant to, int limit, int offset) {}
 
-  /** The audit events of every interrupt of the caller's owner, newest first. */
-  public List<AuditEntryRow> auditLog(Caller caller, AuditQuery q) {
+  /**
+   * The audit events of every interrupt of the caller's owner, newest first, one page with
+   * the total. Filters that match nothing (an unknown request, actor or event) give an empty
+   * page, never a 404.
+   */
+  public Page<AuditEntryRow> auditLog(Caller caller, AuditQuery q) {
     if (q.requestId() != null && !isUuid(q.requestId())) {
-      return List.of(); // no interrupt has such an id
+      return new Page<>(List.of(), 0, q.limit(), q.offset()); // no interrupt has such an id
     }
-    return jdbi.withExtension(InterruptDao.class, dao -> dao.auditLog(caller.ownerId(),
-        q.requestId(), q.action(), q.status(), q.event(), q.actor(), q.from(), q.to(),
-        q.limit(), q.offset()));
+    return jdbi.inTransaction(h -> {
+      InterruptDao dao = h.attach(InterruptDao.class);
+      return new Page<>(dao.auditLog(caller.ownerId(), q.requestId(), q.action(), q.status(),
+          q.event(), q.actor(), q.from(), q.to(), q.limit(), q.offset()),
+          dao.auditCount(caller.ownerId(), q.requestId(), q.action(), q.status(), q.event(),
+              q.actor(), q.from(), q.to()), q.limit(), q.offset());
+    });
+  }
+
+  /** At most this many distinct actors are listed, so the answer stays bounded. */
+  public static final int MAX_ACTORS = 1000;
+
+  /** The distinct actors of the caller's owner's audit events, alphabetically. */
+  public List<String> auditActors(Caller caller) {
+    return jdbi.withExtension(InterruptDao.class,
+        dao -> dao.auditActors(caller.ownerId(), MAX_ACTORS));
   }
 
   /** Counts for one end user of one owner. */

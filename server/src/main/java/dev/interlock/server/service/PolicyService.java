@@ -33,6 +33,15 @@ public final class PolicyService {
     return jdbi.withExtension(PolicyDao.class, dao -> dao.list(caller.ownerId()));
   }
 
+  /** One page of {@link #list}, with the total. */
+  public Page<PolicyRow> page(Caller caller, int limit, int offset) {
+    return jdbi.inTransaction(h -> {
+      PolicyDao dao = h.attach(PolicyDao.class);
+      return new Page<>(dao.page(caller.ownerId(), limit, offset), dao.count(caller.ownerId()),
+          limit, offset);
+    });
+  }
+
   public PolicyRow get(Caller caller, String id) {
     return jdbi.withExtension(PolicyDao.class, dao -> dao.find(id, caller.ownerId()))
         .orElseThrow(() -> new NotFound("Policy not found"));

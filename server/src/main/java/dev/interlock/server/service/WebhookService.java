@@ -1,5 +1,7 @@
 package dev.interlock.server.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
@@ -9,9 +11,17 @@ import dev.interlock.store.WebhookSql;
 import dev.interlock.store.WebhookDeliveryRow;
 import dev.interlock.store.WebhookRow;
 import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.worker.IsoTimes;
+import dev.interlock.worker.OutboundPost;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookEvents;
+import dev.interlock.worker.webhook.WebhookSigner;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** AgentGate webhooks: subscriptions, their delivery log, and replays. */
+/** AgentGate webhooks: subscriptions, their delivery log, replays and test sends. */
 public final class WebhookService {
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,32 +41,43 @@ public final class WebhookService {
   /** A delivery with its attempts. */
   public record Delivery(WebhookDeliveryRow delivery, List<WebhookAttemptRow> attempts) {}
 
+  /**
+   * How a test send went: {@code status} is the receiver's HTTP status (null when it could
+   * not be reached), {@code success} whether that status was 2xx.
+   */
+  public record TestOutcome(boolean success, Integer status, String message) {}
+
+  /** The body of a test send: shaped like a delivery, with event {@code test}. */
+  record TestEvent(String event, TestData data, String timestamp) {}
+
+  record TestData(String message, String webhookId) {}
+
   private final Jdbi jdbi;
   private final CallbackTargetGuard guard;
   private final DeliveryStarter starter;
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  private final ObjectMapper json;
+  private final Clock clock;
 
-  public WebhookService(Jdbi jdbi, CallbackTargetGuard guard, DeliveryStarter starter) {
+  /**
+   * @param http the client deliveries use (no redirects, which could lead past the guard)
+   * @param requestTimeout how long a test send waits for the receiver ({@code callbacks.timeout})
+   */
+  public WebhookService(Jdbi jdbi, CallbackTargetGuard guard, DeliveryStarter starter,
+      HttpClient http, Duration requestTimeout, ObjectMapper json, Clock clock) {
     this.jdbi = jdbi;
     this.guard = guard;
     this.starter = starter;
+    this.http = http;
+    this.requestTimeout = requestTimeout;
+    this.json = json;
+    this.clock = clock;
   }
 
   public CreatedWebhook create(Caller caller, String url, List<String> events, String secret) {
-    try {
-      guard.check(url);
-    } catch (CallbackTargetGuard.ForbiddenTarget e) {
-      throw new InvalidRequest(e.getMessage().replace("callbackUrl", "url"));
-    }
-    if (events.isEmpty()) {
-      throw new InvalidRequest("events must name at least one event");
-    }
-    Set<String> known = new LinkedHashSet<>(WebhookEvents.EVENTS);
-    known.add("*");
-    for (String event : events) {
-      if (!known.contains(event)) {
-        throw new InvalidRequest("unknown event " + event + "; use one of " + String.join(", ", known));
-      }
-    }
+    checkUrl(url);
+    checkEvents(events);
     if (secret != null && secret.length() < MIN_SECRET) {
       throw new InvalidRequest("secret must be at least " + MIN_SECRET + " characters");
     }
@@ -70,8 +91,78 @@ public final class WebhookService {
     return new CreatedWebhook(row, effective);
   }
 
+  /** The owner's webhooks, enabled or not (deleted ones are gone). */
   public List<WebhookRow> list(Caller caller) {
-    return jdbi.withHandle(h -> WebhookSql.listActive(h, caller.ownerId()));
+    return jdbi.withHandle(h -> WebhookSql.list(h, caller.ownerId()));
+  }
+
+  /**
+   * Changes a webhook's URL, events or on/off switch (null leaves a field as it is).
+   * Disabling also gives up the deliveries it still owes, so a disabled webhook receives
+   * nothing more; events while it is disabled are not delivered later when it is enabled.
+   */
+  public WebhookRow update(Caller caller, String id, String url, List<String> events,
+      Boolean enabled) {
+    if (url != null) {
+      checkUrl(url);
+    }
+    if (events != null) {
+      checkEvents(events);
+    }
+    return jdbi.inTransaction(h -> {
+      WebhookDao dao = h.attach(WebhookDao.class);
+      String[] eventArray = events == null ? null : new LinkedHashSet<>(events).toArray(String[]::new);
+      if (dao.update(id, caller.ownerId(), url, eventArray, enabled) == 0) {
+        throw new NotFound("Webhook not found");
+      }
+      if (Boolean.FALSE.equals(enabled)) {
+        dao.failPending(id, "webhook disabled");
+      }
+      return dao.find(id).orElseThrow();
+    });
+  }
+
+  /**
+   * POSTs a signed {@code test} event to the webhook now, as a delivery would be sent (the
+   * SSRF guard checks the URL again, the same client, headers and signature), and says how
+   * the receiver answered. A disabled webhook can be tested too: checking a receiver before
+   * switching it back on is what a test is for. The send is not retried and is not written
+   * to the delivery log.
+   */
+  public TestOutcome test(Caller caller, String id) {
+    WebhookRow hook = jdbi.withExtension(WebhookDao.class, dao -> dao.findActive(id, caller.ownerId()))
+        .orElseThrow(() -> new NotFound("Webhook not found"));
+    URI target;
+    try {
+      target = guard.check(hook.url());
+    } catch (CallbackTargetGuard.ForbiddenTarget e) {
+      throw new InvalidRequest("The webhook's " + e.getMessage().replace("callbackUrl", "url"));
+    }
+    String body;
+    try {
+      body = json.writeValueAsString(new TestEvent("test",
+          new TestData("This is a test webhook from Interlock", hook.id()),
+          IsoTimes.format(clock.instant())));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    String timestamp = Long.toString(clock.instant().getEpochSecond());
+    HttpRequest request = HttpRequest.newBuilder(target)
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "Interlock-Webhook/1")
+        .header(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body))
+        .header(WebhookSigner.TIMESTAMP, timestamp)
+        .header("X-AgentGate-Event", "test")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    OutboundPost.Attempt sent = OutboundPost.send(http, request);
+    if (sent.delivered()) {
+      return new TestOutcome(true, sent.status(), "Test delivered successfully");
+    }
+    return new TestOutcome(false, sent.status(), sent.status() != null
+        ? "Delivery failed: the receiver answered HTTP " + sent.status()
+        : "Delivery failed: " + sent.error());
   }
 
   public void delete(Caller caller, String id) {
@@ -103,6 +194,27 @@ public final class WebhookService {
     });
     starter.startAll(List.of(id));
     return replay;
+  }
+
+  private void checkUrl(String url) {
+    try {
+      guard.check(url);
+    } catch (CallbackTargetGuard.ForbiddenTarget e) {
+      throw new InvalidRequest(e.getMessage().replace("callbackUrl", "url"));
+    }
+  }
+
+  private static void checkEvents(List<String> events) {
+    if (events.isEmpty()) {
+      throw new InvalidRequest("events must name at least one event");
+    }
+    Set<String> known = new LinkedHashSet<>(WebhookEvents.EVENTS);
+    known.add("*");
+    for (String event : events) {
+      if (!known.contains(event)) {
+        throw new InvalidRequest("unknown event " + event + "; use one of " + String.join(", ", known));
+      }
+    }
   }
 
   private static String generateSecret() {

@@ -44,11 +44,11 @@ public final class WebhookEvents {
 
   /** Writes the deliveries of one event; returns their ids. */
   public List<String> enqueue(Handle handle, InterruptRow row, String event) {
-    return enqueue(handle, row, event, WebhookSql.listActive(handle, row.ownerId()));
+    return enqueue(handle, row, event, WebhookSql.listReceiving(handle, row.ownerId()));
   }
 
   /**
-   * Writes the deliveries of one event to {@code hooks}, the owner's active webhooks (read
+   * Writes the deliveries of one event to {@code hooks}, the owner's receiving webhooks (read
    * once per owner by a caller that enqueues many events at once); returns their ids.
    */
   public List<String> enqueue(Handle handle, InterruptRow row, String event,

@@ -12,8 +12,12 @@ import dev.interlock.server.service.Urgency;
 import dev.interlock.store.PolicyRow;
 import dev.interlock.workflows.Decision;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -68,6 +72,16 @@ public final class AgentGateInput {
 
   public static ListQuery list(String status, String action, String urgency, String limit,
       String offset) {
+    Paging page = paging(limit, offset);
+    return new ListQuery(coreStatus(status), blankToNull(action),
+        urgency == null || urgency.isBlank() ? null : urgency(urgency).stored(), page.limit(),
+        page.offset());
+  }
+
+  /** Offset pagination of every AgentGate list: {@code limit} 1..100 (default 50), {@code offset} >= 0. */
+  public record Paging(int limit, int offset) {}
+
+  public static Paging paging(String limit, String offset) {
     int max = intParam("limit", limit, 50);
     if (max < 1 || max > 100) {
       throw new InvalidRequest("limit must be between 1 and 100");
@@ -76,13 +90,14 @@ public final class AgentGateInput {
     if (skip < 0) {
       throw new InvalidRequest("offset must not be negative");
     }
-    return new ListQuery(coreStatus(status), blankToNull(action),
-        urgency == null || urgency.isBlank() ? null : urgency(urgency).stored(), max, skip);
+    return new Paging(max, skip);
   }
 
   /**
    * Audit log filters in AgentGate's words ({@code status} and {@code eventType} say
-   * {@code denied}); {@code limit} 1..100 (default 50).
+   * {@code denied}); {@code limit} 1..100 (default 50). {@code from} and {@code to} are
+   * ISO-8601 date-times, or dates ({@code 2024-01-15}, as AgentGate's dashboard sends them)
+   * meaning that whole day in UTC.
    */
   public static InterruptService.AuditQuery auditQuery(String requestId, String action,
       String status, String eventType, String actor, String from, String to, String limit,
@@ -93,8 +108,8 @@ public final class AgentGateInput {
       event = "rejected";
     }
     return new InterruptService.AuditQuery(blankToNull(requestId), page.action(), page.status(),
-        event, blankToNull(actor), instant("from", from), instant("to", to), page.limit(),
-        page.offset());
+        event, blankToNull(actor), dayOrInstant("from", from, false),
+        dayOrInstant("to", to, true), page.limit(), page.offset());
   }
 
   public static Urgency urgency(String value) {
@@ -136,6 +151,50 @@ public final class AgentGateInput {
       throw new InvalidRequest(
           field + " must be an ISO-8601 date-time such as 2024-01-15T11:30:00Z");
     }
+  }
+
+  /** An instant, or a date's first (or, with {@code endOfDay}, last) instant in UTC. */
+  static Instant dayOrInstant(String field, String value, boolean endOfDay) {
+    if (value != null && value.trim().length() == 10) {
+      try {
+        LocalDate day = LocalDate.parse(value.trim());
+        return endOfDay
+            ? day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).minusNanos(1000)
+            : day.atStartOfDay().toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e) {
+        // not a date: parsed below as a date-time, whose error message says what to send
+      }
+    }
+    return instant(field, value);
+  }
+
+  /** A webhook's event names: a non-empty JSON array of strings (which names exist is the service's rule). */
+  public static List<String> events(JsonNode node) {
+    if (node == null || !node.isArray()) {
+      throw new InvalidRequest("events must be an array of event names");
+    }
+    List<String> events = new ArrayList<>();
+    for (JsonNode e : node) {
+      if (!e.isTextual()) {
+        throw new InvalidRequest("events must be an array of event names");
+      }
+      events.add(e.asText());
+    }
+    return events;
+  }
+
+  /** A webhook change ({@code {url?, events?, enabled?}}): null fields stay as they are. */
+  public record WebhookPatch(String url, List<String> events, Boolean enabled) {}
+
+  public static WebhookPatch webhookPatch(ObjectNode in) {
+    String url = JsonBodies.limit(JsonBodies.optionalText(in, "url"), "url", 2048);
+    JsonNode events = in.get("events");
+    JsonNode enabled = in.get("enabled");
+    if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
+      throw new InvalidRequest("enabled must be true or false");
+    }
+    return new WebhookPatch(url, events == null || events.isNull() ? null : events(events),
+        enabled == null || enabled.isNull() ? null : enabled.asBoolean());
   }
 
   /** AgentGate's status words in core words ({@code denied} is {@code rejected}). */

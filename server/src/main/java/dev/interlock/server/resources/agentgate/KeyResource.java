@@ -2,15 +2,16 @@ package dev.interlock.server.resources.agentgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.agentgate.AgentGateViews.CreatedKeyView;
+import dev.interlock.server.api.agentgate.AgentGateViews.KeyList;
+import dev.interlock.server.api.agentgate.AgentGateViews.KeyView;
 import dev.interlock.server.auth.ApiKeys;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.store.ApiKeyRow;
-import dev.interlock.worker.IsoTimes;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -58,12 +59,14 @@ public class KeyResource {
 
   private final ApiKeys keys;
   private final JsonBodies bodies;
-  private final ObjectMapper json;
 
+  /**
+   * {@code json} is no longer used (the answers are records Jersey renders); the parameter
+   * stays until {@code IdentityModule}, which builds this resource, next changes.
+   */
   KeyResource(ApiKeys keys, JsonBodies bodies, ObjectMapper json) {
     this.keys = keys;
     this.bodies = bodies;
-    this.json = json;
   }
 
   /** {@code {name, scopes, rateLimit}}; the key itself is in this response only. */
@@ -78,16 +81,14 @@ public class KeyResource {
     }
     ApiKeys.Issued issued = keys.issue("agk_", caller.ownerId(), name, null, scopes,
         rateLimit == null || rateLimit <= 0 ? null : rateLimit.intValue());
-    ObjectNode n = view(issued.row());
-    n.put("key", issued.rawKey());
-    return Response.status(Response.Status.CREATED).entity(n).build();
+    return Response.status(Response.Status.CREATED)
+        .entity(CreatedKeyView.of(view(issued.row()), issued.rawKey())).build();
   }
 
+  /** {@code {keys}}, as AgentGate's server answers and its SDK reads. */
   @GET
-  public ArrayNode list(@Auth Caller caller) {
-    ArrayNode a = json.createArrayNode();
-    keys.list(caller.ownerId()).forEach(k -> a.add(view(k)));
-    return a;
+  public KeyList list(@Auth Caller caller) {
+    return new KeyList(keys.list(caller.ownerId()).stream().map(this::view).toList());
   }
 
   @DELETE
@@ -97,23 +98,8 @@ public class KeyResource {
     return Response.noContent().build();
   }
 
-  private ObjectNode view(ApiKeyRow k) {
-    ObjectNode n = json.createObjectNode();
-    n.put("id", k.id());
-    n.put("name", k.name());
-    ArrayNode scopes = n.putArray("scopes");
-    k.scopes().forEach(scopes::add);
-    if (k.rateLimit() == null) {
-      n.putNull("rateLimit");
-    } else {
-      n.put("rateLimit", k.rateLimit());
-    }
-    n.put("prefix", k.keyPrefix());
-    n.put("active", keys.isActive(k));
-    n.put("createdAt", IsoTimes.format(k.createdAt()));
-    n.put("lastUsedAt", IsoTimes.format(k.lastUsedAt()));
-    n.put("revokedAt", IsoTimes.format(k.revokedAt()));
-    return n;
+  private KeyView view(ApiKeyRow k) {
+    return KeyView.of(k, keys.isActive(k));
   }
 
   private static Set<String> scopes(JsonNode node) {

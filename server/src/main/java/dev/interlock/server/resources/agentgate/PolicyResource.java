@@ -1,10 +1,10 @@
 package dev.interlock.server.resources.agentgate;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.api.agentgate.AgentGateViews.PolicyList;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
@@ -20,6 +20,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
@@ -41,9 +42,12 @@ public final class PolicyResource {
     this.bodies = bodies;
   }
 
+  /** In evaluation order (priority ascending), paged as AgentGate pages it. */
   @GET
-  public ArrayNode list(@Auth Caller caller) {
-    return views.policies(policies.list(caller));
+  public PolicyList list(@Auth Caller caller, @QueryParam("limit") String limit,
+      @QueryParam("offset") String offset) {
+    AgentGateInput.Paging page = AgentGateInput.paging(limit, offset);
+    return views.policies(policies.page(caller, page.limit(), page.offset()));
   }
 
   @POST

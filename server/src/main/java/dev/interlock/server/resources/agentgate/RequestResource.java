@@ -1,11 +1,14 @@
 package dev.interlock.server.resources.agentgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import static dev.interlock.server.api.agentgate.RequestCalls.onRequest;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.api.agentgate.AgentGateViews.RequestList;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
@@ -24,7 +27,10 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
 
-/** The AgentGate dialect's approval requests: {@code /api/requests}. */
+/**
+ * The AgentGate dialect's approval requests: {@code /api/requests}. A request that is not
+ * there (or is another owner's) is "Request not found", as AgentGate says it.
+ */
 @Path("/api/requests")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
@@ -56,7 +62,7 @@ public final class RequestResource {
 
   @GET
   @RolesAllowed("request:read")
-  public ArrayNode list(@Auth Caller caller, @QueryParam("status") String status,
+  public RequestList list(@Auth Caller caller, @QueryParam("status") String status,
       @QueryParam("action") String action, @QueryParam("urgency") String urgency,
       @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     AgentGateInput.ListQuery q = AgentGateInput.list(status, action, urgency, limit, offset);
@@ -75,7 +81,7 @@ public final class RequestResource {
   @Path("{id}")
   @RolesAllowed("request:read")
   public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
-    return views.request(interrupts.get(caller, id));
+    return views.request(onRequest(() -> interrupts.get(caller, id)));
   }
 
   @POST
@@ -83,27 +89,27 @@ public final class RequestResource {
   @RolesAllowed("request:decide")
   public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    interrupts.get(caller, id);
+    onRequest(() -> interrupts.get(caller, id));
     AgentGateInput.Decide d = AgentGateInput.decide(bodies.object(body));
-    return views.decided(interrupts.decideAs(caller, d.actor(caller), id, d.decision(),
-        d.reason(), null, null, idempotencyKey));
+    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id,
+        d.decision(), d.reason(), null, null, idempotencyKey)));
   }
 
   @POST
   @Path("{id}/confirm")
   @RolesAllowed("request:create")
   public ObjectNode confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
-    interrupts.get(caller, id);
+    onRequest(() -> interrupts.get(caller, id));
     ObjectNode in = bodies.object(body);
     JsonNode result = in.get("result");
-    return views.request(interrupts.confirm(caller, id, caller.getName(),
-        result == null || result.isNull() ? null : result));
+    return views.request(onRequest(() -> interrupts.confirm(caller, id, caller.getName(),
+        result == null || result.isNull() ? null : result)));
   }
 
   @GET
   @Path("{id}/audit")
   @RolesAllowed("request:read")
   public ArrayNode audit(@Auth Caller caller, @PathParam("id") String id) {
-    return views.audit(interrupts.events(caller, id));
+    return views.audit(onRequest(() -> interrupts.events(caller, id)));
   }
 }

@@ -1,18 +1,21 @@
 package dev.interlock.server.resources.agentgate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.agentgate.AgentGateInput;
 import dev.interlock.server.api.agentgate.AgentGateViews;
+import dev.interlock.server.api.agentgate.AgentGateViews.WebhookList;
+import dev.interlock.server.api.agentgate.AgentGateViews.WebhookTestResult;
+import dev.interlock.server.api.agentgate.AgentGateViews.WebhookUpdated;
 import dev.interlock.server.auth.Caller;
-import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.WebhookService;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,7 +23,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /** AgentGate webhooks ({@code webhook:manage} scope) and their delivery log. */
@@ -40,8 +42,9 @@ public final class WebhookResource {
     this.bodies = bodies;
   }
 
+  /** Every webhook of the owner, enabled or not. */
   @GET
-  public ArrayNode list(@Auth Caller caller) {
+  public WebhookList list(@Auth Caller caller) {
     return views.webhooks(webhooks.list(caller));
   }
 
@@ -50,20 +53,36 @@ public final class WebhookResource {
   public Response create(@Auth Caller caller, InputStream body) {
     ObjectNode in = bodies.object(body);
     String url = JsonBodies.limit(JsonBodies.requiredText(in, "url"), "url", 2048);
-    JsonNode eventsNode = in.get("events");
-    if (eventsNode == null || !eventsNode.isArray()) {
-      throw new InvalidRequest("events must be an array of event names");
-    }
-    List<String> events = new ArrayList<>();
-    for (JsonNode e : eventsNode) {
-      if (!e.isTextual()) {
-        throw new InvalidRequest("events must be an array of event names");
-      }
-      events.add(e.asText());
-    }
+    List<String> events = AgentGateInput.events(in.get("events"));
     String secret = JsonBodies.limit(JsonBodies.optionalText(in, "secret"), "secret", 512);
     return Response.status(Response.Status.CREATED)
         .entity(views.createdWebhook(webhooks.create(caller, url, events, secret))).build();
+  }
+
+  /**
+   * Changes {@code url}, {@code events} or {@code enabled} (AgentGate's SDK
+   * {@code updateWebhook}); fields left out keep their value. Disabling stops deliveries,
+   * including those still owed.
+   */
+  @PATCH
+  @Path("{id}")
+  public WebhookUpdated update(@Auth Caller caller, @PathParam("id") String id,
+      InputStream body) {
+    AgentGateInput.WebhookPatch patch = AgentGateInput.webhookPatch(bodies.object(body));
+    return views.updatedWebhook(
+        webhooks.update(caller, id, patch.url(), patch.events(), patch.enabled()));
+  }
+
+  /**
+   * POSTs a signed {@code test} event to the webhook's URL now and says how the receiver
+   * answered: {@code success} (a 2xx), {@code status} (left out when nothing answered),
+   * {@code message}. Always 200 when the test was sent; a URL the SSRF guard now refuses is
+   * 400, as AgentGate answers.
+   */
+  @POST
+  @Path("{id}/test")
+  public WebhookTestResult test(@Auth Caller caller, @PathParam("id") String id) {
+    return views.tested(webhooks.test(caller, id));
   }
 
   @DELETE
