@@ -283,9 +283,16 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     PolicyService policies = new PolicyService(jdbi, json);
     environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
     environment.jersey().register(new AuditResource(interrupts, agentgate));
+    // Test sends (POST /api/webhooks/{id}/test) go through the deliveries' pinned client.
+    OutboundPost testSends = OutboundPost.start();
+    environment.lifecycle().manage(new Managed() {
+      @Override
+      public void stop() {
+        testSends.close();
+      }
+    });
     environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries,
-        InterruptActivitiesImpl.defaultHttpClient(), config.callbacks.timeout.toJavaDuration(),
-        json, clock), agentgate, bodies));
+        testSends, config.callbacks.timeout.toJavaDuration(), json, clock), agentgate, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
         healthDetails(temporal, recycler)));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));

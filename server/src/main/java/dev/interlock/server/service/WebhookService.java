@@ -16,15 +16,14 @@ import dev.interlock.worker.OutboundPost;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.worker.webhook.WebhookSigner;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -55,21 +54,22 @@ public final class WebhookService {
   private final Jdbi jdbi;
   private final CallbackTargetGuard guard;
   private final DeliveryStarter starter;
-  private final HttpClient http;
+  private final OutboundPost outbound;
   private final Duration requestTimeout;
   private final ObjectMapper json;
   private final Clock clock;
 
   /**
-   * @param http the client deliveries use (no redirects, which could lead past the guard)
+   * @param outbound the client deliveries use: it connects only to the addresses the guard
+   *     checked and follows no redirects
    * @param requestTimeout how long a test send waits for the receiver ({@code callbacks.timeout})
    */
   public WebhookService(Jdbi jdbi, CallbackTargetGuard guard, DeliveryStarter starter,
-      HttpClient http, Duration requestTimeout, ObjectMapper json, Clock clock) {
+      OutboundPost outbound, Duration requestTimeout, ObjectMapper json, Clock clock) {
     this.jdbi = jdbi;
     this.guard = guard;
     this.starter = starter;
-    this.http = http;
+    this.outbound = outbound;
     this.requestTimeout = requestTimeout;
     this.json = json;
     this.clock = clock;
@@ -132,9 +132,9 @@ public final class WebhookService {
   public TestOutcome test(Caller caller, String id) {
     WebhookRow hook = jdbi.withExtension(WebhookDao.class, dao -> dao.findActive(id, caller.ownerId()))
         .orElseThrow(() -> new NotFound("Webhook not found"));
-    URI target;
+    CallbackTargetGuard.Target target;
     try {
-      target = guard.check(hook.url());
+      target = guard.target(hook.url());
     } catch (CallbackTargetGuard.ForbiddenTarget e) {
       throw new InvalidRequest("The webhook's " + e.getMessage().replace("callbackUrl", "url"));
     }
@@ -147,16 +147,13 @@ public final class WebhookService {
       throw new IllegalStateException(e);
     }
     String timestamp = Long.toString(clock.instant().getEpochSecond());
-    HttpRequest request = HttpRequest.newBuilder(target)
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "Interlock-Webhook/1")
-        .header(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body))
-        .header(WebhookSigner.TIMESTAMP, timestamp)
-        .header("X-AgentGate-Event", "test")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    OutboundPost.Attempt sent = OutboundPost.send(http, request);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("User-Agent", "Interlock-Webhook/1");
+    headers.put(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body));
+    headers.put(WebhookSigner.TIMESTAMP, timestamp);
+    headers.put("X-AgentGate-Event", "test");
+    OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     if (sent.delivered()) {
       return new TestOutcome(true, sent.status(), "Test delivered successfully");
     }
