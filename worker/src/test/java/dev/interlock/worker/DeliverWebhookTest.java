@@ -119,4 +119,22 @@ class DeliverWebhookTest {
         jdbi.withExtension(WebhookDao.class, dao -> dao.findDelivery(id)).orElseThrow();
     assertThat(delivery.state()).isEqualTo("delivered");
   }
+
+  @Test
+  void givenWebhookSwitchedOffAfterTheEvent_whenDelivered_thenGivenUpAndNothingSent() {
+    var resolver = new ScriptedResolver("off.example.test", "127.0.0.1");
+    String id = pendingDelivery(receiver.url("off.example.test"));
+    jdbi.useHandle(h -> h.createUpdate("update webhooks set enabled = false where id ="
+        + " (select webhook_id from webhook_deliveries where id = :id)").bind("id", id).execute());
+
+    activities(new CallbackTargetGuard(true, resolver)).deliverWebhook(new DeliveryRequest(id));
+
+    assertThat(receiver.received()).isEmpty();
+    WebhookDeliveryRow delivery =
+        jdbi.withExtension(WebhookDao.class, dao -> dao.findDelivery(id)).orElseThrow();
+    assertThat(delivery.state()).isEqualTo("failed");
+    List<WebhookAttemptRow> attempts = jdbi.withExtension(WebhookDao.class, dao -> dao.attempts(id));
+    assertThat(attempts).singleElement()
+        .satisfies(a -> assertThat(a.error()).isEqualTo("webhook disabled"));
+  }
 }

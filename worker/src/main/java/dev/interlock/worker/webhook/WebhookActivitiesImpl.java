@@ -55,9 +55,12 @@ public class WebhookActivitiesImpl implements WebhookActivities {
     WebhookRow hook = jdbi.withExtension(WebhookDao.class, d -> d.find(delivery.webhookId()))
         .orElseThrow();
     int attempt = Activity.getExecutionContext().getInfo().getAttempt();
-    if (!hook.active()) {
-      record(id, attempt, "cancelled", null, "webhook deleted", 0);
-      jdbi.useExtension(WebhookDao.class, d -> d.markFailed(id, "webhook deleted"));
+    if (!hook.active() || !hook.enabled()) {
+      // Deleted, or switched off after the event was recorded: the delivery is given up, as
+      // the ones it owed when it was switched off were.
+      String why = hook.active() ? "webhook disabled" : "webhook deleted";
+      record(id, attempt, "cancelled", null, why, 0);
+      jdbi.useExtension(WebhookDao.class, d -> d.markFailed(id, why));
       return;
     }
     CallbackTargetGuard.Target target;
