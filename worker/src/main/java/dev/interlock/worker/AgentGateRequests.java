@@ -42,7 +42,8 @@ public final class AgentGateRequests {
     n.put("id", row.id());
     n.put("action", row.action());
     n.set("params", row.params() == null ? json.createObjectNode() : row.params());
-    n.set("context", row.context());
+    // A Loopgate question's options, shown where AgentGate has room for them (WhatIsAsked).
+    n.set("context", WhatIsAsked.contextWithParts(row, false, true));
     n.put("status", status(row.status()));
     n.put("urgency", row.urgency());
     n.put("decidedBy", row.decidedBy());

@@ -1,5 +1,6 @@
 package dev.interlock.server.api.loopgate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +8,7 @@ import dev.interlock.store.HitlSessionRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.worker.IsoTimes;
 import dev.interlock.worker.LoopgateStatus;
+import dev.interlock.worker.WhatIsAsked;
 import java.util.List;
 
 /** Renders core interrupts and sessions in Loopgate's words (snake_case, its statuses). */
@@ -59,7 +61,10 @@ public final class LoopgateViews {
     n.put("id", row.id());
     n.put("session_id", row.sessionId() != null ? row.sessionId() : row.userId());
     n.put("client_id", row.agentId());
-    n.put("message", row.action());
+    // The message names what is asked; a tool call's input (params) follows it, so a reviewer
+    // reading only the message sees what they approve. metadata carries the params too.
+    String params = WhatIsAsked.paramsText(row);
+    n.put("message", params == null ? row.action() : row.action() + " " + params);
     n.put("request_type", requestType(row));
     if (row.options() != null) {
       n.set("options", row.options());
@@ -70,8 +75,9 @@ public final class LoopgateViews {
     if (row.callbackUrl() != null) {
       n.put("callback_url", row.callbackUrl());
     }
-    if (row.context() != null && row.context().size() > 0) {
-      n.set("metadata", row.context());
+    JsonNode metadata = WhatIsAsked.contextWithParts(row, false);
+    if (metadata != null && metadata.size() > 0) {
+      n.set("metadata", metadata);
     }
     n.put("status", LoopgateStatus.of(row.status()));
     String response = response(row);

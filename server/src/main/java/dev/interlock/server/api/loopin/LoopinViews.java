@@ -10,6 +10,7 @@ import dev.interlock.store.CountRow;
 import dev.interlock.store.InterruptEventRow;
 import dev.interlock.store.InterruptRow;
 import dev.interlock.worker.IsoTimes;
+import dev.interlock.worker.WhatIsAsked;
 import java.util.List;
 
 /** Renders core interrupts in LoopIn's words and shapes. */
@@ -54,7 +55,9 @@ public final class LoopinViews {
     n.put("agentId", row.agentId());
     n.put("userId", row.userId());
     n.put("action", row.action());
-    n.set("context", row.context());
+    // An AgentGate request's or a tool call's params, a Loopgate question's options: shown
+    // in the context, the one free-form place LoopIn has (WhatIsAsked).
+    n.set("context", WhatIsAsked.contextWithParts(row, true));
     n.put("urgency", urgency(row.urgency()));
     n.put("createdAt", IsoTimes.format(row.createdAt()));
     n.put("expiresAt", IsoTimes.format(row.expiresAt()));
