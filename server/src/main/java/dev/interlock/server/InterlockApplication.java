@@ -235,7 +235,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         baseUrl(config), config.review.linkGrace.toJavaDuration(), clock);
 
     InterruptGateway gateway = new InterruptGateway(temporal.client(), config.temporal.taskQueue,
-        Duration.ofSeconds(30), temporal.searchAttributes());
+        config.temporal.updateTimeout.toJavaDuration(), temporal.searchAttributes());
     WorkflowStarter starter = new WorkflowStarter(gateway);
     TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
     environment.lifecycle().manage(transitions);

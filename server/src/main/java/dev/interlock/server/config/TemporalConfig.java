@@ -54,6 +54,13 @@ public class TemporalConfig {
    */
   @JsonProperty public String port = "";
 
+  /**
+   * Longest a decision, cancellation or create waits for its workflow, first to take it up
+   * (the update accepted, when the validator has run), then to record it. Past it the caller
+   * gets 503 instead of a request that hangs while the workflow is busy or no worker runs.
+   */
+  @JsonProperty public Duration updateTimeout = Duration.seconds(30);
+
   /** Devserver: the Temporal CLI binary. Empty: {@code temporal} on the PATH. */
   @JsonProperty public String cliPath = "";
 

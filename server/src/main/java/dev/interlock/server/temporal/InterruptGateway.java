@@ -19,6 +19,7 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
@@ -26,6 +27,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,6 +62,12 @@ public final class InterruptGateway {
    */
   private final ReentrantReadWriteLock access = new ReentrantReadWriteLock(true);
   private final LongAdder starts = new LongAdder();
+  /** Threads that wait for an update to be accepted; a request thread waits for one of them. */
+  private final ExecutorService updateCalls = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "interlock-update-call");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param searchAttributes whether the namespace has Interlock's search attributes
@@ -174,8 +184,22 @@ public final class InterruptGateway {
         .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
         .build();
     try {
-      // ACCEPTED: the validator has run, so a losing decision fails here, synchronously.
-      var handle = command == null ? stub.startUpdate(options) : stub.startUpdate(options, command);
+      // ACCEPTED: the validator has run, so a losing decision fails here, synchronously. The
+      // SDK waits for that as long as it takes (a busy workflow, no worker polling), so the
+      // call runs on a thread of its own and is given up after updateTimeout.
+      Future<WorkflowUpdateHandle<InterruptState>> accepted = updateCalls.submit(() ->
+          command == null ? stub.startUpdate(options) : stub.startUpdate(options, command));
+      WorkflowUpdateHandle<InterruptState> handle;
+      try {
+        handle = accepted.get(updateTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        accepted.cancel(true);
+        log.warn("{} of interrupt {} not taken up by its workflow within {} s", name, interruptId,
+            updateTimeout.toSeconds());
+        throw new TemporarilyUnavailable("The workflow has not taken up the " + name
+            + " within " + updateTimeout.toSeconds() + " s; it may still apply. Read the"
+            + " interrupt before you retry");
+      }
       // COMPLETED: the handler has projected the transition into PostgreSQL.
       return handle.getResultAsync(updateTimeout.toMillis(), TimeUnit.MILLISECONDS).get();
     } catch (WorkflowUpdateException e) {

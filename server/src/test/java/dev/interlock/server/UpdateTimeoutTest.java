@@ -1,0 +1,45 @@
+package dev.interlock.server;
+
+import static dev.interlock.server.TestApp.ADMIN_KEY;
+import static dev.interlock.server.TestApp.interrupt;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.testing.ConfigOverride;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A decision the workflow does not take up (here: no worker polls its task queue) is given
+ * up after temporal.updateTimeout with a 503 that says it may still apply, instead of a
+ * request that hangs until the client gives up.
+ */
+class UpdateTimeoutTest {
+
+  @TempDir Path data;
+
+  @Test
+  void givenNoWorkerTakesUpTheDecision_whenDecided_then503AfterTheUpdateTimeout() {
+    try (TestApp app = new TestApp(data, ConfigOverride.config("worker.enabled", "false"),
+        ConfigOverride.config("temporal.updateTimeout", "2s")).start()) {
+      String id = app.post("/interrupts", ADMIN_KEY, interrupt("u", "Ship it")).text("interruptId");
+
+      long started = System.nanoTime();
+      TestApp.Resp decided = app.send(app.builder("/interrupts/" + id + "/decide", ADMIN_KEY)
+          .timeout(Duration.ofSeconds(15))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"decision\":\"approved\"}")));
+      long millis = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(decided.status()).isEqualTo(503);
+      assertThat(decided.text("error")).startsWith("The workflow has not taken up the decide")
+          .contains("may still apply");
+      assertThat(millis).as("answered after the 2 s bound, not at the client's timeout")
+          .isBetween(1_900L, 10_000L);
+      assertThat(app.get("/interrupts/" + id, ADMIN_KEY).text("status")).isEqualTo("pending");
+    }
+  }
+}
