@@ -19,8 +19,9 @@ import org.jdbi.v3.core.Jdbi;
  * {@code {status:"ok", timestamp}} plus the state of each dependency. Answers 503 with
  * status "unavailable" when PostgreSQL or Temporal cannot be reached, so load balancers
  * stop sending traffic. {@code details} says which Temporal mode runs, whether waits
- * carry Interlock's search attributes and, embedded, how many closed workflows the
- * in-process service holds and how often it was recycled.
+ * carry Interlock's search attributes, how many waits for a decision this instance holds
+ * ({@code waiters}) and, embedded, how many closed workflows the in-process service holds
+ * and how often it was recycled.
  */
 @Path("/health")
 @Produces(MediaType.APPLICATION_JSON)
@@ -60,7 +61,11 @@ public final class HealthResource {
     checks.put("temporal", temporal ? "ok" : "unreachable");
     checks.put("notifications", listener.isListening() ? "ok" : "reconnecting");
     checks.put("recovery", recovery.isDone() ? "done" : "running");
-    body.set("details", json.valueToTree(details.get()));
+    ObjectNode facts = body.putObject("details");
+    facts.setAll((ObjectNode) json.valueToTree(details.get()));
+    // Held long-polls and blocking tool calls on this instance: a number that only grows
+    // means waits that outlive their clients.
+    facts.put("waiters", listener.waiting());
     return Response.status(ok ? 200 : 503).entity(body).build();
   }
 
