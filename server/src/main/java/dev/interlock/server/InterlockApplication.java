@@ -8,6 +8,8 @@ import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.http.ClientDisconnects;
+import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.http.RequestIds;
 import dev.interlock.server.http.UnreadBodyFilter;
 import dev.interlock.server.mcp.McpModule;
@@ -268,15 +270,20 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       environment.jersey().register(mapper);
     }
 
+    // Held requests (long-polls, blocking tool calls) end when their clients hang up.
+    ClientDisconnects disconnects = new ClientDisconnects();
+    environment.lifecycle().manage(disconnects);
+    LongPoll longPoll = new LongPoll(interrupts, disconnects, readers);
+
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
     LoopinViews loopin = new LoopinViews(json, links);
-    environment.jersey().register(new InterruptResource(interrupts, loopin, bodies, clock,
-        config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
+    environment.jersey().register(new InterruptResource(interrupts, longPoll, loopin, bodies,
+        clock, config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     environment.jersey().register(new AnalyticsResource(interrupts, loopin));
     SessionService sessions = new SessionService(jdbi);
     LoopgateViews loopgate = new LoopgateViews(json);
-    environment.jersey().register(new HitlResource(interrupts, sessions, loopgate, bodies, clock,
-        config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
+    environment.jersey().register(new HitlResource(interrupts, longPoll, sessions, loopgate,
+        bodies, clock, config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
     AgentGateViews agentgate = new AgentGateViews(json, clock);
     environment.jersey().register(new RequestResource(interrupts, agentgate, bodies, clock,
         config.limits.maxExpiresInSeconds));

@@ -185,7 +185,8 @@ public final class InterruptService {
 
   /**
    * Completes with the interrupt as soon as it is no longer pending, or after
-   * {@code wait} with its current state. Holds no thread while waiting.
+   * {@code wait} with its current state. Holds no thread while waiting. Cancel the future
+   * to give the wait up: its waiter is unregistered at once.
    */
   public CompletableFuture<InterruptRow> awaitDecision(Caller caller, String id, Duration wait) {
     if (wait.isZero()) {
@@ -203,10 +204,18 @@ public final class InterruptService {
       transitions.unregister(id, woken);
       return CompletableFuture.completedFuture(now);
     }
-    return woken
+    CompletableFuture<InterruptRow> answer = woken
         .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((v, e) -> transitions.unregister(id, woken))
         .thenApplyAsync(v -> get(caller, id), readers);
+    // Cancelling the answer (its client went away) ends the wait and unregisters it at
+    // once; a cancelled stage does not reach back to the future it depends on by itself.
+    answer.whenComplete((row, e) -> {
+      if (answer.isCancelled()) {
+        woken.cancel(false);
+      }
+    });
+    return answer;
   }
 
   public InterruptRow decide(Caller caller, String id, Decision decision, String reason,

@@ -7,6 +7,7 @@ import dev.interlock.server.api.loopgate.LoopgateInput;
 import dev.interlock.server.api.loopgate.LoopgateViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.SessionService;
 import dev.interlock.store.HitlSessionRow;
@@ -14,6 +15,7 @@ import dev.interlock.store.InterruptRow;
 import dev.interlock.workflows.Decision;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -23,13 +25,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 
 /**
  * The Loopgate dialect: agent sessions and human-in-the-loop requests under {@code /hitl}.
@@ -46,6 +48,7 @@ public final class HitlResource {
       Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
 
   private final InterruptService interrupts;
+  private final LongPoll longPoll;
   private final SessionService sessions;
   private final LoopgateViews views;
   private final JsonBodies bodies;
@@ -53,9 +56,11 @@ public final class HitlResource {
   private final int maxWaitSeconds;
   private final long maxTimeoutSeconds;
 
-  public HitlResource(InterruptService interrupts, SessionService sessions, LoopgateViews views,
-      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxTimeoutSeconds) {
+  public HitlResource(InterruptService interrupts, LongPoll longPoll, SessionService sessions,
+      LoopgateViews views, JsonBodies bodies, Clock clock, int maxWaitSeconds,
+      long maxTimeoutSeconds) {
     this.interrupts = interrupts;
+    this.longPoll = longPoll;
     this.sessions = sessions;
     this.views = views;
     this.bodies = bodies;
@@ -91,24 +96,21 @@ public final class HitlResource {
     return views.created(row);
   }
 
-  /** {@code wait=N} long-polls up to N seconds for the request to complete. */
+  /**
+   * {@code wait=N} long-polls up to N seconds for the request to complete; {@link LongPoll}
+   * says how every such wait ends.
+   */
   @GET
   @Path("poll")
   @RolesAllowed("request:read")
   public void poll(@Auth Caller caller, @QueryParam("request_id") String requestId,
-      @QueryParam("wait") String wait, @Suspended AsyncResponse response) {
+      @QueryParam("wait") String wait, @Context HttpServletRequest request,
+      @Suspended AsyncResponse response) {
     if (requestId == null || requestId.isBlank()) {
       throw new InvalidRequest("Missing request_id parameter");
     }
-    Duration timeout = Duration.ofSeconds(waitSeconds(wait));
-    interrupts.awaitDecision(caller, requestId.trim(), timeout).whenComplete((row, error) -> {
-      if (error != null) {
-        response.resume(error instanceof CompletionException c && c.getCause() != null
-            ? c.getCause() : error);
-      } else {
-        response.resume(views.poll(row));
-      }
-    });
+    longPoll.answer(response, request, caller, requestId.trim(),
+        Duration.ofSeconds(waitSeconds(wait)), views::poll);
   }
 
   @GET

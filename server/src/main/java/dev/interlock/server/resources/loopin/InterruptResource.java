@@ -8,10 +8,12 @@ import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
@@ -39,15 +42,17 @@ import java.time.Duration;
 public final class InterruptResource {
 
   private final InterruptService interrupts;
+  private final LongPoll longPoll;
   private final LoopinViews views;
   private final JsonBodies bodies;
   private final Clock clock;
   private final int maxWaitSeconds;
   private final long maxExpiresIn;
 
-  public InterruptResource(InterruptService interrupts, LoopinViews views, JsonBodies bodies,
-      Clock clock, int maxWaitSeconds, long maxExpiresIn) {
+  public InterruptResource(InterruptService interrupts, LongPoll longPoll, LoopinViews views,
+      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxExpiresIn) {
     this.interrupts = interrupts;
+    this.longPoll = longPoll;
     this.views = views;
     this.bodies = bodies;
     this.clock = clock;
@@ -69,21 +74,17 @@ public final class InterruptResource {
     return r.build();
   }
 
-  /** {@code ?wait=N} long-polls up to N seconds (at most 60) for the status to leave pending. */
+  /**
+   * {@code ?wait=N} long-polls up to N seconds (at most 60) for the status to leave pending;
+   * {@link LongPoll} says how every such wait ends.
+   */
   @GET
   @Path("{id}")
   @RolesAllowed(Scopes.REQUEST_READ)
   public void get(@Auth Caller caller, @PathParam("id") String id, @QueryParam("wait") String wait,
-      @Suspended AsyncResponse response) {
-    Duration timeout = Duration.ofSeconds(waitSeconds(wait));
-    interrupts.awaitDecision(caller, id, timeout).whenComplete((row, error) -> {
-      if (error != null) {
-        response.resume(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-            ? c.getCause() : error);
-      } else {
-        response.resume(views.interrupt(row));
-      }
-    });
+      @Context HttpServletRequest request, @Suspended AsyncResponse response) {
+    longPoll.answer(response, request, caller, id, Duration.ofSeconds(waitSeconds(wait)),
+        views::interrupt);
   }
 
   @POST
