@@ -311,7 +311,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // MCP at /mcp: the same services and views as the resources above, as tools.
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
         identity, new McpModule.Services(interrupts, sessions, policies, loopin, loopgate,
-            agentgate, clock, config.limits.maxExpiresInSeconds));
+            agentgate, clock, config.limits.maxExpiresInSeconds, disconnects));
   }
 
   /** What /health says about Temporal besides reachability. */

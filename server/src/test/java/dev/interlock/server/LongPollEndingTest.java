@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every held request ends, and ends once: a client that hangs up mid-wait takes its waiter
- * with it at once (LoopIn and Loopgate long-polls), a failure while
+ * with it at once (LoopIn and Loopgate long-polls, the blocking MCP tool), a failure while
  * answering is a prompt 500 rather than a request left open, and a store that does not
  * answer in time still gets the client an answer.
  */
@@ -140,6 +140,27 @@ class LongPollEndingTest {
   }
 
   @Test
+  void givenBlockingMcpTool_whenTheClientHangsUp_thenItsWaiterIsGoneAtOnce() throws Exception {
+    Map<String, String> mcp = Map.of("Content-Type", "application/json",
+        "Accept", "application/json, text/event-stream");
+    var init = app.raw(mcpPost(null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"hang-up","version":"1"}}}"""));
+    assertThat(init.statusCode()).isEqualTo(200);
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    app.raw(mcpPost(session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+    noWaiters();
+
+    // No progress token: the server never writes while it waits, so only watching the
+    // connection can tell that the client went.
+    Map<String, String> headers = new java.util.HashMap<>(mcp);
+    headers.put("Mcp-Session-Id", session);
+    hangUpMidWait(open("POST", "/mcp", headers, """
+        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_human",
+         "arguments":{"question":"Hang-up-%d"}}}""".formatted(System.nanoTime())));
+  }
+
+  @Test
   void givenAnInterruptItsViewCannotRender_whenLongPolled_thenA500WithALogIdPromptly() {
     String id = create("unrenderable-loopin");
     // Data the view does not know (an urgency written by a newer version, say).
@@ -204,5 +225,16 @@ class LongPollEndingTest {
     assertThat(held).as("wait (1 s) + twice the grace, not the lock's release")
         .isLessThan(Duration.ofSeconds(15));
     assertThat(TestApp.eventually(Duration.ofSeconds(5), () -> waiters() == 0)).isTrue();
+  }
+
+  private static java.net.http.HttpRequest.Builder mcpPost(String session, String body) {
+    var b = app.builder("/mcp", ADMIN_KEY)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      b.header("Mcp-Session-Id", session);
+    }
+    return b;
   }
 }

@@ -48,6 +48,9 @@ final class BlockingWait {
    * and after every slice.
    */
   InterruptRow await(Caller caller, String id, Instant deadline, ToolCall call, String waiting) {
+    // A client that hangs up ends the slice under way at once, not when it runs out.
+    CompletableFuture<Void> gone = new CompletableFuture<>();
+    call.whenGone(() -> gone.complete(null));
     call.progress(waiting);
     while (!stopping.isDone() && !Thread.currentThread().isInterrupted()) {
       Duration remaining = Duration.between(clock.instant(), deadline);
@@ -55,11 +58,11 @@ final class BlockingWait {
         break;
       }
       Duration slice = remaining.compareTo(progressInterval) < 0 ? remaining : progressInterval;
-      InterruptRow row = slice(caller, id, slice);
+      InterruptRow row = slice(caller, id, slice, gone);
       if (row != null && !row.isPending()) {
         return row;
       }
-      if (call.clientGone()) {
+      if (gone.isDone() || call.clientGone()) {
         log.info("MCP client went away while waiting for interrupt {}; it stays pending", id);
         break;
       }
@@ -68,10 +71,11 @@ final class BlockingWait {
     return interrupts.get(caller, id);
   }
 
-  private InterruptRow slice(Caller caller, String id, Duration slice) {
+  private InterruptRow slice(Caller caller, String id, Duration slice,
+      CompletableFuture<Void> gone) {
     CompletableFuture<InterruptRow> decided = interrupts.awaitDecision(caller, id, slice);
     try {
-      CompletableFuture.anyOf(decided, stopping)
+      CompletableFuture.anyOf(decided, stopping, gone)
           .get(slice.toMillis() + 30_000, TimeUnit.MILLISECONDS);
       return decided.isDone() ? decided.get() : null;
     } catch (ExecutionException e) {
@@ -84,6 +88,10 @@ final class BlockingWait {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // ends this wait only (see the loop)
       return null;
+    } finally {
+      // However the slice ended (client gone, server stopping, interrupted, store slow),
+      // its waiter goes with it; a slice that was answered has none left.
+      decided.cancel(false);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.IdentityModule.Identity;
 import dev.interlock.server.config.McpConfig;
+import dev.interlock.server.http.ClientDisconnects;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.SessionService;
@@ -47,7 +48,8 @@ public final class McpModule {
   /** What the tools are built on: the same services and views as the REST resources. */
   public record Services(InterruptService interrupts, SessionService sessions,
       PolicyService policies, LoopinViews loopin, LoopgateViews loopgate,
-      AgentGateViews agentgate, Clock clock, long maxExpiresInSeconds) {}
+      AgentGateViews agentgate, Clock clock, long maxExpiresInSeconds,
+      ClientDisconnects disconnects) {}
 
   private McpModule() {}
 
@@ -100,7 +102,7 @@ public final class McpModule {
     String version = version();
     McpToolSpecs specs = new McpToolSpecs(json,
         exchange -> exchange.transportContext().get(McpAuthFilter.CALLER) instanceof Caller c
-            ? c : null);
+            ? c : null, services.disconnects());
     // Handlers run on the request's own (Jetty) thread, which the transport holds until the
     // call completes anyway, rather than on Reactor's small bounded pool: a blocking tool
     // then waits without starving other calls.

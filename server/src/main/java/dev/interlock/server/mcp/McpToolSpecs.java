@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InterlockException;
+import dev.interlock.server.http.ClientDisconnects;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -31,11 +32,17 @@ final class McpToolSpecs {
 
   private final ObjectMapper json;
   private final Function<McpSyncServerExchange, Caller> callers;
+  private final ClientDisconnects disconnects;
 
-  /** {@code callers} finds who makes a call (for HTTP, from the transport context). */
-  McpToolSpecs(ObjectMapper json, Function<McpSyncServerExchange, Caller> callers) {
+  /**
+   * {@code callers} finds who makes a call (for HTTP, from the transport context);
+   * {@code disconnects} tells a waiting call that its client hung up.
+   */
+  McpToolSpecs(ObjectMapper json, Function<McpSyncServerExchange, Caller> callers,
+      ClientDisconnects disconnects) {
     this.json = json;
     this.callers = callers;
+    this.disconnects = disconnects;
   }
 
   List<SyncToolSpecification> specs(List<McpTool> tools) {
@@ -71,8 +78,8 @@ final class McpToolSpecs {
     }
     ObjectNode arguments = request.arguments() == null
         ? json.createObjectNode() : json.valueToTree(request.arguments());
-    try {
-      JsonNode out = tool.handler().call(caller, arguments, new ExchangeToolCall(exchange, request));
+    try (ExchangeToolCall call = new ExchangeToolCall(exchange, request, disconnects)) {
+      JsonNode out = tool.handler().call(caller, arguments, call);
       return success(out, tool.structured());
     } catch (InterlockException e) {
       if (e.status() >= 500) {

@@ -14,4 +14,11 @@ public interface ToolCall {
 
   /** Whether the client is known to have gone (its connection closed while we waited). */
   boolean clientGone();
+
+  /**
+   * Runs {@code action} once when the client is known to have gone (at once if it has),
+   * on whichever thread learns it: the action must be quick and must not block. A call
+   * that cannot tell (the default) never runs it; {@link #clientGone} still answers.
+   */
+  default void whenGone(Runnable action) {}
 }
