@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.errors.ClientGone;
 import dev.interlock.server.errors.InvalidRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
  * Reads request bodies as JSON objects with a size limit, and reads typed fields with
@@ -40,6 +42,9 @@ public final class JsonBodies {
     try {
       bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
     } catch (IOException e) {
+      if (ClientGone.is(e)) {
+        throw new UncheckedIOException(e); // not a bad request: the mappers log it at DEBUG
+      }
       throw new InvalidRequest("Could not read the request body");
     }
     if (bytes.length > maxBytes) {

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The only exception mappers of the application (Dropwizard's defaults are turned off so
  * every error has the dialect's shape). 4xx are logged at WARN, 5xx at ERROR with a log id
- * that the client sees instead of a stack trace.
+ * that the client sees instead of a stack trace. A client that went away (mid-body or
+ * mid-answer, see {@link ClientGone}) is a normal event, logged at DEBUG and answered with
+ * a bare 400 that nobody reads.
  */
 public final class ErrorMappers {
 
@@ -30,6 +32,12 @@ public final class ErrorMappers {
 
   static String path(UriInfo uri) {
     return uri == null ? "" : "/" + uri.getPath();
+  }
+
+  /** The client is gone: nothing it could read, and nothing an operator must act on. */
+  static Response clientGone(UriInfo uri, Throwable e) {
+    log.debug("{}: client went away: {}", path(uri), e.toString());
+    return Response.status(400).build();
   }
 
   public static final class Domain implements ExceptionMapper<InterlockException> {
@@ -73,6 +81,9 @@ public final class ErrorMappers {
     @Override
     public Response toResponse(WebApplicationException e) {
       int status = e.getResponse().getStatus();
+      if (status >= 500 && ClientGone.is(e)) {
+        return clientGone(uri, e);
+      }
       if (status >= 500) {
         String id = UUID.randomUUID().toString();
         log.error("{} {} [log id {}]", status, path(uri), id, e);
@@ -124,6 +135,9 @@ public final class ErrorMappers {
 
     @Override
     public Response toResponse(Throwable e) {
+      if (ClientGone.is(e)) {
+        return clientGone(uri, e);
+      }
       String id = UUID.randomUUID().toString();
       log.error("500 {} [log id {}]", path(uri), id, e);
       return errors.render(path(uri), 500, "internal_error",
