@@ -20,4 +20,11 @@ public record ApiKeyRow(
     Instant revokedAt,
     Instant lastUsedAt,
     String label,
-    Integer rateLimit) {}
+    Integer rateLimit) {
+
+  /** The same key, last used at {@code at}. */
+  public ApiKeyRow withLastUsedAt(Instant at) {
+    return new ApiKeyRow(id, ownerId, name, keyHash, keyPrefix, scopes, createdAt, expiresAt,
+        revokedAt, at, label, rateLimit);
+  }
+}

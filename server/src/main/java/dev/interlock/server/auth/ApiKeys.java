@@ -44,10 +44,18 @@ public final class ApiKeys implements Authenticator<String, Caller> {
 
   private final Jdbi jdbi;
   private final Clock clock;
+  private final KeyUsage usage;
 
+  /** A store whose lists show only the uses already written (tests, tools). */
   public ApiKeys(Jdbi jdbi, Clock clock) {
+    this(jdbi, clock, null);
+  }
+
+  /** @param usage where uses not yet written are noted; lists show them at once */
+  public ApiKeys(Jdbi jdbi, Clock clock, KeyUsage usage) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.usage = usage;
   }
 
   public static String sha256Hex(String key) {
@@ -121,11 +129,17 @@ public final class ApiKeys implements Authenticator<String, Caller> {
     return new Issued(row, raw);
   }
 
-  /** The owner's keys, newest first, revoked and expired ones included. */
+  /**
+   * The owner's keys, newest first, revoked and expired ones included, each with its
+   * latest use even if that is not written yet (every dialect's key list reads this).
+   */
   public List<ApiKeyRow> list(String ownerId) {
     List<ApiKeyRow> rows =
         new ArrayList<>(jdbi.withExtension(ApiKeyDao.class, dao -> dao.listForOwner(ownerId)));
     Collections.reverse(rows);
+    if (usage != null) {
+      rows.replaceAll(usage::latest);
+    }
     return rows;
   }
 

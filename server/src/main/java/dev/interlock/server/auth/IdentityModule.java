@@ -51,13 +51,13 @@ public final class IdentityModule {
     AuthConfig auth = config.auth;
     String secret = jwtSecret(auth.jwtSecret, config.database.isEmbedded(), jdbi);
 
-    ApiKeys keys = new ApiKeys(jdbi, clock);
+    KeyUsage usage = new KeyUsage(jdbi, clock, auth.lastUsedFlushInterval.toJavaDuration());
+    environment.lifecycle().manage(usage);
+    ApiKeys keys = new ApiKeys(jdbi, clock, usage);
     keys.bootstrap(auth.adminKey);
     LoginTokens tokens = new LoginTokens(secret, auth.jwtLifetime.toJavaDuration(), clock);
     Users users = new Users(jdbi, new Passwords(), tokens,
         auth.registration == AuthConfig.Registration.OPEN);
-    KeyUsage usage = new KeyUsage(jdbi, clock, auth.lastUsedFlushInterval.toJavaDuration());
-    environment.lifecycle().manage(usage);
 
     Credentials credentials = new Credentials(tokens, keys);
     RateLimiter rateLimiter = config.limits.rateLimitStore == LimitsConfig.RateLimitStore.MEMORY

@@ -1,6 +1,7 @@
 package dev.interlock.server.auth;
 
 import dev.interlock.store.ApiKeyDao;
+import dev.interlock.store.ApiKeyRow;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps {@code api_keys.last_used_at} without a database write per request: uses are noted
  * in memory and written in batches every flush interval and once more on stop. A crash
- * loses at most one interval of "last used" times, which only inform people.
+ * loses at most one interval of "last used" times, which only inform people. Key lists
+ * read the noted times through {@link #latest}, so a person sees a use at once rather than
+ * up to one interval later (on the instance that served the use; others see it after the
+ * flush).
  */
 public final class KeyUsage implements Managed {
 
@@ -42,6 +46,13 @@ public final class KeyUsage implements Managed {
   /** Notes that a key was used now. Cheap: one map write. */
   public void record(String keyId) {
     pending.put(keyId, clock.instant());
+  }
+
+  /** The key with its latest use noted here and not yet written, when that is newer. */
+  public ApiKeyRow latest(ApiKeyRow key) {
+    Instant noted = pending.get(key.id());
+    return noted == null || (key.lastUsedAt() != null && !noted.isAfter(key.lastUsedAt()))
+        ? key : key.withLastUsedAt(noted);
   }
 
   @Override
@@ -67,24 +78,25 @@ public final class KeyUsage implements Managed {
   /**
    * Writes what was noted since the last flush: one UPDATE per second in which keys were
    * used, stamped with the latest use in that second, so a recorded time is at most one
-   * second later than the real one and never earlier.
+   * second later than the real one and never earlier. A use is forgotten here only once
+   * it is written (and only if no newer use came meanwhile), so lists never miss it in
+   * between and a failed write is tried again at the next flush.
    */
   void flush() {
     if (pending.isEmpty()) {
       return;
     }
+    Map<String, Instant> noted = Map.copyOf(pending);
     Map<Instant, List<String>> bySecond = new HashMap<>();
     Map<Instant, Instant> latest = new HashMap<>();
-    for (String keyId : List.copyOf(pending.keySet())) {
-      Instant at = pending.remove(keyId);
-      if (at != null) {
-        Instant second = at.truncatedTo(ChronoUnit.SECONDS);
-        bySecond.computeIfAbsent(second, s -> new ArrayList<>()).add(keyId);
-        latest.merge(second, at, (a, b) -> a.isAfter(b) ? a : b);
-      }
-    }
+    noted.forEach((keyId, at) -> {
+      Instant second = at.truncatedTo(ChronoUnit.SECONDS);
+      bySecond.computeIfAbsent(second, s -> new ArrayList<>()).add(keyId);
+      latest.merge(second, at, (a, b) -> a.isAfter(b) ? a : b);
+    });
     jdbi.useExtension(ApiKeyDao.class,
         dao -> bySecond.forEach((second, ids) -> dao.touch(ids, latest.get(second))));
+    noted.forEach(pending::remove);
   }
 
   private void flushQuietly() {
