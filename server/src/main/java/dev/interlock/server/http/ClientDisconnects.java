@@ -105,7 +105,9 @@ public final class ClientDisconnects implements Managed {
         // next select; the timeout bounds that even when nothing wakes it.
         s.select(1_000);
       } catch (IOException | RuntimeException e) {
-        log.warn("watching for clients that hang up failed: {}", e.toString());
+        // Held requests still end when their waits do; only the early end is lost.
+        log.warn("stopped watching for clients that hang up: {}", e.toString());
+        running = false;
         return;
       }
       List<Watched> due = new ArrayList<>();
