@@ -59,11 +59,15 @@ class ClientDisconnectLogTest {
   void givenAClientThatHangsUpMidBody_thenNoErrorNorWarningIsLogged() throws Exception {
     Resp created = app.post("/interrupts", ADMIN_KEY, interrupt("hang-up-body", "Deploy"));
     String id = created.text("interruptId");
-    List<String> paths = List.of("/review/" + id + "/decide", "/interrupts", "/hitl/request");
+    List<String> paths = List.of("/review/" + id + "/decide", "/interrupts", "/hitl/request",
+        "/mcp");
 
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Logger mappers = (Logger) LoggerFactory.getLogger(ErrorMappers.class);
     Level level = mappers.getLevel();
+    Logger mcp = (Logger) LoggerFactory.getLogger("dev.interlock.server.mcp.McpAuthFilter");
+    Level mcpLevel = mcp.getLevel();
+    mcp.setLevel(Level.DEBUG);
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
     root.addAppender(logs);
@@ -72,12 +76,14 @@ class ClientDisconnectLogTest {
       hangUpMidBody(paths.get(0), "application/x-www-form-urlencoded");
       hangUpMidBody(paths.get(1), "application/json");
       hangUpMidBody(paths.get(2), "application/json");
+      hangUpMidBody(paths.get(3), "application/json");
       assertThat(TestApp.eventually(Duration.ofSeconds(5), () -> paths.stream().allMatch(
           p -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains(p)))))
           .as("each disconnect was heard: %s", logs.list).isTrue();
     } finally {
       root.detachAppender(logs);
       mappers.setLevel(level);
+      mcp.setLevel(mcpLevel);
     }
 
     for (ILoggingEvent e : logs.list) {

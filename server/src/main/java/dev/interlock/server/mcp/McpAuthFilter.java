@@ -7,16 +7,25 @@ import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Credentials;
 import dev.interlock.server.auth.KeyUsage;
 import dev.interlock.server.auth.RateLimiter;
+import dev.interlock.server.errors.ClientGone;
 import dev.interlock.server.errors.Unauthorized;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +52,14 @@ final class McpAuthFilter implements Filter {
   private final KeyUsage usage;
   private final RateLimiter limiter;
   private final ObjectMapper json;
+  private final int maxBodyBytes;
   /** Session id to owner id; sessions idle this long are gone from the transport too. */
   private final Cache<String, String> sessionOwners = Caffeine.newBuilder()
       .expireAfterAccess(Duration.ofHours(24)).maximumSize(100_000).build();
 
-  McpAuthFilter(Credentials credentials, KeyUsage usage, RateLimiter limiter, ObjectMapper json) {
+  McpAuthFilter(Credentials credentials, KeyUsage usage, RateLimiter limiter, ObjectMapper json,
+      int maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
     this.credentials = credentials;
     this.usage = usage;
     this.limiter = limiter;
@@ -93,7 +105,27 @@ final class McpAuthFilter implements Filter {
       }
     }
     request.setAttribute(CALLER, caller);
-    chain.doFilter(request, new HttpServletResponseWrapper(response) {
+    HttpServletRequest forward = request;
+    if ("POST".equals(request.getMethod())) {
+      // The body is read here, whole, so a client that hangs up halfway is heard as that
+      // (DEBUG) instead of reaching the MCP transport, which logs it as an ERROR.
+      byte[] body;
+      try {
+        body = request.getInputStream().readNBytes(maxBodyBytes + 1);
+      } catch (IOException e) {
+        if (ClientGone.is(e)) {
+          log.debug("client went away while sending {}: {}", request.getRequestURI(), e.toString());
+          return;
+        }
+        throw e;
+      }
+      if (body.length > maxBodyBytes) {
+        refuse(request, response, 413, "Request body larger than " + maxBodyBytes + " bytes");
+        return;
+      }
+      forward = new BufferedBody(request, body);
+    }
+    chain.doFilter(forward, new HttpServletResponseWrapper(response) {
       @Override
       public void setHeader(String name, String value) {
         remember(name, value);
@@ -124,5 +156,63 @@ final class McpAuthFilter implements Filter {
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
     response.getWriter().write(json.writeValueAsString(json.createObjectNode().put("error", message)));
+  }
+
+  /** A request whose body was read already, served again from memory to the transport. */
+  private static final class BufferedBody extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    BufferedBody(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      ByteArrayInputStream in = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new IllegalStateException("the body was read already; read it blocking");
+        }
+
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return in.read(b, off, len);
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      String encoding = getCharacterEncoding();
+      return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
+          encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
   }
 }

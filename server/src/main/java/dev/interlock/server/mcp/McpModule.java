@@ -122,7 +122,8 @@ public final class McpModule {
     servlet.setAsyncSupported(true);
     servlet.addMapping("/mcp");
     var filter = environment.servlets().addFilter("mcp-auth",
-        new McpAuthFilter(identity.credentials(), identity.usage(), identity.rateLimiter(), json));
+        new McpAuthFilter(identity.credentials(), identity.usage(), identity.rateLimiter(), json,
+            maxBodyBytes));
     filter.setAsyncSupported(true);
     filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
 
