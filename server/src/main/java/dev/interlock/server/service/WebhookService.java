@@ -20,10 +20,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -147,13 +145,8 @@ public final class WebhookService {
       throw new IllegalStateException(e);
     }
     String timestamp = Long.toString(clock.instant().getEpochSecond());
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
-    headers.put("User-Agent", "Interlock-Webhook/1");
-    headers.put(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body));
-    headers.put(WebhookSigner.TIMESTAMP, timestamp);
-    headers.put("X-AgentGate-Event", "test");
-    OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
+    OutboundPost.Attempt sent = outbound.send(target, requestTimeout,
+        WebhookSigner.headers(hook.secret(), timestamp, body, "test"), body);
     if (sent.delivered()) {
       return new TestOutcome(true, sent.status(), "Test delivered successfully");
     }

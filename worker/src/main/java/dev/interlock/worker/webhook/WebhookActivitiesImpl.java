@@ -15,7 +15,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -78,12 +77,8 @@ public class WebhookActivitiesImpl implements WebhookActivities {
       throw new IllegalStateException(e);
     }
     String timestamp = Long.toString(clock.instant().getEpochSecond());
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
-    headers.put("User-Agent", "Interlock-Webhook/1");
-    headers.put(WebhookSigner.SIGNATURE, WebhookSigner.signature(hook.secret(), timestamp, body));
-    headers.put(WebhookSigner.TIMESTAMP, timestamp);
-    headers.put("X-AgentGate-Event", delivery.event());
+    Map<String, String> headers = WebhookSigner.headers(hook.secret(), timestamp, body,
+        delivery.event());
     headers.put("X-AgentGate-Delivery", id);
     OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     record(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
