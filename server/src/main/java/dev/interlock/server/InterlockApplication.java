@@ -8,6 +8,7 @@ import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.errors.ErrorMappers;
+import dev.interlock.server.errors.JsonErrorHandler;
 import dev.interlock.server.http.ClientDisconnects;
 import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.http.RequestIds;
@@ -269,6 +270,10 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     for (Object mapper : ErrorMappers.all(errors)) {
       environment.jersey().register(mapper);
     }
+    // Errors Jetty answers itself (refused URIs, servlets' sendError) in the same shapes.
+    JsonErrorHandler jettyErrors = new JsonErrorHandler(errors, json);
+    environment.getApplicationContext().setErrorHandler(jettyErrors);
+    environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(jettyErrors));
 
     // Held requests (long-polls, blocking tool calls) end when their clients hang up.
     ClientDisconnects disconnects = new ClientDisconnects();

@@ -35,9 +35,14 @@ public final class DialectErrors {
   }
 
   public Response render(String path, int status, String code, String message) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(body(path, status, code, message)).build();
+  }
+
+  /** The error body alone, for answers made outside Jersey (Jetty's errors, the MCP servlet). */
+  public Object body(String path, int status, String code, String message) {
     if (isAgentGate(path)) {
-      return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-          .entity(AgentGateError.of(code, message)).build();
+      return AgentGateError.of(code, message);
     }
     ObjectNode body = json.createObjectNode();
     if (startsWithSegment(path, "/api/v1")) {
@@ -46,7 +51,7 @@ public final class DialectErrors {
     } else {
       body.put("error", message);
     }
-    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    return body;
   }
 
   /** loopat's error types, by status. */
