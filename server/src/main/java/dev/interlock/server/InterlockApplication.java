@@ -3,6 +3,7 @@ package dev.interlock.server;
 import com.codahale.metrics.health.HealthCheck;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.api.NulCharacterFilter;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
@@ -270,6 +271,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     for (Object mapper : ErrorMappers.all(errors)) {
       environment.jersey().register(mapper);
     }
+    // NUL in a path or query parameter: a 400, not a failed SQL statement.
+    environment.jersey().register(new NulCharacterFilter());
     // Errors Jetty answers itself (refused URIs, servlets' sendError) in the same shapes.
     JsonErrorHandler jettyErrors = new JsonErrorHandler(errors, json);
     environment.getApplicationContext().setErrorHandler(jettyErrors);

@@ -68,7 +68,41 @@ public final class JsonBodies {
     if (node == null || !node.isObject()) {
       throw new InvalidRequest("Request body must be a JSON object");
     }
+    if (holdsNul(node)) {
+      throw new InvalidRequest(NUL_MESSAGE);
+    }
     return (ObjectNode) node;
+  }
+
+  static final String NUL_MESSAGE =
+      "JSON strings must not contain the NUL character (\\u0000)";
+
+  /**
+   * Whether any string or field name in the tree holds U+0000, which PostgreSQL can store
+   * neither in text nor in jsonb: refused here as a 400 rather than failing the insert.
+   */
+  public static boolean holdsNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\0') >= 0;
+    }
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var f = fields.next();
+        if (f.getKey().indexOf('\0') >= 0 || holdsNul(f.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (node.isArray()) {
+      for (JsonNode item : node) {
+        if (holdsNul(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   public static String requiredText(ObjectNode body, String field) {
