@@ -126,6 +126,10 @@ public final class McpModule {
             maxBodyBytes));
     filter.setAsyncSupported(true);
     filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
+    // The transport's own refusals carry its exception, stack included: rewrite them.
+    var errorBodies = environment.servlets().addFilter("mcp-error-bodies", new McpErrorBodies(json));
+    errorBodies.setAsyncSupported(true);
+    errorBodies.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
 
     environment.jersey().register(new McpCatalogResource(json, tools, version,
         transport.protocolVersions(), new ObjectMapper().valueToTree(server.getServerCapabilities())));
