@@ -41,7 +41,9 @@ public final class AgentGateRequests {
     ObjectNode n = json.createObjectNode();
     n.put("id", row.id());
     n.put("action", row.action());
-    n.set("params", row.params() == null ? json.createObjectNode() : row.params());
+    // A request made through another door has no params: AgentGate's clients read an object.
+    n.set("params", row.params() == null || !row.params().isObject() ? json.createObjectNode()
+        : row.params());
     // A Loopgate question's options, shown where AgentGate has room for them (WhatIsAsked).
     n.set("context", WhatIsAsked.contextWithParts(row, false, true));
     n.put("status", status(row.status()));
