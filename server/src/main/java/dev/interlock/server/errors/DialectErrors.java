@@ -89,6 +89,7 @@ public final class DialectErrors {
       case 413 -> "Request body too large";
       case 415 -> "Unsupported media type";
       case 429 -> "Too many requests";
+      case 501 -> "Not implemented";
       case 503 -> "Service temporarily unavailable";
       default -> status >= 500 ? "Internal server error" : "Request failed";
     };

@@ -10,6 +10,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +29,148 @@ import org.slf4j.LoggerFactory;
  * serialized, stack trace included: a client must never see that. Only answers with a
  * status of 400 or more are held back and rewritten, as
  * {@code {"jsonrpc":"2.0","id":null,"error":{"code","message"}}}; event streams and
- * successful answers pass through untouched.
+ * successful answers pass through untouched. Methods Streamable HTTP does not use are 405
+ * here (the servlet would answer 501, a server error).
  */
 final class McpErrorBodies implements Filter {
 
   private static final Logger log = LoggerFactory.getLogger(McpErrorBodies.class);
   static final int INVALID_REQUEST = -32600;
   private static final int MAX_MESSAGE = 200;
+  /** What Streamable HTTP uses; OPTIONS is answered by the servlet itself. */
+  static final Set<String> ALLOWED_METHODS = Set.of("GET", "POST", "DELETE", "OPTIONS");
 
   private final ObjectMapper json;
+  private final int maxBytes;
 
-  McpErrorBodies(ObjectMapper json) {
+  McpErrorBodies(ObjectMapper json, int maxBytes) {
     this.json = json;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Why a POST body is refused before the transport reads it, or null to let it through.
+   * The SDK (2.1.0) fails with a NullPointerException, answered as a 500, on a body that is
+   * JSON but not an object ({@code null}, a number, a string); NUL characters are refused
+   * as everywhere else. Bodies that are not JSON at all the transport refuses itself.
+   */
+  String refusal(byte[] body) {
+    if (body.length > maxBytes) {
+      return "Request body exceeds " + maxBytes + " bytes";
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+    if (node == null || node.isMissingNode()) {
+      return "The body must be a JSON-RPC message";
+    }
+    if (!node.isObject() && !(node.isArray() && node.size() > 0)) {
+      return "The body must be a JSON-RPC message (a JSON object)";
+    }
+    if (dev.interlock.server.api.JsonBodies.holdsNul(node)) {
+      return "The message must not contain the NUL character (\\u0000)";
+    }
+    return null;
+  }
+
+  ObjectNode rpcError(int code, String message) {
+    ObjectNode out = json.createObjectNode().put("jsonrpc", "2.0").putNull("id");
+    out.putObject("error").put("code", code).put("message", message);
+    return out;
+  }
+
+  /** The request with its body read already, for the transport to read again. */
+  private static final class Replayed extends jakarta.servlet.http.HttpServletRequestWrapper {
+    private final byte[] body;
+
+    Replayed(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public jakarta.servlet.ServletInputStream getInputStream() {
+      java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
+      return new jakarta.servlet.ServletInputStream() {
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(jakarta.servlet.ReadListener listener) {
+          throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return in.read(b, off, len);
+        }
+      };
+    }
+
+    @Override
+    public java.io.BufferedReader getReader() {
+      return new java.io.BufferedReader(new java.io.InputStreamReader(
+          new java.io.ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
   }
 
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     HttpServletResponse response = (HttpServletResponse) res;
+    String method = ((HttpServletRequest) req).getMethod();
+    if (!ALLOWED_METHODS.contains(method)) {
+      // The servlet would answer 501 Not Implemented (a server error) for PATCH, PUT, ...
+      log.warn("405 /mcp: {}", method);
+      response.setStatus(405);
+      response.setHeader("Allow", "GET, POST, DELETE, OPTIONS");
+      response.setContentType("application/json");
+      response.setCharacterEncoding("UTF-8");
+      response.getWriter().write(json.writeValueAsString(
+          json.createObjectNode().put("error", "Method not allowed")));
+      return;
+    }
+    ServletRequest forwarded = req;
+    if (method.equals("POST")) {
+      byte[] body = req.getInputStream().readNBytes(maxBytes + 1);
+      String refusal = refusal(body);
+      if (refusal != null) {
+        log.warn("400 /mcp: {}", refusal);
+        response.setStatus(400);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(json.writeValueAsString(rpcError(INVALID_REQUEST, refusal)));
+        return;
+      }
+      forwarded = new Replayed((HttpServletRequest) req, body);
+    }
     Holding holding = new Holding(response);
-    chain.doFilter(req, holding);
+    chain.doFilter(forwarded, holding);
     if (holding.held == null) {
       return;
     }
@@ -81,10 +205,8 @@ final class McpErrorBodies implements Filter {
       message = message.substring(0, MAX_MESSAGE) + "...";
     }
     log.warn("{} /mcp: {}", status, message);
-    ObjectNode out = json.createObjectNode().put("jsonrpc", "2.0").putNull("id");
-    out.putObject("error").put("code", code).put("message", message);
     try {
-      return json.writeValueAsBytes(out);
+      return json.writeValueAsBytes(rpcError(code, message));
     } catch (IOException e) {
       return "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}"
           .getBytes(StandardCharsets.UTF_8);

@@ -127,7 +127,8 @@ public final class McpModule {
     filter.setAsyncSupported(true);
     filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
     // The transport's own refusals carry its exception, stack included: rewrite them.
-    var errorBodies = environment.servlets().addFilter("mcp-error-bodies", new McpErrorBodies(json));
+    var errorBodies = environment.servlets().addFilter("mcp-error-bodies",
+        new McpErrorBodies(json, maxBodyBytes));
     errorBodies.setAsyncSupported(true);
     errorBodies.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/mcp");
 
