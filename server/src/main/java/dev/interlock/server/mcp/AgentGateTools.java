@@ -73,8 +73,8 @@ final class AgentGateTools {
                 .build(),
             Scopes.REQUEST_READ,
             (caller, args, call) -> {
-              AgentGateInput.ListQuery q = AgentGateInput.list(Arguments.scalar(args, "status"),
-                  Arguments.scalar(args, "action"), Arguments.scalar(args, "urgency"),
+              AgentGateInput.ListQuery q = AgentGateInput.list(Arguments.text(args, "status"),
+                  Arguments.text(args, "action"), Arguments.text(args, "urgency"),
                   Arguments.scalar(args, "limit"), Arguments.scalar(args, "offset"));
               return views.tree(views.requests(interrupts.list(caller, q.status(), q.action(),
                   q.urgency(), q.limit(), q.offset())));
@@ -167,10 +167,10 @@ final class AgentGateTools {
                 .build(),
             Scopes.REQUEST_READ,
             (caller, args, call) -> views.tree(views.auditLog(interrupts.auditLog(caller,
-                AgentGateInput.auditQuery(Arguments.scalar(args, "requestId"),
-                    Arguments.scalar(args, "action"), Arguments.scalar(args, "status"),
-                    Arguments.scalar(args, "eventType"), Arguments.scalar(args, "actor"),
-                    Arguments.scalar(args, "from"), Arguments.scalar(args, "to"),
+                AgentGateInput.auditQuery(Arguments.text(args, "requestId"),
+                    Arguments.text(args, "action"), Arguments.text(args, "status"),
+                    Arguments.text(args, "eventType"), Arguments.text(args, "actor"),
+                    Arguments.text(args, "from"), Arguments.text(args, "to"),
                     Arguments.scalar(args, "limit"), Arguments.scalar(args, "offset")))))));
   }
 }

@@ -23,4 +23,20 @@ final class Arguments {
     }
     return v.asText();
   }
+
+  /**
+   * A string argument (a filter the schema declares as a string), or null when absent. A
+   * number or boolean is refused rather than read as its text: it is not what the schema
+   * allows, and a filter that silently matched nothing would hide the caller's mistake.
+   */
+  static String text(ObjectNode arguments, String field) {
+    JsonNode v = arguments.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InvalidRequest(field + " must be a string");
+    }
+    return v.asText();
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InterlockException;
 import dev.interlock.server.http.ClientDisconnects;
@@ -78,6 +79,11 @@ final class McpToolSpecs {
     }
     ObjectNode arguments = request.arguments() == null
         ? json.createObjectNode() : json.valueToTree(request.arguments());
+    if (JsonBodies.holdsNul(arguments)) {
+      // PostgreSQL stores NUL in neither text nor jsonb; refused as REST refuses it.
+      log.warn("MCP {}: NUL character in the arguments", tool.name());
+      return error("Arguments must not contain the NUL character (\u0000)");
+    }
     try (ExchangeToolCall call = new ExchangeToolCall(exchange, request, disconnects)) {
       JsonNode out = tool.handler().call(caller, arguments, call);
       return success(out, tool.structured());
