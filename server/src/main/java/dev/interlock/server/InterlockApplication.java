@@ -4,6 +4,7 @@ import com.codahale.metrics.health.HealthCheck;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.api.JsonBodies;
 import dev.interlock.server.api.NulCharacterFilter;
+import dev.interlock.server.apidocs.ApiDocsModule;
 import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
@@ -107,6 +108,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
     bootstrap.addCommand(new WorkerCommand(this));
     WebModule.bootstrap(bootstrap);
+    ApiDocsModule.bootstrap(bootstrap);
     bootstrap.addCommand(new McpStdioCommand());
   }
 
@@ -315,6 +317,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // The review page and the dashboard.
     WebModule.install(config, environment, jdbi, clock, identity.tokens(), links, interrupts,
         transitions, readers, bodies);
+
+    // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
+    ApiDocsModule.install(environment);
 
     // MCP at /mcp: the same services and views as the resources above, as tools.
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,

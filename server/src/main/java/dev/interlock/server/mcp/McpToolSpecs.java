@@ -82,7 +82,7 @@ final class McpToolSpecs {
     if (JsonBodies.holdsNul(arguments)) {
       // PostgreSQL stores NUL in neither text nor jsonb; refused as REST refuses it.
       log.warn("MCP {}: NUL character in the arguments", tool.name());
-      return error("Arguments must not contain the NUL character (\u0000)");
+      return error("Arguments must not contain the NUL character (\\u0000)");
     }
     try (ExchangeToolCall call = new ExchangeToolCall(exchange, request, disconnects)) {
       JsonNode out = tool.handler().call(caller, arguments, call);
