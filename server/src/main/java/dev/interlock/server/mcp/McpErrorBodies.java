@@ -51,8 +51,9 @@ final class McpErrorBodies implements Filter {
   /**
    * Why a POST body is refused before the transport reads it, or null to let it through.
    * The SDK (2.1.0) fails with a NullPointerException, answered as a 500, on a body that is
-   * JSON but not an object ({@code null}, a number, a string); NUL characters are refused
-   * as everywhere else. Bodies that are not JSON at all the transport refuses itself.
+   * JSON but not an object ({@code null}, a number, a string). Bodies that are not JSON at
+   * all the transport refuses itself; NUL characters in a tool's arguments are refused by
+   * the tool call, as a tool error the client's session survives.
    */
   String refusal(byte[] body) {
     if (body.length > maxBytes) {
@@ -69,9 +70,6 @@ final class McpErrorBodies implements Filter {
     }
     if (!node.isObject() && !(node.isArray() && node.size() > 0)) {
       return "The body must be a JSON-RPC message (a JSON object)";
-    }
-    if (dev.interlock.server.api.JsonBodies.holdsNul(node)) {
-      return "The message must not contain the NUL character (\\u0000)";
     }
     return null;
   }
