@@ -14,7 +14,8 @@ import java.util.Properties;
  * {@code /docs/api/}: Swagger UI's own files from its webjar (plain files, no code of ours
  * in them) at {@code /docs/api/swagger-ui/}, and a small page of ours that points it at
  * every document with a selector. Both are static files served by Dropwizard's assets
- * servlet on paths longer than Jersey's root, so no API route moves.
+ * servlet on paths longer than Jersey's root, so no API route moves. The webjar's own
+ * index page (Swagger's demo, pointing at a remote example API) is not served as an index.
  */
 public final class ApiDocsModule {
 
@@ -26,7 +27,7 @@ public final class ApiDocsModule {
     bootstrap.addBundle(new AssetsBundle("/assets/apidocs", DOCS_PATH, "index.html", "api-docs"));
     bootstrap.addBundle(new AssetsBundle(
         "/META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion(),
-        DOCS_PATH + "/swagger-ui", "index.html", "swagger-ui"));
+        DOCS_PATH + "/swagger-ui", null, "swagger-ui"));
   }
 
   public static ApiDocuments install(Environment environment) {
