@@ -37,7 +37,10 @@ public final class ErrorMappers {
   /** The client is gone: nothing it could read, and nothing an operator must act on. */
   static Response clientGone(UriInfo uri, Throwable e) {
     log.debug("{}: client went away: {}", path(uri), e.toString());
-    return Response.status(400).build();
+    // With a body: an error response without one is handed to Jetty's error handler
+    // (Jersey's sendError), which would log it as a client error.
+    return Response.status(400).type("application/json")
+        .entity("{\"error\":\"The request was cut short\"}").build();
   }
 
   public static final class Domain implements ExceptionMapper<InterlockException> {

@@ -46,7 +46,10 @@ public final class JsonErrorHandler extends org.eclipse.jetty.ee10.servlet.Error
     }
     String path = request.getHttpURI() == null ? "" : request.getHttpURI().getPath();
     Object reason = request.getAttribute(ERROR_MESSAGE);
-    if (status >= 500) {
+    if (request.getAttribute(ERROR_EXCEPTION) instanceof Throwable cause && ClientGone.is(cause)) {
+      // The client hung up (say halfway through a form body): normal, and nobody reads this.
+      log.debug("{} {}: client went away ({})", status, path, cause.toString());
+    } else if (status >= 500) {
       log.error("{} {} answered by Jetty: {}", status, path, reason);
     } else {
       log.warn("{} {} answered by Jetty: {}", status, path, reason);
