@@ -32,8 +32,12 @@ final class FormBody {
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
       try {
-        fields.putIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8),
-            URLDecoder.decode(value, StandardCharsets.UTF_8));
+        String decodedName = URLDecoder.decode(name, StandardCharsets.UTF_8);
+        String decodedValue = URLDecoder.decode(value, StandardCharsets.UTF_8);
+        // PostgreSQL stores NUL in no text column: such a field is ignored like a malformed one.
+        if (decodedName.indexOf('\0') < 0 && decodedValue.indexOf('\0') < 0) {
+          fields.putIfAbsent(decodedName, decodedValue);
+        }
       } catch (IllegalArgumentException e) {
         // a malformed escape: the field is ignored
       }
