@@ -80,63 +80,6 @@ final class McpErrorBodies implements Filter {
     return out;
   }
 
-  /** The request with its body read already, for the transport to read again. */
-  private static final class Replayed extends jakarta.servlet.http.HttpServletRequestWrapper {
-    private final byte[] body;
-
-    Replayed(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public jakarta.servlet.ServletInputStream getInputStream() {
-      java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
-      return new jakarta.servlet.ServletInputStream() {
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(jakarta.servlet.ReadListener listener) {
-          throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-      };
-    }
-
-    @Override
-    public java.io.BufferedReader getReader() {
-      return new java.io.BufferedReader(new java.io.InputStreamReader(
-          new java.io.ByteArrayInputStream(body), StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
-  }
-
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
@@ -165,7 +108,7 @@ final class McpErrorBodies implements Filter {
         response.getWriter().write(json.writeValueAsString(rpcError(INVALID_REQUEST, refusal)));
         return;
       }
-      forwarded = new Replayed((HttpServletRequest) req, body);
+      forwarded = new ReplayedBody((HttpServletRequest) req, body);
     }
     Holding holding = new Holding(response);
     chain.doFilter(forwarded, holding);
