@@ -2,13 +2,21 @@ package dev.interlock.server;
 
 import com.codahale.metrics.health.HealthCheck;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.interlock.server.api.JsonBodies;
-import dev.interlock.server.api.NulCharacterFilter;
+import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.server.http.NulCharacterFilter;
 import dev.interlock.server.apidocs.ApiDocsModule;
-import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.IdentityModule;
 import dev.interlock.server.auth.ReviewLinks;
+import dev.interlock.server.dialect.DialectContext;
+import dev.interlock.server.dialect.Dialects;
+import dev.interlock.server.dialect.agentgate.AgentGateDialect;
+import dev.interlock.server.dialect.loopat.LoopatDialect;
+import dev.interlock.server.dialect.loopgate.LoopgateDialect;
+import dev.interlock.server.dialect.loopin.LoopinDialect;
 import dev.interlock.server.errors.DialectErrors;
+import dev.interlock.server.mcp.McpTool;
+import dev.interlock.worker.Renderings;
+import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.errors.JsonErrorHandler;
 import dev.interlock.server.http.ClientDisconnects;
@@ -17,19 +25,10 @@ import dev.interlock.server.http.RequestIds;
 import dev.interlock.server.http.UnreadBodyFilter;
 import dev.interlock.server.mcp.McpModule;
 import dev.interlock.server.mcp.McpStdioCommand;
-import dev.interlock.server.resources.core.CallbackSecretResource;
-import dev.interlock.server.resources.core.HealthResource;
-import dev.interlock.server.api.agentgate.AgentGateViews;
-import dev.interlock.server.api.loopgate.LoopgateViews;
-import dev.interlock.server.resources.agentgate.AuditResource;
-import dev.interlock.server.resources.agentgate.PolicyResource;
-import dev.interlock.server.resources.agentgate.RequestResource;
-import dev.interlock.server.resources.agentgate.WebhookResource;
+import dev.interlock.server.shared.CallbackSecretResource;
+import dev.interlock.server.shared.HealthResource;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.WebhookService;
-import dev.interlock.server.resources.loopgate.HitlResource;
-import dev.interlock.server.resources.loopin.AnalyticsResource;
-import dev.interlock.server.resources.loopin.InterruptResource;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.EmbeddedRecycler;
 import dev.interlock.server.service.ExpirySweeper;
@@ -163,12 +162,12 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   }
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
-      Jdbi jdbi, ObjectMapper json, LongAdder deliveryStarts) {
+      Jdbi jdbi, ObjectMapper json, Renderings renderings, LongAdder deliveryStarts) {
     var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     var outbound = OutboundPost.start();
     var timeout = config.callbacks.timeout.toJavaDuration();
     var activities = new InterruptActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
-        timeout, new DeliveryStarter(temporal.client(), config.temporal.taskQueue, deliveryStarts));
+        timeout, renderings, new DeliveryStarter(temporal.client(), config.temporal.taskQueue, deliveryStarts));
     var webhooks = new WebhookActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
         timeout);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
@@ -198,6 +197,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       List<Managed> startedEarly) {
     Clock clock = Clock.systemUTC();
     ObjectMapper json = environment.getObjectMapper();
+    Dialects dialects = dialects(json);
     if (config.getServerFactory() instanceof AbstractServerFactory server) {
       // Our mappers render every error in the dialect's shape; Dropwizard's would not.
       server.setRegisterDefaultExceptionMappers(false);
@@ -211,7 +211,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.lifecycle().manage(temporal.lifecycle());
     LongAdder deliveryStarts = new LongAdder();
     if (config.worker.enabled) {
-      InterlockWorker worker = buildWorker(config, temporal, jdbi, json, deliveryStarts);
+      InterlockWorker worker = buildWorker(config, temporal, jdbi, json, dialects,
+          deliveryStarts);
       environment.lifecycle().manage(new Managed() {
         @Override
         public void start() {
@@ -249,8 +250,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         deliveryStarts);
     RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
+    WebhookEvents webhookEvents = new WebhookEvents(dialects, clock);
     environment.lifecycle().manage(new ExpirySweeper(
-        new ExpirySweep(jdbi, new WebhookEvents(json, clock), deliveries),
+        new ExpirySweep(jdbi, webhookEvents, deliveries),
         config.expiry.sweepInterval.toJavaDuration(), config.expiry.sweepBatch));
     EmbeddedRecycler recycler = null;
     if (temporal.embedded() != null) {
@@ -267,9 +269,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
     CallbackTargetGuard guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     InterruptService interrupts = new InterruptService(jdbi, gateway, starter, transitions, guard,
-        json, clock, readers, deliveries);
+        json, clock, readers, deliveries, webhookEvents);
 
-    DialectErrors errors = new DialectErrors(json);
+    DialectErrors errors = new DialectErrors(dialects.errorShapes());
     for (Object mapper : ErrorMappers.all(errors)) {
       environment.jersey().register(mapper);
     }
@@ -286,20 +288,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     LongPoll longPoll = new LongPoll(interrupts, disconnects, readers);
 
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
-    LoopinViews loopin = new LoopinViews(json, links);
-    environment.jersey().register(new InterruptResource(interrupts, longPoll, loopin, bodies,
-        clock, config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
-    environment.jersey().register(new AnalyticsResource(interrupts, loopin));
     SessionService sessions = new SessionService(jdbi);
-    LoopgateViews loopgate = new LoopgateViews(json);
-    environment.jersey().register(new HitlResource(interrupts, longPoll, sessions, loopgate,
-        bodies, clock, config.limits.maxWaitSeconds, config.limits.maxExpiresInSeconds));
-    AgentGateViews agentgate = new AgentGateViews(json, clock);
-    environment.jersey().register(new RequestResource(interrupts, agentgate, bodies, clock,
-        config.limits.maxExpiresInSeconds));
     PolicyService policies = new PolicyService(jdbi, json);
-    environment.jersey().register(new PolicyResource(policies, agentgate, bodies));
-    environment.jersey().register(new AuditResource(interrupts, agentgate));
     // Test sends (POST /api/webhooks/{id}/test) go through the deliveries' pinned client.
     OutboundPost testSends = OutboundPost.start();
     environment.lifecycle().manage(new Managed() {
@@ -308,8 +298,12 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         testSends.close();
       }
     });
-    environment.jersey().register(new WebhookResource(new WebhookService(jdbi, guard, deliveries,
-        testSends, config.callbacks.timeout.toJavaDuration(), json, clock), agentgate, bodies));
+    WebhookService webhooks = new WebhookService(jdbi, guard, deliveries, testSends,
+        config.callbacks.timeout.toJavaDuration(), json, clock);
+    // Every dialect: its resources here, its MCP tools for /mcp below.
+    List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
+        clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
+        policies, webhooks, bodies));
     environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
         healthDetails(temporal, recycler)));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
@@ -323,8 +317,17 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
     // MCP at /mcp: the same services and views as the resources above, as tools.
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
-        identity, new McpModule.Services(interrupts, sessions, policies, loopin, loopgate,
-            agentgate, clock, config.limits.maxExpiresInSeconds, disconnects));
+        identity, new McpModule.Services(interrupts, links, dialectTools, clock,
+            config.limits.maxExpiresInSeconds, disconnects));
+  }
+
+  /** The dialects this server speaks, one line each; their order is the MCP tools' order. */
+  static Dialects dialects(ObjectMapper json) {
+    return new Dialects(List.of(
+        new LoopgateDialect(),
+        new LoopinDialect(),
+        new AgentGateDialect(json),
+        new LoopatDialect()), json);
   }
 
   /** What /health says about Temporal besides reachability. */

@@ -41,7 +41,9 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
     var store = InterlockApplication.openStore(config, environment, new java.util.ArrayList<>());
     var temporal = application.temporal(config);
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
-        environment.getObjectMapper(), new java.util.concurrent.atomic.LongAdder());
+        environment.getObjectMapper(),
+        InterlockApplication.dialects(environment.getObjectMapper()),
+        new java.util.concurrent.atomic.LongAdder());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping worker");

@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.ApiKeyRow;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.HitlSessionRow;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;

@@ -1,5 +1,9 @@
 package dev.interlock.store;
 
+import dev.interlock.model.InterruptRow;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.CountRow;
+import dev.interlock.model.AuditEntryRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;

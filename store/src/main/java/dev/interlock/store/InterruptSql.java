@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.InterruptRow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.PolicyRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;

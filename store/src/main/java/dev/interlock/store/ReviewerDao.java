@@ -1,5 +1,7 @@
 package dev.interlock.store;
 
+import dev.interlock.model.InterruptRow;
+import dev.interlock.model.CountRow;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;

@@ -1,6 +1,9 @@
 package dev.interlock.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -29,6 +32,16 @@ public final class StoreSupport {
     jdbi.installPlugin(new PostgresPlugin());
     jdbi.installPlugin(new Jackson2Plugin());
     jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
+    // The model's records are plain data (no JDBI annotations): a jsonb column read into a
+    // JsonNode is parsed here, SQL NULL staying null.
+    jdbi.registerColumnMapper(JsonNode.class, (rs, column, ctx) -> {
+      String text = rs.getString(column);
+      try {
+        return text == null ? null : mapper.readTree(text);
+      } catch (JsonProcessingException e) {
+        throw new SQLException("column " + column + " holds no JSON", e);
+      }
+    });
     return jdbi;
   }
 }

@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.UserRow;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;

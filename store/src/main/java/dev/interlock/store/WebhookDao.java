@@ -1,5 +1,8 @@
 package dev.interlock.store;
 
+import dev.interlock.model.WebhookRow;
+import dev.interlock.model.WebhookDeliveryRow;
+import dev.interlock.model.WebhookAttemptRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;

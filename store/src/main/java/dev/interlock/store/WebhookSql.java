@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.WebhookRow;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.interlock.store;
 
+import dev.interlock.model.UserRow;
+import dev.interlock.model.ApiKeyRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,5 +1,8 @@
 package dev.interlock.store;
 
+import dev.interlock.model.InterruptRow;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.CountRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,10 +1,10 @@
 package dev.interlock.worker;
 
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import dev.interlock.worker.webhook.WebhookEvents;
-import dev.interlock.store.WebhookRow;
+import dev.interlock.model.WebhookRow;
 import dev.interlock.store.WebhookSql;
 import java.util.ArrayList;
 import java.util.HashMap;

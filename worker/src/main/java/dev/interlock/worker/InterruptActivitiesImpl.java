@@ -3,7 +3,7 @@ package dev.interlock.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.store.InterruptSql;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.PolicyDao;
 import dev.interlock.store.WebhookSql;
 import dev.interlock.worker.policy.Policy;
@@ -49,7 +49,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   private final OutboundPost outbound;
   private final CallbackTargetGuard guard;
   private final CallbackSecrets secrets;
-  private final CallbackPayloads payloads;
+  private final Renderings renderings;
   private final Clock clock;
   private final Duration requestTimeout;
   private final WebhookEvents webhookEvents;
@@ -57,20 +57,21 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   /** Without a Temporal client: webhook deliveries are written and left to recovery. */
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
-      CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
-    this(jdbi, json, outbound, guard, clock, requestTimeout, null);
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, Renderings renderings) {
+    this(jdbi, json, outbound, guard, clock, requestTimeout, renderings, null);
   }
 
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
-      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, DeliveryStarter deliveries) {
-    this.webhookEvents = new WebhookEvents(json, clock);
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, Renderings renderings,
+      DeliveryStarter deliveries) {
+    this.webhookEvents = new WebhookEvents(renderings, clock);
     this.deliveries = deliveries;
     this.jdbi = jdbi;
     this.json = json;
     this.outbound = outbound;
     this.guard = guard;
     this.secrets = new CallbackSecrets(jdbi);
-    this.payloads = new CallbackPayloads(json);
+    this.renderings = renderings;
     this.clock = clock;
     this.requestTimeout = requestTimeout;
   }
@@ -188,7 +189,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
           FailureType.CALLBACK_FORBIDDEN.name());
     }
-    String body = payloads.render(row);
+    String body = renderings.callbackBody(row);
     long t = clock.instant().getEpochSecond();
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");

@@ -36,7 +36,7 @@ final class ActivityHarness implements AutoCloseable {
   /** The implementation itself, for methods that need no activity context. */
   static InterruptActivitiesImpl newImpl(Jdbi jdbi, CallbackTargetGuard guard, Clock clock) {
     return new InterruptActivitiesImpl(jdbi, Interrupts.JSON, OUTBOUND, guard, clock,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), TestRenderings.INSTANCE);
   }
 
   static ActivityHarness start(Jdbi jdbi, CallbackTargetGuard guard, Clock clock) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.interlock.store.InterruptEventRow;
+import dev.interlock.model.InterruptEventRow;
 import dev.interlock.store.TestDatabase;
 import dev.interlock.workflows.CallbackRequest;
 import dev.interlock.workflows.FailureType;

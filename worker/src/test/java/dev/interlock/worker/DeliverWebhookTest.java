@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.interlock.store.TestDatabase;
-import dev.interlock.store.WebhookAttemptRow;
+import dev.interlock.model.WebhookAttemptRow;
 import dev.interlock.store.WebhookDao;
-import dev.interlock.store.WebhookDeliveryRow;
+import dev.interlock.model.WebhookDeliveryRow;
 import dev.interlock.worker.webhook.WebhookActivitiesImpl;
 import dev.interlock.worker.webhook.WebhookSigner;
 import dev.interlock.workflows.DeliveryRequest;

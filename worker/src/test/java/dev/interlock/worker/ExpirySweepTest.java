@@ -3,8 +3,8 @@ package dev.interlock.worker;
 import static dev.interlock.worker.Interrupts.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.interlock.store.InterruptEventRow;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.NewInterrupt;
 import dev.interlock.store.TestDatabase;
@@ -45,7 +45,7 @@ class ExpirySweepTest {
     // A schema per test: the sweep expires every due row it can see.
     jdbi = TestDatabase.freshSchema(ExpirySweepTest.class);
     interrupts = new Interrupts(jdbi);
-    sweep = new ExpirySweep(jdbi, new WebhookEvents(Interrupts.JSON, Clock.systemUTC()), null);
+    sweep = new ExpirySweep(jdbi, new WebhookEvents(TestRenderings.INSTANCE, Clock.systemUTC()), null);
     activities = ActivityHarness.newImpl(jdbi, new CallbackTargetGuard(true), Clock.systemUTC());
   }
 

@@ -2,7 +2,7 @@ package dev.interlock.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.interlock.store.InterruptEventRow;
+import dev.interlock.model.InterruptEventRow;
 import dev.interlock.store.TestDatabase;
 import dev.interlock.workflows.CallbackFailure;
 import dev.interlock.workflows.InterruptActivities;

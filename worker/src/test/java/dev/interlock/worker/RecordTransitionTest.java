@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.interlock.store.InterruptDao;
 import dev.interlock.store.InterruptSql;
-import dev.interlock.store.InterruptEventRow;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.TestDatabase;
 import dev.interlock.workflows.Decision;
 import dev.interlock.workflows.FailureType;

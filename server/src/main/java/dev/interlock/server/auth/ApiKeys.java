@@ -3,7 +3,7 @@ package dev.interlock.server.auth;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.ApiKeyDao;
 import dev.interlock.store.ApiKeySql;
-import dev.interlock.store.ApiKeyRow;
+import dev.interlock.model.ApiKeyRow;
 import io.dropwizard.auth.Authenticator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,14 +2,8 @@ package dev.interlock.server.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.InterlockConfiguration;
-import dev.interlock.server.api.JsonBodies;
-import dev.interlock.server.api.loopgate.ApiKeyViews;
 import dev.interlock.server.config.AuthConfig;
 import dev.interlock.server.config.LimitsConfig;
-import dev.interlock.server.resources.agentgate.KeyResource;
-import dev.interlock.server.resources.loopat.TokenResource;
-import dev.interlock.server.resources.loopgate.ApiKeyResource;
-import dev.interlock.server.resources.loopgate.AuthResource;
 import dev.interlock.store.ServerSecretDao;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -42,7 +36,7 @@ public final class IdentityModule {
    * same {@code usage} and counts requests in the same {@code rateLimiter}.
    */
   public record Identity(ApiKeys keys, Users users, LoginTokens tokens, Credentials credentials,
-      KeyUsage usage, RateLimiter rateLimiter) {}
+      KeyUsage usage, RateLimiter rateLimiter, LoginThrottle throttle) {}
 
   private IdentityModule() {}
 
@@ -83,16 +77,7 @@ public final class IdentityModule {
     jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
     jersey.register(RolesAllowedDynamicFeature.class);
     jersey.register(new RateLimitFilter(rateLimiter));
-
-    ObjectMapper json = environment.getObjectMapper();
-    JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
-    jersey.register(new AuthResource(users, throttle, bodies, json, tokens.lifetime(),
-        baseUrl.regionMatches(true, 0, "https:", 0, 6)));
-    jersey.register(new ApiKeyResource(keys, new ApiKeyViews(json, keys), bodies, clock));
-    jersey.register(new KeyResource.Main(keys, bodies, json));
-    jersey.register(new KeyResource.Alias(keys, bodies, json));
-    jersey.register(new TokenResource(keys, bodies, json));
-    return new Identity(keys, users, tokens, credentials, usage, rateLimiter);
+    return new Identity(keys, users, tokens, credentials, usage, rateLimiter, throttle);
   }
 
   /**

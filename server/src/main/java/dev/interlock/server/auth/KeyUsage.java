@@ -1,7 +1,7 @@
 package dev.interlock.server.auth;
 
 import dev.interlock.store.ApiKeyDao;
-import dev.interlock.store.ApiKeyRow;
+import dev.interlock.model.ApiKeyRow;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.interlock.server.auth;
 
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.ServerSecretDao;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

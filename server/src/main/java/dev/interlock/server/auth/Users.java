@@ -5,7 +5,7 @@ import dev.interlock.server.errors.Forbidden;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.Unauthorized;
 import dev.interlock.store.UserDao;
-import dev.interlock.store.UserRow;
+import dev.interlock.model.UserRow;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;

@@ -1,37 +1,24 @@
 package dev.interlock.server.errors;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /**
  * Renders an error in the shape of the dialect a request belongs to, by its path, so every
- * mapper stays dialect-agnostic:
- * <ul>
- *   <li>AgentGate ({@code /api/requests}, {@code /api/policies}, {@code /api/webhooks},
- *       {@code /api/keys}, {@code /api/api-keys}, {@code /api/audit}):
- *       {@code {"error": {"code", "message"}, "code", "message"}}: the spec's shape, and the
- *       same code and message at the top level, where AgentGate's SDK reads them;
- *   <li>loopat ({@code /api/v1/...}): {@code {"error": {"type", "code", "message"}}};
- *   <li>everything else (LoopIn, Loopgate, shared routes): {@code {"error": "message"}}.
- * </ul>
+ * mapper stays dialect-agnostic: each dialect with a shape of its own hands in an
+ * {@link ErrorShape}; everything else (LoopIn, Loopgate, shared routes) answers
+ * {@code {"error": "message"}}.
  */
 public final class DialectErrors {
 
-  /** AgentGate's error body (see the class comment). */
-  record AgentGateError(Detail error, String code, String message) {
-    record Detail(String code, String message) {}
+  /** The core's error body. */
+  record CoreError(String error) {}
 
-    static AgentGateError of(String code, String message) {
-      return new AgentGateError(new Detail(code, message), code, message);
-    }
-  }
+  private final List<ErrorShape> shapes;
 
-  private final ObjectMapper json;
-
-  public DialectErrors(ObjectMapper json) {
-    this.json = json;
+  public DialectErrors(List<ErrorShape> shapes) {
+    this.shapes = List.copyOf(shapes);
   }
 
   public Response render(String path, int status, String code, String message) {
@@ -41,40 +28,12 @@ public final class DialectErrors {
 
   /** The error body alone, for answers made outside Jersey (Jetty's errors, the MCP servlet). */
   public Object body(String path, int status, String code, String message) {
-    if (isAgentGate(path)) {
-      return AgentGateError.of(code, message);
+    for (ErrorShape shape : shapes) {
+      if (shape.owns(path)) {
+        return shape.body(status, code, message);
+      }
     }
-    ObjectNode body = json.createObjectNode();
-    if (startsWithSegment(path, "/api/v1")) {
-      body.putObject("error").put("type", loopatType(status)).put("code", code)
-          .put("message", message);
-    } else {
-      body.put("error", message);
-    }
-    return body;
-  }
-
-  /** loopat's error types, by status. */
-  static String loopatType(int status) {
-    return switch (status) {
-      case 400, 405, 413, 415 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 403 -> "permission_error";
-      case 404 -> "not_found_error";
-      case 409 -> "conflict_error";
-      case 429 -> "rate_limit_error";
-      default -> status >= 500 ? "internal_error" : "invalid_request_error";
-    };
-  }
-
-  static boolean isAgentGate(String path) {
-    return startsWithSegment(path, "/api/requests") || startsWithSegment(path, "/api/policies")
-        || startsWithSegment(path, "/api/webhooks") || startsWithSegment(path, "/api/keys")
-        || startsWithSegment(path, "/api/api-keys") || startsWithSegment(path, "/api/audit");
-  }
-
-  private static boolean startsWithSegment(String path, String prefix) {
-    return path.equals(prefix) || path.startsWith(prefix + "/");
+    return new CoreError(message);
   }
 
   public static String defaultMessage(int status) {

@@ -3,7 +3,7 @@ package dev.interlock.server.http;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.TemporarilyUnavailable;
 import dev.interlock.server.service.InterruptService;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.errors.InvalidRequest;
 
 /** Reading tool arguments that REST takes from the path or the query string. */
-final class Arguments {
+public final class Arguments {
 
   private Arguments() {}
 
@@ -13,7 +13,7 @@ final class Arguments {
    * A scalar argument as the text a query string would carry (a number stays a number's
    * text), or null when absent; the dialect's parser then validates it as REST does.
    */
-  static String scalar(ObjectNode arguments, String field) {
+  public static String scalar(ObjectNode arguments, String field) {
     JsonNode v = arguments.get(field);
     if (v == null || v.isNull()) {
       return null;
@@ -29,7 +29,7 @@ final class Arguments {
    * number or boolean is refused rather than read as its text: it is not what the schema
    * allows, and a filter that silently matched nothing would hide the caller's mistake.
    */
-  static String text(ObjectNode arguments, String field) {
+  public static String text(ObjectNode arguments, String field) {
     JsonNode v = arguments.get(field);
     if (v == null || v.isNull()) {
       return null;

@@ -1,25 +1,25 @@
 package dev.interlock.server.mcp;
 
-import static dev.interlock.server.api.JsonBodies.limit;
-import static dev.interlock.server.api.JsonBodies.optionalLong;
-import static dev.interlock.server.api.JsonBodies.optionalObject;
-import static dev.interlock.server.api.JsonBodies.optionalText;
-import static dev.interlock.server.api.JsonBodies.requiredText;
+import static dev.interlock.server.wire.JsonBodies.limit;
+import static dev.interlock.server.wire.JsonBodies.optionalLong;
+import static dev.interlock.server.wire.JsonBodies.optionalObject;
+import static dev.interlock.server.wire.JsonBodies.optionalText;
+import static dev.interlock.server.wire.JsonBodies.requiredText;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.api.loopgate.LoopgateInput;
-import dev.interlock.server.api.loopgate.LoopgateViews;
-import dev.interlock.server.api.loopin.LoopinViews;
+import dev.interlock.server.dialect.loopgate.LoopgateInput;
+import dev.interlock.server.dialect.loopgate.LoopgateViews;
+import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.Urgency;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,17 +39,17 @@ final class BlockingTools {
   static final Duration EXPIRY_GRACE = Duration.ofSeconds(5);
 
   private final InterruptService interrupts;
-  private final LoopinViews loopin;
+  private final ReviewLinks links;
   private final BlockingWait wait;
   private final ObjectMapper json;
   private final Clock clock;
   private final Duration maxWait;
   private final long maxExpiresIn;
 
-  BlockingTools(InterruptService interrupts, LoopinViews loopin, BlockingWait wait,
+  BlockingTools(InterruptService interrupts, ReviewLinks links, BlockingWait wait,
       ObjectMapper json, Clock clock, Duration maxWait, long maxExpiresIn) {
     this.interrupts = interrupts;
-    this.loopin = loopin;
+    this.links = links;
     this.wait = wait;
     this.json = json;
     this.clock = clock;
@@ -170,7 +170,7 @@ final class BlockingTools {
   }
 
   private String waiting(InterruptRow row) {
-    return "Waiting for a person to decide: " + loopin.reviewUrl(row)
+    return "Waiting for a person to decide: " + links.url(row)
         + " (interrupt " + row.id() + ")";
   }
 

@@ -3,7 +3,7 @@ package dev.interlock.server.mcp;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InterlockException;
 import dev.interlock.server.service.InterruptService;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,16 +1,12 @@
 package dev.interlock.server.mcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.interlock.server.api.agentgate.AgentGateViews;
-import dev.interlock.server.api.loopgate.LoopgateViews;
-import dev.interlock.server.api.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.IdentityModule.Identity;
+import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.config.McpConfig;
 import dev.interlock.server.http.ClientDisconnects;
 import dev.interlock.server.service.InterruptService;
-import dev.interlock.server.service.PolicyService;
-import dev.interlock.server.service.SessionService;
 import io.dropwizard.core.setup.Environment;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -45,10 +41,12 @@ public final class McpModule {
   static final String SERVER_NAME = "interlock";
   private static final Logger log = LoggerFactory.getLogger(McpModule.class);
 
-  /** What the tools are built on: the same services and views as the REST resources. */
-  public record Services(InterruptService interrupts, SessionService sessions,
-      PolicyService policies, LoopinViews loopin, LoopgateViews loopgate,
-      AgentGateViews agentgate, Clock clock, long maxExpiresInSeconds,
+  /**
+   * What the tools are built on: the core's services and links, and the dialects' tools
+   * (each dialect builds its own over the same services and views as its resources).
+   */
+  public record Services(InterruptService interrupts, ReviewLinks links,
+      List<McpTool> dialectTools, Clock clock, long maxExpiresInSeconds,
       ClientDisconnects disconnects) {}
 
   private McpModule() {}
@@ -56,14 +54,9 @@ public final class McpModule {
   /** Every tool, in the order clients list them. */
   static List<McpTool> tools(Services s, BlockingWait wait, ObjectMapper json, McpConfig config) {
     List<McpTool> tools = new ArrayList<>();
-    tools.addAll(new BlockingTools(s.interrupts(), s.loopin(), wait, json, s.clock(),
+    tools.addAll(new BlockingTools(s.interrupts(), s.links(), wait, json, s.clock(),
         config.maxBlockingWait.toJavaDuration(), s.maxExpiresInSeconds()).tools());
-    tools.addAll(new LoopgateTools(s.interrupts(), s.sessions(), s.loopgate(), s.clock(),
-        s.maxExpiresInSeconds()).tools());
-    tools.addAll(new LoopinTools(s.interrupts(), s.loopin(), s.clock(), s.maxExpiresInSeconds())
-        .tools());
-    tools.addAll(new AgentGateTools(s.interrupts(), s.policies(), s.agentgate(), s.clock(),
-        s.maxExpiresInSeconds()).tools());
+    tools.addAll(s.dialectTools());
     return List.copyOf(tools);
   }
 

@@ -27,12 +27,12 @@ public record McpTool(String name, String description, ObjectNode inputSchema, S
     JsonNode call(Caller caller, ObjectNode arguments, ToolCall call);
   }
 
-  static McpTool reading(String name, String description, ObjectNode schema, String scope,
+  public static McpTool reading(String name, String description, ObjectNode schema, String scope,
       Handler handler) {
     return new McpTool(name, description, schema, scope, true, true, handler);
   }
 
-  static McpTool writing(String name, String description, ObjectNode schema, String scope,
+  public static McpTool writing(String name, String description, ObjectNode schema, String scope,
       Handler handler) {
     return new McpTool(name, description, schema, scope, false, true, handler);
   }

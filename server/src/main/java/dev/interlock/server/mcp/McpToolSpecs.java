@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InterlockException;
 import dev.interlock.server.http.ClientDisconnects;

@@ -6,64 +6,64 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /** Builds the JSON Schema ({@code type: object}) of a tool's arguments, field by field. */
-final class ToolSchema {
+public final class ToolSchema {
 
   private final ObjectNode schema = JsonNodeFactory.instance.objectNode();
   private final ObjectNode properties = schema.put("type", "object").putObject("properties");
   private final ArrayNode required = JsonNodeFactory.instance.arrayNode();
 
-  static ToolSchema object() {
+  public static ToolSchema object() {
     return new ToolSchema();
   }
 
-  ToolSchema string(String name, boolean isRequired, String description) {
+  public ToolSchema string(String name, boolean isRequired, String description) {
     field(name, isRequired, description).put("type", "string");
     return this;
   }
 
-  ToolSchema dateTime(String name, String description) {
+  public ToolSchema dateTime(String name, String description) {
     field(name, false, description).put("type", "string").put("format", "date-time");
     return this;
   }
 
-  ToolSchema oneOf(String name, boolean isRequired, List<String> values, String description) {
+  public ToolSchema oneOf(String name, boolean isRequired, List<String> values, String description) {
     ObjectNode f = field(name, isRequired, description).put("type", "string");
     values.forEach(f.putArray("enum")::add);
     return this;
   }
 
-  ToolSchema number(String name, boolean isRequired, String description) {
+  public ToolSchema number(String name, boolean isRequired, String description) {
     field(name, isRequired, description).put("type", "number");
     return this;
   }
 
-  ToolSchema integer(String name, String description) {
+  public ToolSchema integer(String name, String description) {
     field(name, false, description).put("type", "integer");
     return this;
   }
 
-  ToolSchema bool(String name, String description) {
+  public ToolSchema bool(String name, String description) {
     field(name, false, description).put("type", "boolean");
     return this;
   }
 
-  ToolSchema json(String name, boolean isRequired, String description) {
+  public ToolSchema json(String name, boolean isRequired, String description) {
     field(name, isRequired, description).put("type", "object");
     return this;
   }
 
-  ToolSchema strings(String name, String description) {
+  public ToolSchema strings(String name, String description) {
     field(name, false, description).put("type", "array").putObject("items").put("type", "string");
     return this;
   }
 
-  ToolSchema objects(String name, boolean isRequired, String description) {
+  public ToolSchema objects(String name, boolean isRequired, String description) {
     field(name, isRequired, description).put("type", "array").putObject("items")
         .put("type", "object");
     return this;
   }
 
-  ObjectNode build() {
+  public ObjectNode build() {
     ObjectNode out = schema.deepCopy();
     if (!required.isEmpty()) {
       out.set("required", required.deepCopy());

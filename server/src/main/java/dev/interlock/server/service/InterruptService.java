@@ -7,11 +7,11 @@ import dev.interlock.server.errors.Conflict;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.temporal.InterruptGateway;
-import dev.interlock.store.AuditEntryRow;
-import dev.interlock.store.CountRow;
+import dev.interlock.model.AuditEntryRow;
+import dev.interlock.model.CountRow;
 import dev.interlock.store.InterruptDao;
-import dev.interlock.store.InterruptEventRow;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.NewInterrupt;
 import dev.interlock.worker.CallbackTargetGuard;
@@ -52,8 +52,8 @@ public final class InterruptService {
 
   public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
       TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
-      Clock clock, Executor readers, DeliveryStarter deliveries) {
-    this.webhookEvents = new WebhookEvents(json, clock);
+      Clock clock, Executor readers, DeliveryStarter deliveries, WebhookEvents webhookEvents) {
+    this.webhookEvents = webhookEvents;
     this.deliveries = deliveries;
     this.jdbi = jdbi;
     this.gateway = gateway;

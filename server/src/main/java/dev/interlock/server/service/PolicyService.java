@@ -6,7 +6,7 @@ import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.PolicyDao;
-import dev.interlock.store.PolicyRow;
+import dev.interlock.model.PolicyRow;
 import dev.interlock.worker.policy.Policy;
 import dev.interlock.worker.policy.PolicyDocuments;
 import dev.interlock.worker.policy.PolicyEngine;

@@ -1,7 +1,7 @@
 package dev.interlock.server.service;
 
 import dev.interlock.store.InterruptDao;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.WebhookDao;
 import dev.interlock.worker.webhook.DeliveryStarter;
 import io.dropwizard.lifecycle.Managed;

@@ -2,7 +2,7 @@ package dev.interlock.server.service;
 
 import dev.interlock.server.auth.Caller;
 import dev.interlock.store.InterruptDao;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.ReviewerDao;
 import java.time.Clock;

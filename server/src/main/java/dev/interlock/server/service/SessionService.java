@@ -4,7 +4,7 @@ import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.store.HitlSessionDao;
-import dev.interlock.store.HitlSessionRow;
+import dev.interlock.model.HitlSessionRow;
 import org.jdbi.v3.core.Jdbi;
 
 /** Loopgate's agent sessions, per owner: requests may only be made in an active one. */

@@ -1,7 +1,7 @@
 package dev.interlock.server.service;
 
 import dev.interlock.server.temporal.InterruptGateway;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.workflows.Decision;
 import dev.interlock.workflows.InterlockSearchAttributes;
 import io.temporal.common.SearchAttributes;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.ReviewService;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.ReviewerDao;
 import java.time.Duration;
 import java.time.Instant;

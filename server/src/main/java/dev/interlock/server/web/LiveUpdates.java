@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.TransitionListener;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;

@@ -5,9 +5,9 @@ import static dev.interlock.server.web.Html.esc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.store.InterruptEventRow;
-import dev.interlock.store.InterruptRow;
-import dev.interlock.worker.IsoTimes;
+import dev.interlock.model.InterruptEventRow;
+import dev.interlock.model.InterruptRow;
+import dev.interlock.server.wire.IsoTimes;
 import java.util.List;
 
 /** Renders the review page of one interrupt, and the state its live updates carry. */

@@ -2,7 +2,7 @@ package dev.interlock.server.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.InterlockConfiguration;
-import dev.interlock.server.api.JsonBodies;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.LoginTokens;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.service.InterruptService;

@@ -2,7 +2,7 @@ package dev.interlock.worker.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.store.InterruptRow;
+import dev.interlock.model.InterruptRow;
 
 /** The document policies match against: {@code {action, urgency, params, context}}. */
 public final class PolicyDocuments {

@@ -2,8 +2,8 @@ package dev.interlock.worker.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.store.WebhookDao;
-import dev.interlock.store.WebhookDeliveryRow;
-import dev.interlock.store.WebhookRow;
+import dev.interlock.model.WebhookDeliveryRow;
+import dev.interlock.model.WebhookRow;
 import dev.interlock.worker.CallbackTargetGuard;
 import dev.interlock.worker.OutboundPost;
 import dev.interlock.workflows.DeliveryFailure;

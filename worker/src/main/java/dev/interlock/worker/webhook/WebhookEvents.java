@@ -1,13 +1,11 @@
 package dev.interlock.worker.webhook;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.store.InterruptRow;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.store.WebhookDao;
 import dev.interlock.store.WebhookSql;
-import dev.interlock.store.WebhookRow;
-import dev.interlock.worker.AgentGateRequests;
-import dev.interlock.worker.IsoTimes;
+import dev.interlock.model.WebhookRow;
+import dev.interlock.worker.Renderings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +22,11 @@ public final class WebhookEvents {
   public static final List<String> EVENTS = List.of("request.created", "request.decided",
       "request.approved", "request.denied", "request.expired", "request.confirmed");
 
-  private final ObjectMapper json;
+  private final Renderings renderings;
   private final Clock clock;
 
-  public WebhookEvents(ObjectMapper json, Clock clock) {
-    this.json = json;
+  public WebhookEvents(Renderings renderings, Clock clock) {
+    this.renderings = renderings;
     this.clock = clock;
   }
 
@@ -58,10 +56,7 @@ public final class WebhookEvents {
       return ids;
     }
     WebhookDao dao = handle.attach(WebhookDao.class);
-    ObjectNode payload = json.createObjectNode();
-    payload.put("event", event);
-    payload.putObject("data").set("request", AgentGateRequests.render(json, row));
-    payload.put("timestamp", IsoTimes.format(clock.instant()));
+    JsonNode payload = renderings.webhookPayload(event, row, clock.instant());
     for (WebhookRow hook : hooks) {
       if (hook.wants(event)) {
         String id = newDeliveryId();

@@ -1,0 +1,115 @@
+package dev.interlock.server.dialect.agentgate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.server.dialect.agentgate.AgentGateInput;
+import dev.interlock.server.dialect.agentgate.AgentGateViews;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptService;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.time.Clock;
+
+/**
+ * The AgentGate dialect's approval requests: {@code /api/requests}. A request that is not
+ * there (or is another owner's) is "Request not found", as AgentGate says it.
+ */
+@Path("/api/requests")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public final class RequestResource {
+
+  private final InterruptService interrupts;
+  private final AgentGateViews views;
+  private final JsonBodies bodies;
+  private final Clock clock;
+  private final long maxExpiresIn;
+
+  public RequestResource(InterruptService interrupts, AgentGateViews views, JsonBodies bodies,
+      Clock clock, long maxExpiresIn) {
+    this.interrupts = interrupts;
+    this.views = views;
+    this.bodies = bodies;
+    this.clock = clock;
+    this.maxExpiresIn = maxExpiresIn;
+  }
+
+  @POST
+  @RolesAllowed("request:create")
+  public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
+      InputStream body) {
+    Created created = interrupts.createSettled(caller, AgentGateInput.create(bodies.object(body),
+        "agentgate", caller, idempotencyKey, clock.instant(), maxExpiresIn));
+    return Response.status(Response.Status.CREATED).entity(views.request(created.interrupt())).build();
+  }
+
+  @GET
+  @RolesAllowed("request:read")
+  public RequestList list(@Auth Caller caller, @QueryParam("status") String status,
+      @QueryParam("action") String action, @QueryParam("urgency") String urgency,
+      @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+    AgentGateInput.ListQuery q = AgentGateInput.list(status, action, urgency, limit, offset);
+    return views.requests(
+        interrupts.list(caller, q.status(), q.action(), q.urgency(), q.limit(), q.offset()));
+  }
+
+  @GET
+  @Path("queue-stats")
+  @RolesAllowed("request:read")
+  public ObjectNode queueStats(@Auth Caller caller) {
+    return views.queueStats(interrupts.queueStats(caller));
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed("request:read")
+  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
+    return views.request(onRequest(() -> interrupts.get(caller, id)));
+  }
+
+  @POST
+  @Path("{id}/decide")
+  @RolesAllowed("request:decide")
+  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    onRequest(() -> interrupts.get(caller, id));
+    AgentGateInput.Decide d = AgentGateInput.decide(bodies.object(body));
+    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id,
+        d.decision(), d.reason(), null, null, idempotencyKey)));
+  }
+
+  @POST
+  @Path("{id}/confirm")
+  @RolesAllowed("request:create")
+  public ObjectNode confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+    onRequest(() -> interrupts.get(caller, id));
+    ObjectNode in = bodies.object(body);
+    JsonNode result = in.get("result");
+    return views.request(onRequest(() -> interrupts.confirm(caller, id, caller.getName(),
+        result == null || result.isNull() ? null : result)));
+  }
+
+  @GET
+  @Path("{id}/audit")
+  @RolesAllowed("request:read")
+  public ArrayNode audit(@Auth Caller caller, @PathParam("id") String id) {
+    return views.audit(onRequest(() -> interrupts.events(caller, id)));
+  }
+}

@@ -1,0 +1,48 @@
+package dev.interlock.server.dialect.loopgate;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.interlock.model.InterruptRow;
+import dev.interlock.server.dialect.Dialect;
+import dev.interlock.server.dialect.DialectContext;
+import dev.interlock.server.mcp.McpTool;
+import dev.interlock.server.wire.IsoTimes;
+import java.util.List;
+
+/** Loopgate: {@code /hitl/...}, its users and API keys, its MCP tools and its callback body. */
+public final class LoopgateDialect implements Dialect {
+
+  /** The source the core records for interrupts made through Loopgate's doors. */
+  static final String SOURCE = "loopgate";
+
+  /**
+   * Loopgate's callback: {@code {request_id, status, response, approved, completed,
+   * timestamp}} with Loopgate's statuses (completed, timeout, canceled).
+   */
+  @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed", "timestamp"})
+  record Callback(
+      @com.fasterxml.jackson.annotation.JsonProperty("request_id") String requestId,
+      String status, String response, boolean approved, boolean completed, String timestamp) {}
+
+  @Override
+  public List<McpTool> install(DialectContext c) {
+    LoopgateViews views = new LoopgateViews(c.json());
+    c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), views,
+        c.bodies(), c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
+    c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
+        c.bodies(), c.json(), c.identity().tokens().lifetime(), c.secure()));
+    c.jersey().register(new ApiKeyResource(c.identity().keys(),
+        new ApiKeyViews(c.json(), c.identity().keys()), c.bodies(), c.clock()));
+    return new LoopgateTools(c.interrupts(), c.sessions(), views, c.clock(),
+        c.limits().maxExpiresInSeconds).tools();
+  }
+
+  @Override
+  public Object callbackBody(InterruptRow row) {
+    if (!SOURCE.equals(row.source())) {
+      return null;
+    }
+    return new Callback(row.id(), LoopgateStatus.of(row.status()),
+        LoopgateViews.response(row), "approved".equals(row.decision()), !row.isPending(),
+        IsoTimes.format(row.decidedAt()));
+  }
+}

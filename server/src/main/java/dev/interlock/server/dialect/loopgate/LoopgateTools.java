@@ -1,0 +1,93 @@
+package dev.interlock.server.dialect.loopgate;
+
+import dev.interlock.server.mcp.ToolSchema;
+import dev.interlock.server.mcp.McpTool;
+
+import static dev.interlock.server.wire.JsonBodies.requiredText;
+
+import dev.interlock.server.dialect.loopgate.LoopgateInput;
+import dev.interlock.server.dialect.loopgate.LoopgateViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.errors.NotFound;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.SessionService;
+import java.time.Clock;
+import java.util.List;
+
+/** Loopgate's four tools, over the same services and views as {@code /hitl}. */
+final class LoopgateTools {
+
+  private final InterruptService interrupts;
+  private final SessionService sessions;
+  private final LoopgateViews views;
+  private final Clock clock;
+  private final long maxTimeoutSeconds;
+
+  LoopgateTools(InterruptService interrupts, SessionService sessions, LoopgateViews views,
+      Clock clock, long maxTimeoutSeconds) {
+    this.interrupts = interrupts;
+    this.sessions = sessions;
+    this.views = views;
+    this.clock = clock;
+    this.maxTimeoutSeconds = maxTimeoutSeconds;
+  }
+
+  List<McpTool> tools() {
+    return List.of(
+        McpTool.writing("request_human_input",
+            "Send a person a question or a confirmation (Loopgate). Returns the request id"
+                + " at once; poll check_request_status for the answer. The session is"
+                + " registered on first use.",
+            ToolSchema.object()
+                .string("session_id", true, "The agent session (registered on first use)")
+                .string("client_id", true, "Which agent asks")
+                .string("message", true, "What to ask")
+                .oneOf("request_type", false, List.of("confirmation", "input", "choice"),
+                    "Default: choice with options, else input")
+                .strings("options", "Answers the person may pick")
+                .number("timeout_seconds", false, "Seconds until it times out (default 300)")
+                .json("metadata", false, "Anything that helps the person answer")
+                .build(),
+            Scopes.REQUEST_CREATE,
+            (caller, args, call) -> {
+              LoopgateInput.NewRequest request =
+                  LoopgateInput.request(args, "loopgate", null, clock.instant(), maxTimeoutSeconds);
+              ensureSession(caller, request);
+              return views.created(interrupts.create(caller, request.command()).interrupt());
+            }),
+        McpTool.reading("check_request_status",
+            "A request's status (pending, completed, timeout, canceled), the answer and"
+                + " whether it was approved.",
+            ToolSchema.object().string("request_id", true, "The request's id").build(),
+            Scopes.REQUEST_READ,
+            (caller, args, call) ->
+                views.poll(interrupts.get(caller, requiredText(args, "request_id").trim()))),
+        McpTool.reading("list_pending_requests",
+            "Every request still waiting for a person, newest first, whichever API made it.",
+            ToolSchema.object().build(),
+            Scopes.REQUEST_READ,
+            (caller, args, call) -> views.pending(interrupts.pending(caller, 500))),
+        McpTool.writing("cancel_request",
+            "Withdraw a pending request.",
+            ToolSchema.object().string("request_id", true, "The request's id").build(),
+            Scopes.REQUEST_DECIDE,
+            (caller, args, call) -> {
+              interrupts.cancel(caller, requiredText(args, "request_id").trim(), null, null);
+              return views.ok("Request canceled successfully");
+            }));
+  }
+
+  /**
+   * Over REST an agent registers its session first ({@code POST /hitl/register}); MCP has
+   * no such tool, so the first request of a session registers it. A deactivated session
+   * stays refused, as over REST.
+   */
+  private void ensureSession(Caller caller, LoopgateInput.NewRequest request) {
+    try {
+      sessions.requireActive(caller, request.sessionId());
+    } catch (NotFound unknown) {
+      sessions.register(caller, request.sessionId(), request.command().agentId(), null);
+    }
+  }
+}

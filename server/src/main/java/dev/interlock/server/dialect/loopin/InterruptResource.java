@@ -1,0 +1,139 @@
+package dev.interlock.server.dialect.loopin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.server.dialect.loopin.LoopinInput;
+import dev.interlock.server.dialect.loopin.LoopinViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.http.LongPoll;
+import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptService;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The LoopIn dialect: {@code /interrupts}. Scopes: create needs {@code request:create};
+ * reads need {@code request:read}; decide and cancel need {@code request:decide}.
+ */
+@Path("/interrupts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public final class InterruptResource {
+
+  private final InterruptService interrupts;
+  private final LongPoll longPoll;
+  private final LoopinViews views;
+  private final JsonBodies bodies;
+  private final Clock clock;
+  private final int maxWaitSeconds;
+  private final long maxExpiresIn;
+
+  public InterruptResource(InterruptService interrupts, LongPoll longPoll, LoopinViews views,
+      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxExpiresIn) {
+    this.interrupts = interrupts;
+    this.longPoll = longPoll;
+    this.views = views;
+    this.bodies = bodies;
+    this.clock = clock;
+    this.maxWaitSeconds = maxWaitSeconds;
+    this.maxExpiresIn = maxExpiresIn;
+  }
+
+  @POST
+  @RolesAllowed(Scopes.REQUEST_CREATE)
+  public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
+      InputStream body) {
+    Created created = interrupts.create(caller, LoopinInput.create(bodies.object(body), "loopin",
+        idempotencyKey, clock.instant(), maxExpiresIn));
+    Response.ResponseBuilder r = Response.status(Response.Status.CREATED)
+        .entity(views.created(created.interrupt()));
+    if (created.replayed()) {
+      r.header("Idempotent-Replayed", "true");
+    }
+    return r.build();
+  }
+
+  /**
+   * {@code ?wait=N} long-polls up to N seconds (at most 60) for the status to leave pending;
+   * {@link LongPoll} says how every such wait ends.
+   */
+  @GET
+  @Path("{id}")
+  @RolesAllowed(Scopes.REQUEST_READ)
+  public void get(@Auth Caller caller, @PathParam("id") String id, @QueryParam("wait") String wait,
+      @Context HttpServletRequest request, @Suspended AsyncResponse response) {
+    longPoll.answer(response, request, caller, id, Duration.ofSeconds(waitSeconds(wait)),
+        views::interrupt);
+  }
+
+  @POST
+  @Path("{id}/decide")
+  @RolesAllowed(Scopes.REQUEST_DECIDE)
+  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    interrupts.get(caller, id); // 404 before 400 for ids the caller cannot see
+    LoopinInput.Decide d = LoopinInput.decide(bodies.object(body));
+    return views.decided(interrupts.decide(caller, id, d.decision(), d.reason(),
+        d.modifiedParams(), idempotencyKey));
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed(Scopes.REQUEST_DECIDE)
+  public ObjectNode cancel(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    return views.cancelled(interrupts.cancel(caller, id, null, idempotencyKey));
+  }
+
+  /** Interlock extension: the interrupt's audit trail, oldest first. */
+  @GET
+  @Path("{id}/events")
+  @RolesAllowed(Scopes.REQUEST_READ)
+  public ArrayNode events(@Auth Caller caller, @PathParam("id") String id) {
+    return views.events(interrupts.events(caller, id));
+  }
+
+  @GET
+  @Path("pending/{userId}")
+  @RolesAllowed(Scopes.REQUEST_READ)
+  public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
+    return views.pending(interrupts.pendingForUser(caller, userId, 500));
+  }
+
+  private int waitSeconds(String wait) {
+    if (wait == null || wait.isBlank()) {
+      return 0;
+    }
+    int seconds;
+    try {
+      seconds = Integer.parseInt(wait.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequest("wait must be a whole number of seconds");
+    }
+    if (seconds < 0) {
+      throw new InvalidRequest("wait must not be negative");
+    }
+    return Math.min(seconds, maxWaitSeconds);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.interlock.server.dialect.loopin;
+
+import dev.interlock.server.mcp.ToolSchema;
+import dev.interlock.server.mcp.McpTool;
+
+import static dev.interlock.server.wire.JsonBodies.limit;
+import static dev.interlock.server.wire.JsonBodies.requiredText;
+
+import dev.interlock.server.dialect.loopin.LoopinInput;
+import dev.interlock.server.dialect.loopin.LoopinViews;
+import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.service.InterruptService;
+import java.time.Clock;
+import java.util.List;
+
+/** LoopIn's six tools, over the same service and views as {@code /interrupts}. */
+final class LoopinTools {
+
+  private final InterruptService interrupts;
+  private final LoopinViews views;
+  private final Clock clock;
+  private final long maxExpiresIn;
+
+  LoopinTools(InterruptService interrupts, LoopinViews views, Clock clock, long maxExpiresIn) {
+    this.interrupts = interrupts;
+    this.views = views;
+    this.clock = clock;
+    this.maxExpiresIn = maxExpiresIn;
+  }
+
+  List<McpTool> tools() {
+    return List.of(
+        McpTool.writing("create_interrupt",
+            "Ask a person to approve an action (LoopIn). Returns the interrupt id and a review"
+                + " URL at once; poll get_interrupt_status for the decision.",
+            ToolSchema.object()
+                .string("agentId", true, "Which agent asks")
+                .string("userId", true, "Whose approval is asked for")
+                .string("action", true, "What the agent wants to do")
+                .json("context", true, "Anything that helps the person decide")
+                .oneOf("urgency", false, List.of("low", "medium", "high"), "Default medium")
+                .number("expiresIn", false, "Seconds until it expires undecided (default 3600)")
+                .string("callbackUrl", false, "Where to POST the outcome")
+                .build(),
+            Scopes.REQUEST_CREATE,
+            (caller, args, call) -> views.created(interrupts.create(caller,
+                LoopinInput.create(args, "loopin", null, clock.instant(), maxExpiresIn)).interrupt())),
+        McpTool.reading("get_interrupt_status",
+            "An interrupt in every state: status (pending, approved, rejected, expired,"
+                + " cancelled), decision, reason and modifiedParams.",
+            ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
+            Scopes.REQUEST_READ,
+            (caller, args, call) -> views.interrupt(
+                interrupts.get(caller, requiredText(args, "interruptId")))),
+        McpTool.reading("list_pending_interrupts",
+            "The interrupts waiting for one user's decision, newest first.",
+            ToolSchema.object().string("userId", true, "Whose pending interrupts").build(),
+            Scopes.REQUEST_READ,
+            (caller, args, call) -> views.pending(interrupts.pendingForUser(caller,
+                limit(requiredText(args, "userId"), "userId", LoopinInput.MAX_ID), 500))),
+        McpTool.writing("decide_interrupt",
+            "Approve or reject a pending interrupt, optionally with a reason and edited"
+                + " parameters the agent should use instead.",
+            ToolSchema.object()
+                .string("interruptId", true, "The interrupt's id")
+                .oneOf("decision", true, List.of("approved", "rejected"), "The decision")
+                .string("reason", false, "Why")
+                .json("modifiedParams", false, "Parameters the agent should use instead")
+                .build(),
+            Scopes.REQUEST_DECIDE,
+            (caller, args, call) -> {
+              String id = requiredText(args, "interruptId");
+              interrupts.get(caller, id); // not found before bad input, as over REST
+              LoopinInput.Decide d = LoopinInput.decide(args);
+              return views.decided(interrupts.decide(caller, id, d.decision(), d.reason(),
+                  d.modifiedParams(), null));
+            }),
+        McpTool.writing("cancel_interrupt",
+            "Withdraw a pending interrupt: nobody needs to decide it any more.",
+            ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
+            Scopes.REQUEST_DECIDE,
+            (caller, args, call) -> views.cancelled(
+                interrupts.cancel(caller, requiredText(args, "interruptId"), null, null))),
+        McpTool.reading("get_interrupt_analytics",
+            "One user's interrupts counted: approval rate, average response time, by status,"
+                + " by urgency, top actions.",
+            ToolSchema.object().string("userId", true, "Whose interrupts").build(),
+            Scopes.REQUEST_READ,
+            (caller, args, call) -> {
+              String userId = limit(requiredText(args, "userId"), "userId", LoopinInput.MAX_ID);
+              return views.analytics(userId, interrupts.analytics(caller, userId));
+            }));
+  }
+}

@@ -1,0 +1,30 @@
+package dev.interlock.model;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An API key as stored: never the key itself, only its SHA-256 hash. {@code label} is the
+ * owner's description (may be null); {@code rateLimit} is requests per sliding minute,
+ * null or at most 0 for unlimited.
+ */
+public record ApiKeyRow(
+    String id,
+    String ownerId,
+    String name,
+    String keyHash,
+    String keyPrefix,
+    List<String> scopes,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant revokedAt,
+    Instant lastUsedAt,
+    String label,
+    Integer rateLimit) {
+
+  /** The same key, last used at {@code at}. */
+  public ApiKeyRow withLastUsedAt(Instant at) {
+    return new ApiKeyRow(id, ownerId, name, keyHash, keyPrefix, scopes, createdAt, expiresAt,
+        revokedAt, at, label, rateLimit);
+  }
+}

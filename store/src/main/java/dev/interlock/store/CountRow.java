@@ -1,4 +1,0 @@
-package dev.interlock.store;
-
-/** A label and how often it occurs, for analytics. */
-public record CountRow(String label, long count) {}

@@ -1,6 +1,0 @@
-package dev.interlock.store;
-
-import java.time.Instant;
-
-public record WebhookAttemptRow(long id, String deliveryId, int attempt, Instant at,
-    String outcome, Integer httpStatus, String error, int durationMs) {}
