@@ -373,15 +373,7 @@ public final class InterruptService {
   }
 
   static boolean isUuid(String id) {
-    if (id == null || id.length() != 36) {
-      return false;
-    }
-    try {
-      UUID.fromString(id);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return InterruptId.valueOf(id).wellFormed();
   }
 
   private static NotFound notFound() {

@@ -1,7 +1,14 @@
 package dev.interlock.server.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.errors.ClientGone;
@@ -11,18 +18,106 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Reads request bodies as JSON objects with a size limit, and reads typed fields with
- * messages that say which field is wrong. Dialects parse by hand so that each can word its
- * 400s and accept its spec's variants; a typed binding would answer in Jackson's words.
+ * Reads request bodies as JSON objects with a size limit, and binds them to a dialect's
+ * typed request records ({@link #read}, {@link #bind}) with messages that say which field is
+ * wrong, in our words rather than Jackson's: "agentId must be a string". Binding is strict
+ * about kinds (no number read as a string, no string as a number or boolean) and tolerant of
+ * fields a record does not name; each record's own validator then checks what is required,
+ * lengths and ranges.
  */
 public final class JsonBodies {
 
   private final ObjectMapper json;
+  private final ObjectMapper strict;
   private final int maxBytes;
 
   public JsonBodies(ObjectMapper json, int maxBytes) {
     this.json = json;
+    this.strict = strictCopy(json);
     this.maxBytes = maxBytes;
+  }
+
+  /** The body bound to {@code type}; 400 if empty, too large, malformed or of wrong kinds. */
+  public <T> T read(InputStream body, Class<T> type) {
+    return bind(object(body), type);
+  }
+
+  /** Like {@link #read}, but an empty body binds as an empty object (an optional body). */
+  public <T> T readOptional(InputStream body, Class<T> type) {
+    return bind(optionalObject(body), type);
+  }
+
+  /** An object already read (a body, or an MCP tool's arguments) bound to {@code type}. */
+  public <T> T bind(ObjectNode node, Class<T> type) {
+    if (holdsNul(node)) {
+      throw new InvalidRequest(NUL_MESSAGE);
+    }
+    try {
+      return strict.treeToValue(node, type);
+    } catch (MismatchedInputException e) {
+      throw new InvalidRequest(mismatch(e));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new InvalidRequest("Request body does not have the expected shape");
+    }
+  }
+
+  /** "field must be a string", naming the field by its JSON path. */
+  static String mismatch(MismatchedInputException e) {
+    StringBuilder field = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (field.length() > 0) {
+          field.append('.');
+        }
+        field.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        field.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    String name = field.length() == 0 ? "Request body" : field.toString();
+    Class<?> target = e.getTargetType();
+    String kind;
+    if (target == null) {
+      kind = "of another type";
+    } else if (CharSequence.class.isAssignableFrom(target) || target.isEnum()) {
+      kind = "a string";
+    } else if (target == Boolean.class || target == boolean.class) {
+      kind = "a boolean";
+    } else if (target == Integer.class || target == int.class || target == Long.class
+        || target == long.class) {
+      kind = "a whole number";
+    } else if (Number.class.isAssignableFrom(target) || target.isPrimitive()) {
+      kind = "a number";
+    } else if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+      kind = "an array";
+    } else if (ObjectNode.class.isAssignableFrom(target) || java.util.Map.class.isAssignableFrom(target)
+        || target.isRecord()) {
+      kind = "a JSON object";
+    } else {
+      kind = "of another type";
+    }
+    return name + " must be " + kind;
+  }
+
+  private static ObjectMapper strictCopy(ObjectMapper json) {
+    ObjectMapper strict = json.copy();
+    strict.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    strict.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
+    strict.configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false);
+    strict.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+    // A number, boolean or container is no string, and a string no number or boolean.
+    strict.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float,
+        LogicalType.Boolean}) {
+      strict.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    }
+    // A JSON float is no whole number ("expiresIn": 1.5).
+    strict.configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    return strict;
   }
 
   /** The body as a JSON object; 400 if empty, too large, malformed or not an object. */
