@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.ApiKeys;
 import dev.interlock.model.ApiKeyRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopgate;
 
+import dev.interlock.server.wire.Questions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.wire.JsonBodies;
@@ -42,10 +43,6 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public final class HitlResource {
-
-  /** Answers that mean "no" when the responder does not say approved explicitly. */
-  public static final Set<String> REJECTIONS =
-      Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
 
   private final InterruptService interrupts;
   private final LongPoll longPoll;
@@ -166,7 +163,7 @@ public final class HitlResource {
     JsonNode approvedNode = in.get("approved");
     boolean approved;
     if (approvedNode == null || approvedNode.isNull()) {
-      approved = !REJECTIONS.contains(answer.trim().toLowerCase(Locale.ROOT));
+      approved = !Questions.isRejection(answer);
     } else if (approvedNode.isBoolean()) {
       approved = approvedNode.asBoolean();
     } else {

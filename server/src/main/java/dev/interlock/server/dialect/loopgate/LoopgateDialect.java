@@ -5,7 +5,7 @@ import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.mcp.McpTool;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import java.util.List;
 
 /** Loopgate: {@code /hitl/...}, its users and API keys, its MCP tools and its callback body. */

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopgate;
 
+import dev.interlock.server.wire.Questions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +19,7 @@ import java.util.Set;
 public final class LoopgateInput {
 
   public static final long DEFAULT_TIMEOUT_SECONDS = 300;
-  public static final int MAX_OPTIONS = 50;
+  public static final int MAX_OPTIONS = Questions.MAX_OPTIONS;
 
   private LoopgateInput() {}
 
@@ -60,23 +61,7 @@ public final class LoopgateInput {
 
   /** The answers a person may pick: a non-empty array of non-empty strings, or null. */
   public static ArrayNode options(ObjectNode in, String field) {
-    JsonNode node = in.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isArray()) {
-      throw new InvalidRequest(field + " must be an array of strings");
-    }
-    if (node.size() > MAX_OPTIONS) {
-      throw new InvalidRequest(field + " may have at most " + MAX_OPTIONS + " entries");
-    }
-    for (JsonNode option : node) {
-      if (!option.isTextual() || option.asText().isBlank()) {
-        throw new InvalidRequest(field + " must be an array of non-empty strings");
-      }
-      JsonBodies.limit(option.asText(), "each option", 1000);
-    }
-    return node.isEmpty() ? null : (ArrayNode) node;
+    return Questions.options(in, field);
   }
 
   /** The given type, or {@code choice} with options and {@code input} without. */

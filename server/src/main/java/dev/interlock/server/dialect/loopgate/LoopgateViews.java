@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.HitlSessionRow;
 import dev.interlock.model.InterruptRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.dialect.loopgate.LoopgateStatus;
 import dev.interlock.server.wire.WhatIsAsked;
 import java.util.List;
