@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.ApiKeyRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.PolicyRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

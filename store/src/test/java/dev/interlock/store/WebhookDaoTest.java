@@ -1,5 +1,7 @@
 package dev.interlock.store;
 
+import dev.interlock.model.WebhookAttemptRow;
+import dev.interlock.model.WebhookDeliveryRow;
 import dev.interlock.model.WebhookRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
