@@ -1,13 +1,15 @@
 package dev.interlock.server.web;
 
-import dev.interlock.model.BreakdownRow;
-import dev.interlock.model.DayRow;
-import static dev.interlock.server.web.Html.esc;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.model.BreakdownRow;
+import dev.interlock.model.DayRow;
+import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.service.ReviewService;
+import dev.interlock.server.web.Page.Badge;
+import dev.interlock.server.web.Page.Moment;
+import dev.interlock.server.web.Page.Nav;
 import dev.interlock.model.InterruptRow;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Renders the dashboard's pages: inbox, history, analytics, login and the settings shells. */
+/**
+ * The dashboard's pages (inbox, history, analytics, login and the settings shells): each a
+ * {@link Page} with its template and a model of formatted strings.
+ */
 final class DashboardPages {
 
   static final List<String[]> URGENCIES = List.of(new String[] {"critical", "Critical"},
@@ -47,46 +52,44 @@ final class DashboardPages {
     };
   }
 
-  private static String select(String id, String name, String label, String allLabel,
+  /** The model of {@code select.mustache}: a filter with an "all" option first. */
+  record Select(String id, String name, String label, String allLabel, List<Choice> choices) {}
+
+  record Choice(String value, String label, boolean selected) {}
+
+  private static Select select(String id, String name, String label, String allLabel,
       List<String[]> choices, String selected) {
-    StringBuilder b = new StringBuilder();
-    b.append("<div class=\"field inline\"><label for=\"").append(id).append("\">").append(label)
-        .append("</label><select id=\"").append(id).append("\" name=\"").append(name).append("\">")
-        .append("<option value=\"\">").append(esc(allLabel)).append("</option>");
-    for (String[] c : choices) {
-      b.append("<option value=\"").append(esc(c[0])).append('"')
-          .append(c[0].equals(selected) ? " selected" : "").append('>').append(esc(c[1]))
-          .append("</option>");
-    }
-    return b.append("</select></div>").toString();
+    return new Select(id, name, label, allLabel, choices.stream()
+        .map(c -> new Choice(c[0], c[1], c[0].equals(selected))).toList());
   }
 
-  String inbox(Html.Nav nav, String csrf, List<InterruptRow> rows, List<String> agents,
+  /** The model of {@code inbox.mustache}. */
+  record Inbox(String csrf, String count, List<Select> filters, List<InboxItem> items) {}
+
+  /** The model of {@code inbox-items.mustache}, alone or in the inbox. */
+  record InboxItems(List<InboxItem> items) {}
+
+  record InboxItem(String id, String action, String urgencyClass, Badge urgency, String agent,
+      String source, Moment asked, Moment expires, boolean approvable) {
+
+    static InboxItem of(InterruptRow row) {
+      String kind = ReviewPage.kind(row);
+      return new InboxItem(row.id(), row.action(), row.urgency(), Badge.urgency(row.urgency()),
+          row.agentId() == null ? "unknown agent" : row.agentId(), Html.sourceName(row.source()),
+          Moment.of(row.createdAt(), "ago"), Moment.of(row.expiresAt(), "until"),
+          kind.equals("approval") || kind.equals("confirmation"));
+    }
+  }
+
+  Page inbox(Nav nav, String csrf, List<InterruptRow> rows, List<String> agents,
       String agent, String urgency, String age) {
-    StringBuilder m = new StringBuilder(8192);
-    m.append("<div class=\"page-head\"><h1>Inbox</h1><p id=\"inbox-count\" class=\"muted\">")
-        .append(count(rows.size())).append("</p></div>\n");
-    m.append("<form id=\"filters\" class=\"filters card\" method=\"get\" action=\"/\">")
-        .append(select("f-agent", "agent", "Agent", "All agents",
-            agents.stream().map(a -> new String[] {a, a}).toList(), agent))
-        .append(select("f-urgency", "urgency", "Urgency", "Any urgency", URGENCIES, urgency))
-        .append(select("f-age", "age", "Age", "Any age", AGES, age))
-        .append("<button type=\"submit\" class=\"btn small ghost\">Apply</button></form>\n");
-    m.append("<section class=\"bulk card\" aria-label=\"Decide several at once\">")
-        .append("<div class=\"bulk-select\"><input type=\"checkbox\" id=\"select-all\">")
-        .append("<label for=\"select-all\">Select all</label>")
-        .append("<span id=\"selected-count\" class=\"muted\" aria-live=\"polite\">0 selected</span>")
-        .append("</div><div class=\"bulk-do\"><label for=\"bulk-reason\" class=\"visually-hidden\">")
-        .append("Reason for the selected requests</label><input id=\"bulk-reason\" type=\"text\" ")
-        .append("placeholder=\"Reason (optional, for all selected)\" maxlength=\"10000\">")
-        .append("<button type=\"button\" class=\"btn approve\" data-bulk=\"approved\" disabled>")
-        .append("Approve selected</button><button type=\"button\" class=\"btn reject\" ")
-        .append("data-bulk=\"rejected\" disabled>Reject selected</button></div></section>\n");
-    m.append("<p id=\"live\" class=\"visually-hidden\" aria-live=\"polite\"></p>\n");
-    m.append("<p id=\"inbox-error\" class=\"error\" role=\"alert\" hidden></p>\n");
-    m.append("<ul id=\"inbox\" class=\"inbox\">").append(inboxItems(rows)).append("</ul>\n");
-    return Html.document("Inbox", nav, "data-csrf=\"" + esc(csrf) + "\" data-page=\"inbox\"",
-        m.toString(), "inbox.js");
+    List<Select> filters = List.of(
+        select("f-agent", "agent", "Agent", "All agents",
+            agents.stream().map(a -> new String[] {a, a}).toList(), agent),
+        select("f-urgency", "urgency", "Urgency", "Any urgency", URGENCIES, urgency),
+        select("f-age", "age", "Age", "Any age", AGES, age));
+    return new Page("inbox.mustache", "Inbox", nav, new Inbox(csrf, count(rows.size()), filters,
+        rows.stream().map(InboxItem::of).toList()));
   }
 
   static String count(int n) {
@@ -95,87 +98,35 @@ final class DashboardPages {
   }
 
   /** The list items alone: the inbox page reloads them when something changes. */
-  String inboxItems(List<InterruptRow> rows) {
-    StringBuilder b = new StringBuilder();
-    if (rows.isEmpty()) {
-      b.append("<li class=\"empty\">Nothing is waiting for you. New requests appear here as")
-          .append(" they arrive.</li>");
-    }
-    for (InterruptRow row : rows) {
-      String id = esc(row.id());
-      String action = esc(row.action());
-      String kind = ReviewPage.kind(row);
-      b.append("<li class=\"item urgency-").append(esc(row.urgency())).append("\" data-id=\"")
-          .append(id).append("\">")
-          .append("<input type=\"checkbox\" class=\"pick\" value=\"").append(id)
-          .append("\" aria-label=\"Select: ").append(action).append("\">")
-          .append("<div class=\"item-main\"><a class=\"item-title\" href=\"/review/").append(id)
-          .append("\">").append(action).append("</a><div class=\"item-meta\">")
-          .append(Html.urgencyBadge(row.urgency())).append(" <span class=\"agent\">")
-          .append(esc(row.agentId() == null ? "unknown agent" : row.agentId()))
-          .append("</span> <span class=\"muted\">via ").append(esc(Html.sourceName(row.source())))
-          .append("</span> <span class=\"muted\">asked ").append(Html.time(row.createdAt(), "ago"))
-          .append("</span> <span class=\"muted\">expires ").append(Html.time(row.expiresAt(), "until"))
-          .append("</span></div></div><div class=\"item-actions\">");
-      if (kind.equals("approval") || kind.equals("confirmation")) {
-        b.append("<button type=\"button\" class=\"btn small approve\" data-decide=\"approved\"")
-            .append(" aria-label=\"Approve: ").append(action).append("\">Approve</button>");
-      } else {
-        b.append("<a class=\"btn small\" href=\"/review/").append(id).append("\" aria-label=\"")
-            .append("Answer: ").append(action).append("\">Answer</a>");
-      }
-      b.append("<button type=\"button\" class=\"btn small reject\" data-decide=\"rejected\"")
-          .append(" aria-label=\"Reject: ").append(action).append("\">Reject</button>")
-          .append("</div></li>");
-    }
-    return b.toString();
+  Page inboxItems(List<InterruptRow> rows) {
+    return Page.fragment("inbox-items.mustache",
+        new InboxItems(rows.stream().map(InboxItem::of).toList()));
   }
 
-  String history(Html.Nav nav, List<InterruptRow> rows, String q, String status, int page) {
+  /** The model of {@code history.mustache}; {@code newer} and {@code older} are page numbers. */
+  record History(String q, Select statusFilter, boolean hasRows, List<HistoryRow> rows,
+      String qParam, String statusParam, Integer newer, Integer older) {}
+
+  record HistoryRow(String id, String action, String source, boolean hasUser, String userId,
+      String agent, Badge urgency, Badge statusBadge, String decidedBy, String responseTime,
+      Moment asked) {
+
+    static HistoryRow of(InterruptRow r) {
+      return new HistoryRow(r.id(), r.action(), Html.sourceName(r.source()), r.userId() != null,
+          r.userId(), r.agentId(), Badge.urgency(r.urgency()), Badge.status(r.status()),
+          r.decidedBy(), r.decidedAt() == null ? ""
+              : human(Duration.between(r.createdAt(), r.decidedAt())),
+          Moment.of(r.createdAt(), "ago"));
+    }
+  }
+
+  Page history(Nav nav, List<InterruptRow> rows, String q, String status, int page) {
     boolean more = rows.size() > ReviewService.PAGE;
     List<InterruptRow> shown = more ? rows.subList(0, ReviewService.PAGE) : rows;
-    StringBuilder m = new StringBuilder(8192);
-    m.append("<div class=\"page-head\"><h1>History</h1></div>\n");
-    m.append("<form class=\"filters card\" method=\"get\" action=\"/ui/history\" role=\"search\">")
-        .append("<div class=\"field inline grow\"><label for=\"q\">Search</label><input id=\"q\"")
-        .append(" name=\"q\" type=\"search\" value=\"").append(esc(q))
-        .append("\" placeholder=\"Action, agent, user, reason, decider or id\"></div>")
-        .append(select("h-status", "status", "Status", "Any status", STATUSES, status))
-        .append("<button type=\"submit\" class=\"btn small\">Search</button></form>\n");
-    if (shown.isEmpty()) {
-      m.append("<p class=\"card\">No requests match.</p>");
-    } else {
-      m.append("<div class=\"table-wrap\" role=\"region\" aria-label=\"History\" tabindex=\"0\">")
-          .append("<table class=\"history\"><thead><tr><th scope=\"col\">Request</th>")
-          .append("<th scope=\"col\">Agent</th><th scope=\"col\">Urgency</th>")
-          .append("<th scope=\"col\">Status</th><th scope=\"col\">Decided by</th>")
-          .append("<th scope=\"col\">Response time</th><th scope=\"col\">Asked</th></tr></thead><tbody>");
-      for (InterruptRow r : shown) {
-        m.append("<tr><td><a href=\"/review/").append(esc(r.id())).append("\">")
-            .append(esc(r.action())).append("</a><div class=\"muted small\">")
-            .append(esc(Html.sourceName(r.source()))).append(r.userId() == null ? ""
-                : " · for " + esc(r.userId())).append("</div></td><td>")
-            .append(esc(r.agentId())).append("</td><td>").append(Html.urgencyBadge(r.urgency()))
-            .append("</td><td>").append(Html.statusBadge(r.status())).append("</td><td>")
-            .append(esc(r.decidedBy())).append("</td><td>")
-            .append(r.decidedAt() == null ? "" : esc(human(Duration.between(r.createdAt(),
-                r.decidedAt()))))
-            .append("</td><td>").append(Html.time(r.createdAt(), "ago")).append("</td></tr>");
-      }
-      m.append("</tbody></table></div>\n");
-    }
-    m.append("<nav class=\"pager\" aria-label=\"Pages\">");
-    String base = "/ui/history?q=" + Html.url(q) + "&amp;status=" + Html.url(status) + "&amp;page=";
-    if (page > 0) {
-      m.append("<a class=\"btn small ghost\" href=\"").append(base).append(page - 1)
-          .append("\">Newer</a>");
-    }
-    if (more) {
-      m.append("<a class=\"btn small ghost\" href=\"").append(base).append(page + 1)
-          .append("\">Older</a>");
-    }
-    m.append("</nav>");
-    return Html.document("History", nav, null, m.toString());
+    return new Page("history.mustache", "History", nav, new History(q,
+        select("h-status", "status", "Status", "Any status", STATUSES, status), !shown.isEmpty(),
+        shown.stream().map(HistoryRow::of).toList(), Html.url(q), Html.url(status),
+        page > 0 ? page - 1 : null, more ? page + 1 : null));
   }
 
   static String human(Duration d) {
@@ -192,7 +143,11 @@ final class DashboardPages {
     return (s / 86400) + " d " + (s % 86400 / 3600) + " h";
   }
 
-  String analytics(Html.Nav nav, ReviewService.Activity a, int days, Instant now) {
+  /** The model of {@code analytics.mustache}; {@code data} is the charts' JSON. */
+  record Analytics(Select period, String requests, String approvalRate, String approved,
+      String rejected, String data) {}
+
+  Page analytics(Nav nav, ReviewService.Activity a, int days, Instant now) {
     // Every day of the window, including quiet ones, so the charts have an honest x axis.
     Map<LocalDate, DayRow> byDay = new HashMap<>();
     a.days().forEach(d -> byDay.put(LocalDate.ofInstant(d.day(), ZoneOffset.UTC), d));
@@ -222,31 +177,16 @@ final class DashboardPages {
     data.set("days", series);
     data.set("agents", breakdown(a.agents()));
     data.set("actions", breakdown(a.actions()));
-
-    StringBuilder m = new StringBuilder(8192);
-    m.append("<div class=\"page-head\"><h1>Analytics</h1>")
-        .append("<form method=\"get\" action=\"/ui/analytics\" class=\"inline-form\">")
-        .append(select("days", "days", "Period", "Last 30 days", List.of(
-            new String[] {"7", "Last 7 days"}, new String[] {"90", "Last 90 days"}),
-            String.valueOf(days)))
-        .append("<button type=\"submit\" class=\"btn small ghost\">Show</button></form></div>\n");
     String rate = approved + rejected == 0 ? "–"
         : Math.round(100.0 * approved / (approved + rejected)) + "%";
-    m.append("<div class=\"stats\">")
-        .append(stat("Requests", String.valueOf(created)))
-        .append(stat("Approval rate", rate))
-        .append(stat("Approved", String.valueOf(approved)))
-        .append(stat("Rejected", String.valueOf(rejected)))
-        .append("</div>\n");
-    m.append(chart("volume", "Requests per day", "Bars: requests created each day, by outcome."))
-        .append(chart("rate", "Approval rate per day", "Approved out of decided, per day of creation."))
-        .append(chart("latency", "Response time per day",
-            "Median, 90th and 99th percentile time from request to a person's decision."))
-        .append(chart("agents", "By agent", "Requests per agent, with approval rate and median response time."))
-        .append(chart("actions", "By action", "The most frequent actions."));
-    m.append("<script type=\"application/json\" id=\"analytics-data\">")
-        .append(data.toString().replace("<", "\\u003c")).append("</script>\n");
-    return Html.document("Analytics", nav, "data-page=\"analytics\"", m.toString(), "analytics.js");
+    Select period = select("days", "days", "Period", "Last 30 days", List.of(
+        new String[] {"7", "Last 7 days"}, new String[] {"90", "Last 90 days"}),
+        String.valueOf(days));
+    // The template writes the JSON unescaped into a script element (see analytics.mustache):
+    // with every "<" escaped, nothing in it can end that element.
+    return new Page("analytics.mustache", "Analytics", nav, new Analytics(period,
+        String.valueOf(created), rate, String.valueOf(approved), String.valueOf(rejected),
+        data.toString().replace("<", "\\u003c")));
   }
 
   private static void putNullable(ObjectNode n, String field, Double value) {
@@ -268,111 +208,32 @@ final class DashboardPages {
     return a;
   }
 
-  private static String stat(String label, String value) {
-    return "<div class=\"stat card\"><div class=\"stat-value\">" + esc(value)
-        + "</div><div class=\"stat-label\">" + esc(label) + "</div></div>";
+  /** The model of {@code login.mustache}: where to go once logged in. */
+  record Login(String next) {}
+
+  Page login(String next) {
+    return new Page("login.mustache", "Log in", null, new Login(next));
   }
 
-  private static String chart(String id, String title, String description) {
-    return "<section class=\"card chart\" aria-labelledby=\"" + id + "-h\"><h2 id=\"" + id
-        + "-h\">" + esc(title) + "</h2><p class=\"hint\" id=\"" + id + "-d\">" + esc(description)
-        + "</p><div class=\"chart-box\" id=\"chart-" + id + "\" data-chart=\"" + id
-        + "\"></div></section>\n";
+  /** The model of {@code keys.mustache}: the scopes a new key may have. */
+  record Keys(List<Scope> scopes) {}
+
+  record Scope(String name, boolean checked) {}
+
+  Page keys(Nav nav) {
+    // Every scope but admin is offered checked.
+    return new Page("keys.mustache", "API keys", nav, new Keys(Scopes.ALL.stream()
+        .map(s -> new Scope(s, !s.equals("admin"))).toList()));
   }
 
-  String login(String next) {
-    String main = "<section class=\"card narrow login\" aria-labelledby=\"login-h\">"
-        + "<h1 id=\"login-h\">Log in</h1>"
-        + "<p class=\"muted\">Review and decide what your agents ask.</p>"
-        + "<form id=\"login\" method=\"post\" action=\"/ui/login\" novalidate data-next=\""
-        + esc(next) + "\">"
-        + "<div class=\"field\"><label for=\"username\">Username</label>"
-        + "<input id=\"username\" name=\"username\" autocomplete=\"username\" required"
-        + " autocapitalize=\"off\" spellcheck=\"false\"></div>"
-        + "<div class=\"field\"><label for=\"password\">Password</label>"
-        + "<input id=\"password\" name=\"password\" type=\"password\" required"
-        + " autocomplete=\"current-password\" aria-describedby=\"password-hint\">"
-        + "<p id=\"password-hint\" class=\"hint\">At least 8 characters.</p></div>"
-        + "<p id=\"login-error\" class=\"error\" role=\"alert\" hidden></p>"
-        + "<div class=\"actions\"><button type=\"submit\" class=\"btn approve\">Log in</button>"
-        + "<button type=\"button\" id=\"register\" class=\"btn ghost\">Create account</button>"
-        + "</div></form></section>";
-    return Html.document("Log in", null, "class=\"narrow-page\"", main, "login.js");
+  /** The policies and webhooks pages show nothing but their frame; their scripts do the rest. */
+  private record Empty() {}
+
+  Page policies(Nav nav) {
+    return new Page("policies.mustache", "Policies", nav, new Empty());
   }
 
-  String keys(Html.Nav nav) {
-    StringBuilder scopes = new StringBuilder();
-    for (String s : dev.interlock.server.auth.Scopes.ALL) {
-      boolean checked = !s.equals("admin");
-      scopes.append("<label class=\"check\"><input type=\"checkbox\" name=\"scopes\" value=\"")
-          .append(s).append('"').append(checked ? " checked" : "").append("> ").append(s)
-          .append("</label>");
-    }
-    String main = "<div class=\"page-head\"><h1>API keys</h1></div>"
-        + "<section class=\"card\" aria-labelledby=\"new-key-h\"><h2 id=\"new-key-h\">New key</h2>"
-        + "<form id=\"key-form\" class=\"manage-form\" novalidate>"
-        + "<div class=\"field\"><label for=\"key-name\">Name</label><input id=\"key-name\""
-        + " name=\"name\" required maxlength=\"200\" placeholder=\"payments agent\"></div>"
-        + "<fieldset class=\"field\"><legend>Scopes</legend><div class=\"checks\">" + scopes
-        + "</div></fieldset>"
-        + "<div class=\"field\"><label for=\"key-rate\">Rate limit <span class=\"hint\">(requests"
-        + " per minute; empty for none)</span></label><input id=\"key-rate\" name=\"rateLimit\""
-        + " type=\"number\" min=\"1\" inputmode=\"numeric\"></div>"
-        + "<p class=\"error\" role=\"alert\" hidden></p>"
-        + "<div class=\"actions\"><button type=\"submit\" class=\"btn approve\">Create key</button>"
-        + "</div></form><div id=\"key-secret\" class=\"secret\" role=\"status\" hidden></div></section>"
-        + "<section class=\"card\" aria-labelledby=\"keys-h\"><h2 id=\"keys-h\">Your keys</h2>"
-        + "<div id=\"key-list\" class=\"table-wrap\" aria-live=\"polite\">Loading…</div></section>";
-    return Html.document("API keys", nav, "data-page=\"keys\"", main, "manage.js");
-  }
-
-  String policies(Html.Nav nav) {
-    String example = "[\n  {\n    \"match\": { \"action\": \"send_notification\" },\n"
-        + "    \"decision\": \"auto_approve\"\n  }\n]";
-    String main = "<div class=\"page-head\"><h1>Policies</h1></div>"
-        + "<p class=\"muted\">Policies decide requests before a person sees them: lower priority"
-        + " first, first matching rule wins, no match goes to a person.</p>"
-        + "<section class=\"card\" aria-labelledby=\"new-policy-h\"><h2 id=\"new-policy-h\">New"
-        + " policy</h2><form id=\"policy-form\" class=\"manage-form\" novalidate>"
-        + "<div class=\"field\"><label for=\"policy-name\">Name</label><input id=\"policy-name\""
-        + " name=\"name\" required maxlength=\"200\"></div>"
-        + "<div class=\"field\"><label for=\"policy-priority\">Priority</label><input"
-        + " id=\"policy-priority\" name=\"priority\" type=\"number\" value=\"100\"></div>"
-        + "<div class=\"field\"><label for=\"policy-rules\">Rules <span class=\"hint\">(JSON"
-        + " array)</span></label><textarea id=\"policy-rules\" name=\"rules\" rows=\"8\""
-        + " spellcheck=\"false\">" + esc(example) + "</textarea></div>"
-        + "<label class=\"check\"><input type=\"checkbox\" name=\"enabled\" checked> Enabled</label>"
-        + "<p class=\"error\" role=\"alert\" hidden></p>"
-        + "<div class=\"actions\"><button type=\"submit\" class=\"btn approve\">Create policy"
-        + "</button></div></form></section>"
-        + "<section class=\"card\" aria-labelledby=\"policies-h\"><h2 id=\"policies-h\">Your"
-        + " policies</h2><div id=\"policy-list\" aria-live=\"polite\">Loading…</div></section>";
-    return Html.document("Policies", nav, "data-page=\"policies\"", main, "manage.js");
-  }
-
-  String webhooks(Html.Nav nav) {
-    StringBuilder events = new StringBuilder();
-    for (String e : List.of("request.created", "request.decided", "request.approved",
-        "request.denied", "request.expired", "request.confirmed", "*")) {
-      events.append("<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"")
-          .append(e).append('"').append(e.equals("request.decided") ? " checked" : "")
-          .append("> ").append(e.equals("*") ? "every event (*)" : e).append("</label>");
-    }
-    String main = "<div class=\"page-head\"><h1>Webhooks</h1></div>"
-        + "<section class=\"card\" aria-labelledby=\"new-hook-h\"><h2 id=\"new-hook-h\">New"
-        + " webhook</h2><form id=\"webhook-form\" class=\"manage-form\" novalidate>"
-        + "<div class=\"field\"><label for=\"hook-url\">URL</label><input id=\"hook-url\""
-        + " name=\"url\" type=\"url\" required placeholder=\"https://example.com/hooks/interlock\">"
-        + "</div><fieldset class=\"field\"><legend>Events</legend><div class=\"checks\">" + events
-        + "</div></fieldset><div class=\"field\"><label for=\"hook-secret\">Signing secret <span"
-        + " class=\"hint\">(optional; generated if empty)</span></label><input id=\"hook-secret\""
-        + " name=\"secret\" autocomplete=\"off\"></div>"
-        + "<p class=\"error\" role=\"alert\" hidden></p>"
-        + "<div class=\"actions\"><button type=\"submit\" class=\"btn approve\">Add webhook"
-        + "</button></div></form><div id=\"hook-secret-out\" class=\"secret\" role=\"status\""
-        + " hidden></div></section>"
-        + "<section class=\"card\" aria-labelledby=\"hooks-h\"><h2 id=\"hooks-h\">Your"
-        + " webhooks</h2><div id=\"webhook-list\" aria-live=\"polite\">Loading…</div></section>";
-    return Html.document("Webhooks", nav, "data-page=\"webhooks\"", main, "manage.js");
+  Page webhooks(Nav nav) {
+    return new Page("webhooks.mustache", "Webhooks", nav, new Empty());
   }
 }

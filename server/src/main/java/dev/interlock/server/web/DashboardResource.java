@@ -72,8 +72,8 @@ public final class DashboardResource {
     this.secureCookie = secureCookie;
   }
 
-  private Html.Nav nav(String current, Caller user, HttpHeaders headers) {
-    return new Html.Nav(current, user.getName(), access.csrfForSession("logout", headers));
+  private Page.Nav nav(String current, Caller user, HttpHeaders headers) {
+    return new Page.Nav(current, user.getName(), access.csrfForSession("logout", headers));
   }
 
   private static Response toLogin(UriInfo uri) {

@@ -1,16 +1,17 @@
 package dev.interlock.server.web;
 
-import static dev.interlock.server.web.Html.esc;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.IsoTimes;
+import dev.interlock.server.web.Page.Badge;
+import dev.interlock.server.web.Page.Moment;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Renders the review page of one interrupt, and the state its live updates carry. */
+/** The review page of one interrupt ({@code review.mustache}), and the state its live updates carry. */
 final class ReviewPage {
 
   private final ObjectMapper json;
@@ -20,7 +21,7 @@ final class ReviewPage {
   }
 
   /** What the page needs to know about who is looking. */
-  record Viewer(boolean owner, String token, String csrf, String shareUrl, Html.Nav nav) {}
+  record Viewer(boolean owner, String token, String csrf, String shareUrl, Page.Nav nav) {}
 
   /** The outcome as the page's script and its event stream see it. */
   ObjectNode state(InterruptRow row) {
@@ -57,142 +58,74 @@ final class ReviewPage {
     };
   }
 
-  String render(InterruptRow row, Viewer viewer, List<InterruptEventRow> events, String error,
+  /** The model of {@code review.mustache}. */
+  record Review(String id, String status, boolean pending, String tokenQuery, String source,
+      String question, String action, Badge urgency, Badge statusBadge, String agent,
+      boolean hasUser, String userId, Moment asked, String expiresAt, Moment expires,
+      String context, String params, boolean showOptions, List<String> options,
+      Outcome outcome, String token, String csrf, String error, Editor editor, boolean choice,
+      boolean input, String reasonValue, String approveLabel, boolean owner, String shareUrl,
+      List<AuditEntry> audit) {}
+
+  /** The JSON a reviewer may edit before approving. */
+  record Editor(int rows, String original, String text) {}
+
+  /** The outcome in words; review.js renders the same from {@link #state}. */
+  record Outcome(String headline, boolean byline, boolean hasDecidedBy, String decidedBy,
+      Moment decidedAt, boolean hasResponse, String response, boolean hasReason, String reason,
+      String modifiedParams) {}
+
+  record AuditEntry(String event, String actor, Moment at, String details) {}
+
+  Page render(InterruptRow row, Viewer viewer, List<InterruptEventRow> events, String error,
       String reasonValue, String paramsValue) {
     String kind = kind(row);
-    StringBuilder m = new StringBuilder(8192);
-    String tokenQuery = viewer.token() == null ? "" : "?token=" + Html.url(viewer.token());
-
-    m.append("<article class=\"review card\" aria-labelledby=\"title\">\n");
-    m.append("<p class=\"eyebrow\">").append(esc(Html.sourceName(row.source()))).append(" · ")
-        .append(esc(switch (kind) {
+    boolean pending = row.isPending();
+    boolean editing = pending && kind.equals("approval");
+    Editor editor = null;
+    if (editing) {
+      JsonNode editable = editable(row);
+      String original = Html.pretty(json, editable == null ? json.createObjectNode() : editable);
+      editor = new Editor(Math.min(16, Math.max(4, original.split("\n").length + 1)), original,
+          paramsValue != null ? paramsValue : original);
+    }
+    JsonNode context = row.context();
+    boolean hasOptions = row.options() != null && row.options().size() > 0;
+    List<String> options = new ArrayList<>();
+    if (hasOptions) {
+      row.options().forEach(o -> options.add(o.asText()));
+    }
+    String source = Html.sourceName(row.source());
+    Review review = new Review(row.id(), row.status(), pending,
+        viewer.token() == null ? "" : "?token=" + Html.url(viewer.token()), source,
+        switch (kind) {
           case "choice" -> "Question: pick an answer";
           case "input" -> "Question: answer in your own words";
           case "confirmation" -> "Confirmation";
           default -> "Approval request";
-        })).append("</p>\n");
-    m.append("<h1 id=\"title\">").append(esc(row.action())).append("</h1>\n");
-    m.append("<div class=\"meta\">").append(Html.urgencyBadge(row.urgency()))
-        .append(" <span id=\"status-badge\">").append(Html.statusBadge(row.status()))
-        .append("</span></div>\n");
-    m.append("<dl class=\"facts\">\n");
-    m.append("<div><dt>Asked by</dt><dd>").append(esc(row.agentId() == null ? "unknown agent"
-        : row.agentId())).append(" <span class=\"muted\">via ")
-        .append(esc(Html.sourceName(row.source()))).append("</span></dd></div>\n");
-    if (row.userId() != null) {
-      m.append("<div><dt>For</dt><dd>").append(esc(row.userId())).append("</dd></div>\n");
-    }
-    m.append("<div><dt>Asked</dt><dd>").append(Html.time(row.createdAt(), "ago"))
-        .append("</dd></div>\n");
-    m.append("<div><dt>").append(row.isPending() ? "Expires" : "Expiry").append("</dt><dd>")
-        .append("<span id=\"countdown\" class=\"countdown\" data-expires=\"")
-        .append(row.expiresAt()).append("\">").append(Html.time(row.expiresAt(), "until"))
-        .append("</span></dd></div>\n");
-    m.append("</dl>\n");
-
-    JsonNode context = row.context();
-    if (context != null && !context.isNull() && context.size() > 0) {
-      m.append("<section aria-labelledby=\"context-h\"><h2 id=\"context-h\">Context</h2>\n")
-          .append("<pre class=\"json\" tabindex=\"0\" aria-labelledby=\"context-h\">")
-          .append(esc(Html.pretty(json, context))).append("</pre></section>\n");
-    }
-    boolean editing = row.isPending() && kind.equals("approval");
-    if (row.params() != null && !row.params().isNull() && !editing) {
-      m.append("<section aria-labelledby=\"params-h\"><h2 id=\"params-h\">Parameters</h2>\n")
-          .append("<pre class=\"json\" tabindex=\"0\" aria-labelledby=\"params-h\">")
-          .append(esc(Html.pretty(json, row.params()))).append("</pre></section>\n");
-    }
-    if (row.options() != null && row.options().size() > 0 && !row.isPending()) {
-      m.append("<section aria-labelledby=\"options-h\"><h2 id=\"options-h\">Options</h2><ul>");
-      row.options().forEach(o -> m.append("<li>").append(esc(o.asText())).append("</li>"));
-      m.append("</ul></section>\n");
-    }
-
-    // The outcome: filled now if decided, and live by review.js when it is decided anywhere.
-    m.append("<section id=\"outcome\" class=\"outcome").append(row.isPending() ? "" : " shown")
-        .append(" outcome-").append(esc(row.status())).append("\" role=\"status\" ")
-        .append("aria-live=\"polite\" tabindex=\"-1\"").append(row.isPending() ? " hidden" : "")
-        .append(">").append(row.isPending() ? "" : outcome(row)).append("</section>\n");
-
-    if (row.isPending()) {
-      m.append("<form id=\"decide\" class=\"decide\" method=\"post\" action=\"/review/")
-          .append(esc(row.id())).append("/decide\" novalidate>\n");
-      if (viewer.token() != null) {
-        m.append("<input type=\"hidden\" name=\"token\" value=\"").append(esc(viewer.token()))
-            .append("\">\n");
-      }
-      m.append("<input type=\"hidden\" name=\"csrf\" value=\"").append(esc(viewer.csrf()))
-          .append("\">\n");
-      m.append("<p id=\"form-error\" class=\"error\" role=\"alert\"")
-          .append(error == null ? " hidden" : "").append(">").append(esc(error)).append("</p>\n");
-      switch (kind) {
-        case "approval" -> {
-          JsonNode editable = editable(row);
-          String original = Html.pretty(json, editable == null ? json.createObjectNode() : editable);
-          m.append("<div class=\"field\">\n<label for=\"params\">Parameters to approve with</label>\n")
-              .append("<p id=\"params-help\" class=\"hint\">JSON. Edit it to change what the")
-              .append(" agent does; it is sent back as <code>modifiedParams</code>.</p>\n")
-              .append("<textarea id=\"params\" name=\"modifiedParams\" rows=\"")
-              .append(Math.min(16, Math.max(4, original.split("\n").length + 1)))
-              .append("\" spellcheck=\"false\" autocapitalize=\"off\" autocomplete=\"off\" ")
-              .append("aria-describedby=\"params-help params-error\" data-original=\"")
-              .append(esc(original)).append("\">")
-              .append(esc(paramsValue != null ? paramsValue : original)).append("</textarea>\n")
-              .append("<p id=\"params-error\" class=\"error\" role=\"alert\" hidden></p>\n</div>\n");
-        }
-        case "choice" -> {
-          m.append("<fieldset class=\"options\"><legend>Choose an answer</legend>\n");
-          for (JsonNode o : row.options()) {
-            m.append("<button type=\"submit\" class=\"btn option\" name=\"response\" value=\"")
-                .append(esc(o.asText())).append("\">").append(esc(o.asText()))
-                .append("</button>\n");
-          }
-          m.append("</fieldset>\n");
-        }
-        case "input" -> m.append("<div class=\"field\">\n<label for=\"answer\">Your answer</label>\n")
-            .append("<textarea id=\"answer\" name=\"response\" rows=\"3\" required ")
-            .append("aria-describedby=\"answer-error\"></textarea>\n")
-            .append("<p id=\"answer-error\" class=\"error\" role=\"alert\" hidden></p>\n</div>\n");
-        default -> { }
-      }
-      m.append("<div class=\"field\">\n<label for=\"reason\">Reason <span class=\"hint\">")
-          .append("(optional)</span></label>\n<textarea id=\"reason\" name=\"reason\" rows=\"2\">")
-          .append(esc(reasonValue)).append("</textarea>\n</div>\n");
-      m.append("<div class=\"actions\">\n");
-      switch (kind) {
-        case "approval", "confirmation" -> m.append("<button type=\"submit\" class=\"btn approve\"")
-            .append(" name=\"decision\" value=\"approved\">Approve</button>\n");
-        case "input" -> m.append("<button type=\"submit\" class=\"btn approve\" name=\"decision\"")
-            .append(" value=\"approved\">Send answer</button>\n");
-        default -> { }
-      }
-      m.append("<button type=\"submit\" class=\"btn reject\" name=\"decision\" value=\"rejected\">")
-          .append("Reject</button>\n</div>\n</form>\n");
-    }
-    m.append("</article>\n");
-
-    if (viewer.owner()) {
-      if (viewer.shareUrl() != null) {
-        m.append("<section class=\"card\" aria-labelledby=\"share-h\"><h2 id=\"share-h\">")
-            .append("Review link</h2>\n<p class=\"hint\">Anyone with this link can see and")
-            .append(" decide this request until it expires. Send it by email or chat.</p>\n")
-            .append("<div class=\"copy\"><label class=\"visually-hidden\" for=\"share\">Review")
-            .append(" link</label><input id=\"share\" type=\"text\" readonly value=\"")
-            .append(esc(viewer.shareUrl())).append("\"><button type=\"button\" class=\"btn small\"")
-            .append(" data-copy=\"share\">Copy</button></div></section>\n");
-      }
-      m.append(audit(events));
-    }
-    String attributes = "class=\"narrow-page\" data-id=\"" + esc(row.id()) + "\" data-events=\"/review/"
-        + esc(row.id()) + "/events" + esc(tokenQuery) + "\" data-status=\"" + esc(row.status())
-        + "\"";
-    return Html.document(row.isPending() ? "Review: " + row.action() : "Decided: " + row.action(),
-        viewer.nav(), attributes, m.toString(), "review.js");
+        },
+        row.action(), Badge.urgency(row.urgency()), Badge.status(row.status()),
+        row.agentId() == null ? "unknown agent" : row.agentId(), row.userId() != null,
+        row.userId(), Moment.of(row.createdAt(), "ago"), String.valueOf(row.expiresAt()),
+        Moment.of(row.expiresAt(), "until"),
+        context != null && !context.isNull() && context.size() > 0
+            ? Html.pretty(json, context) : null,
+        row.params() != null && !row.params().isNull() && !editing
+            ? Html.pretty(json, row.params()) : null,
+        hasOptions && !pending, options, pending ? null : outcome(row), viewer.token(),
+        viewer.csrf(), error, editor, pending && kind.equals("choice"),
+        pending && kind.equals("input"), reasonValue,
+        switch (kind) {
+          case "approval", "confirmation" -> "Approve";
+          case "input" -> "Send answer";
+          default -> null;
+        },
+        viewer.owner(), viewer.shareUrl(), viewer.owner() ? audit(events) : List.of());
+    return new Page("review.mustache",
+        (pending ? "Review: " : "Decided: ") + row.action(), viewer.nav(), review);
   }
 
-  /** The outcome in words; review.js renders the same from {@link #state}. */
-  String outcome(InterruptRow row) {
-    StringBuilder b = new StringBuilder();
+  private Outcome outcome(InterruptRow row) {
     String headline = switch (row.status()) {
       case "approved" -> "Approved";
       case "rejected" -> "Rejected";
@@ -200,45 +133,16 @@ final class ReviewPage {
       case "cancelled" -> "Cancelled by the agent";
       default -> Html.capitalize(row.status());
     };
-    b.append("<h2>").append(esc(headline)).append("</h2>");
-    if (row.decidedBy() != null || row.decidedAt() != null) {
-      b.append("<p>");
-      if (row.decidedBy() != null) {
-        b.append("By <strong>").append(esc(row.decidedBy())).append("</strong> ");
-      }
-      if (row.decidedAt() != null) {
-        b.append(Html.time(row.decidedAt(), "ago"));
-      }
-      b.append("</p>");
-    }
-    if (row.response() != null) {
-      b.append("<p>Answer: <strong>").append(esc(row.response())).append("</strong></p>");
-    }
-    if (row.reason() != null) {
-      b.append("<p>Reason: ").append(esc(row.reason())).append("</p>");
-    }
-    if (row.modifiedParams() != null && !row.modifiedParams().isNull()) {
-      b.append("<p>Approved with these parameters:</p><pre class=\"json\">")
-          .append(esc(Html.pretty(json, row.modifiedParams()))).append("</pre>");
-    }
-    return b.toString();
+    JsonNode modified = row.modifiedParams();
+    return new Outcome(headline, row.decidedBy() != null || row.decidedAt() != null,
+        row.decidedBy() != null, row.decidedBy(), Moment.of(row.decidedAt(), "ago"),
+        row.response() != null, row.response(), row.reason() != null, row.reason(),
+        modified != null && !modified.isNull() ? Html.pretty(json, modified) : null);
   }
 
-  String audit(List<InterruptEventRow> events) {
-    StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card\" aria-labelledby=\"audit-h\"><h2 id=\"audit-h\">Audit trail")
-        .append("</h2>\n<ol class=\"audit\">\n");
-    for (InterruptEventRow e : events) {
-      b.append("<li><span class=\"audit-event\">").append(esc(e.event())).append("</span> ")
-          .append("<span class=\"audit-actor\">").append(esc(e.actor() == null ? "" : e.actor()))
-          .append("</span> ").append(Html.time(e.at(), "ago"));
-      if (e.details() != null && e.details().size() > 0) {
-        b.append("<pre class=\"json small\">").append(esc(Html.pretty(json, e.details())))
-            .append("</pre>");
-      }
-      b.append("</li>\n");
-    }
-    b.append("</ol></section>\n");
-    return b.toString();
+  private List<AuditEntry> audit(List<InterruptEventRow> events) {
+    return events.stream().map(e -> new AuditEntry(e.event(), e.actor(), Moment.of(e.at(), "ago"),
+        e.details() != null && e.details().size() > 0 ? Html.pretty(json, e.details()) : null))
+        .toList();
   }
 }

@@ -136,7 +136,7 @@ public final class ReviewResource {
     return Html.page(200, render(a, headers, null, null, null));
   }
 
-  private String render(Access a, HttpHeaders headers, String error, String reason,
+  private Page render(Access a, HttpHeaders headers, String error, String reason,
       String params) {
     InterruptRow row = a.row();
     boolean owner = a.kind() == Access.Kind.OWNER;
@@ -144,7 +144,7 @@ public final class ReviewResource {
     String csrf = owner ? access.csrfForSession(scope, headers)
         : access.csrfForLink(scope, a.token());
     List<InterruptEventRow> events = owner ? interrupts.events(a.caller(), row.id()) : List.of();
-    Html.Nav nav = owner ? new Html.Nav("", a.caller().getName(),
+    Page.Nav nav = owner ? new Page.Nav("", a.caller().getName(),
         access.csrfForSession("logout", headers)) : null;
     return pages.render(row, new ReviewPage.Viewer(owner, a.token(), csrf,
         owner ? links.url(row) : null, nav), events, error, reason, params);

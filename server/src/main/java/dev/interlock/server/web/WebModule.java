@@ -11,7 +11,9 @@ import dev.interlock.server.service.TransitionListener;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.views.common.ViewBundle;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.jdbi.v3.core.Jdbi;
@@ -31,6 +33,8 @@ public final class WebModule {
 
   public static void bootstrap(Bootstrap<InterlockConfiguration> bootstrap) {
     bootstrap.addBundle(new AssetsBundle("/assets/web", ASSETS_PATH, "index.html", "web-assets"));
+    // Pages are Views rendered from their Mustache templates (see Page and PageRenderer).
+    bootstrap.addBundle(new ViewBundle<>(List.of(new PageRenderer())));
   }
 
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
