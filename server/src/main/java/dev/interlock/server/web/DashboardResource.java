@@ -29,7 +29,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
@@ -48,6 +47,8 @@ public final class DashboardResource {
 
   static final String DASHBOARD_SCOPE = "dashboard";
   static final int MAX_BULK = 100;
+  /** A logout form holds one CSRF token. */
+  static final int MAX_LOGOUT_BYTES = 4096;
 
   private final ReviewService reviews;
   private final InterruptService interrupts;
@@ -202,10 +203,10 @@ public final class DashboardResource {
   @POST
   @Path("ui/logout")
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response logout(@Context HttpHeaders headers, @Context UriInfo uri, InputStream body)
-      throws IOException {
-    FormBody form = FormBody.read(body, 4096);
-    if (form == null || !access.sessionCsrfMatches("logout", headers, form.text("csrf"))
+  public Response logout(@Context HttpHeaders headers, @Context UriInfo uri, FormFields body) {
+    FormFields form = FormFields.orEmpty(body);
+    if (form.tooLarge() || form.bytes() > MAX_LOGOUT_BYTES
+        || !access.sessionCsrfMatches("logout", headers, form.text("csrf"))
         || !access.sameSite(headers, uri.getBaseUri())) {
       return Html.refusal(403, "Could not log out",
           "This page could not be verified. Reload it and try again.", false);

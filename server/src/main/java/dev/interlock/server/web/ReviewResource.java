@@ -31,8 +31,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -61,11 +59,9 @@ public final class ReviewResource {
   private final ReviewPage pages;
   private final ObjectMapper json;
   private final boolean requireLogin;
-  private final int maxBodyBytes;
 
   public ReviewResource(ReviewService reviews, InterruptService interrupts, ReviewLinks links,
-      WebAccess access, LiveUpdates live, ObjectMapper json, boolean requireLogin,
-      int maxBodyBytes) {
+      WebAccess access, LiveUpdates live, ObjectMapper json, boolean requireLogin) {
     this.reviews = reviews;
     this.interrupts = interrupts;
     this.links = links;
@@ -74,7 +70,6 @@ public final class ReviewResource {
     this.pages = new ReviewPage(json);
     this.json = json;
     this.requireLogin = requireLogin;
-    this.maxBodyBytes = maxBodyBytes;
   }
 
   /** The outcome of checking who is asking. */
@@ -155,11 +150,11 @@ public final class ReviewResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   @Produces({MediaType.TEXT_HTML, MediaType.APPLICATION_JSON})
   public Response decide(@PathParam("id") String id, @Context HttpHeaders headers,
-      @Context UriInfo uri, InputStream body) throws IOException {
+      @Context UriInfo uri, FormFields body) {
+    FormFields form = FormFields.orEmpty(body);
     boolean wantsJson = headers.getAcceptableMediaTypes().stream()
         .anyMatch(t -> t.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !t.isWildcardType());
-    FormBody form = FormBody.read(body, maxBodyBytes);
-    if (form == null) {
+    if (form.tooLarge()) {
       return failure(wantsJson, null, headers, 400, "The form is too large.", null, null);
     }
     String token = form.text("token");
@@ -226,7 +221,7 @@ public final class ReviewResource {
   record Decided(Decision decision, String reason, JsonNode modifiedParams, String response) {}
 
   /** Reads and validates a decision for this interrupt; throws {@link InvalidRequest}. */
-  Decided parse(InterruptRow row, FormBody form) {
+  Decided parse(InterruptRow row, FormFields form) {
     String kind = ReviewPage.kind(row);
     String reason = limit(form.text("reason"), "The reason");
     String response = limit(form.text("response"), "The answer");

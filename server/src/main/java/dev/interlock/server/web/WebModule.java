@@ -56,10 +56,11 @@ public final class WebModule {
 
     var jersey = environment.jersey();
     jersey.register(new ReviewResource(reviews, interrupts, links, access, live, json,
-        config.review.requireLogin, config.limits.maxBodyBytes));
+        config.review.requireLogin));
     jersey.register(new DashboardResource(reviews, interrupts, access, live, bodies, json, clock,
         links.baseUrl().regionMatches(true, 0, "https:", 0, 6)));
     jersey.register(new SessionOriginFilter(access));
+    jersey.register(new FormFields.Reader(config.limits.maxBodyBytes));
     return live;
   }
 }
