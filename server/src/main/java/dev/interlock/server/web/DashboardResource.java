@@ -33,6 +33,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The dashboard a reviewer lives in: the inbox at {@code /}, and under {@code /ui/} the
@@ -73,29 +74,31 @@ public final class DashboardResource {
     this.secureCookie = secureCookie;
   }
 
-  private Page.Nav nav(String current, Caller user, HttpHeaders headers) {
-    return new Page.Nav(current, user.getName(), access.csrfForSession("logout", headers));
-  }
-
-  private static Response toLogin(UriInfo uri) {
-    String next = uri.getRequestUri().getRawPath()
-        + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
-    return Html.redirect("/ui/login?next=" + Html.url(next));
+  /**
+   * A dashboard page ({@code current} in its navigation) for the logged-in user; without a
+   * session, a redirect to the login page, which comes back here.
+   */
+  private Response signedIn(String current, HttpHeaders headers, UriInfo uri,
+      BiFunction<Caller, Page.Nav, Page> page) {
+    Optional<Caller> user = access.session(headers);
+    if (user.isEmpty()) {
+      String next = uri.getRequestUri().getRawPath() + (uri.getRequestUri().getRawQuery() == null
+          ? "" : "?" + uri.getRequestUri().getRawQuery());
+      return Html.redirect("/ui/login?next=" + Html.url(next));
+    }
+    Page.Nav nav = new Page.Nav(current, user.get().getName(),
+        access.csrfForSession("logout", headers));
+    return Html.page(200, page.apply(user.get(), nav));
   }
 
   @GET
   @Produces(MediaType.TEXT_HTML)
   public Response inbox(@QueryParam("agent") String agent, @QueryParam("urgency") String urgency,
       @QueryParam("age") String age, @Context HttpHeaders headers, @Context UriInfo uri) {
-    Optional<Caller> user = access.session(headers);
-    if (user.isEmpty()) {
-      return toLogin(uri);
-    }
-    Caller caller = user.get();
-    List<InterruptRow> rows = reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age));
-    return Html.page(200, pages.inbox(nav("inbox", caller, headers),
-        access.csrfForSession(DASHBOARD_SCOPE, headers), rows, reviews.agents(caller), agent,
-        urgency(urgency), age));
+    return signedIn("inbox", headers, uri, (caller, nav) -> pages.inbox(nav,
+        access.csrfForSession(DASHBOARD_SCOPE, headers),
+        reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age)),
+        reviews.agents(caller), agent, urgency(urgency), age));
   }
 
   private static String urgency(String value) {
@@ -227,16 +230,12 @@ public final class DashboardResource {
   @Produces(MediaType.TEXT_HTML)
   public Response history(@QueryParam("q") String q, @QueryParam("status") String status,
       @QueryParam("page") String page, @Context HttpHeaders headers, @Context UriInfo uri) {
-    Optional<Caller> user = access.session(headers);
-    if (user.isEmpty()) {
-      return toLogin(uri);
-    }
     String s = status != null && DashboardPages.STATUSES.stream().anyMatch(x -> x[0].equals(status))
         ? status : null;
     int p = parse(page, 0, 0, 10_000);
     String query = q == null ? "" : q.length() > 200 ? q.substring(0, 200) : q;
-    return Html.page(200, pages.history(nav("history", user.get(), headers),
-        reviews.history(user.get(), s, query, p), query, s == null ? "" : s, p));
+    return signedIn("history", headers, uri, (user, nav) -> pages.history(nav,
+        reviews.history(user, s, query, p), query, s == null ? "" : s, p));
   }
 
   @GET
@@ -244,40 +243,30 @@ public final class DashboardResource {
   @Produces(MediaType.TEXT_HTML)
   public Response analytics(@QueryParam("days") String days, @Context HttpHeaders headers,
       @Context UriInfo uri) {
-    Optional<Caller> user = access.session(headers);
-    if (user.isEmpty()) {
-      return toLogin(uri);
-    }
     int d = parse(days, 30, 1, 366);
-    return Html.page(200, pages.analytics(nav("analytics", user.get(), headers),
-        reviews.activity(user.get(), d), d, clock.instant()));
+    return signedIn("analytics", headers, uri, (user, nav) -> pages.analytics(nav,
+        reviews.activity(user, d), d, clock.instant()));
   }
 
   @GET
   @Path("ui/keys")
   @Produces(MediaType.TEXT_HTML)
   public Response keys(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return access.session(headers)
-        .map(u -> Html.page(200, pages.keys(nav("keys", u, headers))))
-        .orElseGet(() -> toLogin(uri));
+    return signedIn("keys", headers, uri, (user, nav) -> pages.keys(nav));
   }
 
   @GET
   @Path("ui/policies")
   @Produces(MediaType.TEXT_HTML)
   public Response policies(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return access.session(headers)
-        .map(u -> Html.page(200, pages.policies(nav("policies", u, headers))))
-        .orElseGet(() -> toLogin(uri));
+    return signedIn("policies", headers, uri, (user, nav) -> pages.policies(nav));
   }
 
   @GET
   @Path("ui/webhooks")
   @Produces(MediaType.TEXT_HTML)
   public Response webhooks(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return access.session(headers)
-        .map(u -> Html.page(200, pages.webhooks(nav("webhooks", u, headers))))
-        .orElseGet(() -> toLogin(uri));
+    return signedIn("webhooks", headers, uri, (user, nav) -> pages.webhooks(nav));
   }
 
   private static int parse(String value, int fallback, int min, int max) {
