@@ -36,6 +36,7 @@ import dev.interlock.server.service.EmbeddedRecycler;
 import dev.interlock.server.service.ExpirySweeper;
 import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.RecoveryTask;
+import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.SessionService;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.WorkflowStarter;
@@ -312,8 +313,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));
 
     // The review page and the dashboard.
-    WebModule.install(config, environment, jdbi, clock, identity.tokens(), links, interrupts,
-        transitions, readers, bodies);
+    WebModule.install(config, environment, new ReviewService(jdbi, clock), clock,
+        identity.tokens(), links, interrupts, transitions, readers, bodies);
 
     // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
     ApiDocsModule.install(environment);

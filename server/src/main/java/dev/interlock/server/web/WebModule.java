@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.component.LifeCycle;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * The people's side, wired in one place: the review page ({@code /review/{id}}), the
@@ -38,10 +37,10 @@ public final class WebModule {
   }
 
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
-      Jdbi jdbi, Clock clock, LoginTokens tokens, ReviewLinks links, InterruptService interrupts,
-      TransitionListener transitions, Executor readers, JsonBodies bodies) {
+      ReviewService reviews, Clock clock, LoginTokens tokens, ReviewLinks links,
+      InterruptService interrupts, TransitionListener transitions, Executor readers,
+      JsonBodies bodies) {
     ObjectMapper json = environment.getObjectMapper();
-    ReviewService reviews = new ReviewService(jdbi, clock);
     WebAccess access = new WebAccess(tokens, links);
     ReviewPage states = new ReviewPage(json);
     LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers);
