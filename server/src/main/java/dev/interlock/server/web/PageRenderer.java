@@ -62,7 +62,7 @@ final class PageRenderer implements ViewRenderer {
       template.execute(writer, List.of(page, page.model()));
       writer.flush();
     } catch (MustacheException e) {
-      // Also a write that failed because the client went away: the cause says so.
+      // Mustache wraps a failed write as well (a client that went away): the cause says so.
       throw new ViewRenderException("Mustache template error: " + page.getTemplateName(), e);
     }
   }
