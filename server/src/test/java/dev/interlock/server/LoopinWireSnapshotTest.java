@@ -225,13 +225,18 @@ class LoopinWireSnapshotTest {
         "{" + ok + ",\"callbackUrl\":\"ftp://x/y\"}",
         "{" + ok + ",\"callbackUrl\":\"not a url\"}",
         "{" + ok + ",\"action\":\"a\\u0000b\"}",
-        // More than one thing wrong: which one is named.
+        // More than one thing wrong. A value of the wrong kind is refused while the body is
+        // bound, before LoopIn's own checks (required, blank, lengths, ranges) run, so it is
+        // the one named; until the bodies were typed records the first fault in LoopIn's
+        // order of fields was named ("agentId is required" for the first two).
         "{\"userId\":5,\"action\":\"x\"}",
         "{\"agentId\":\"\",\"userId\":5,\"action\":\"x\"}",
         "{\"agentId\":\"a\",\"userId\":\"u\",\"action\":\"x\",\"urgency\":\"bad\",\"context\":5}",
         "{\"agentId\":\"a\",\"userId\":\"u\",\"action\":\"x\",\"expiresIn\":0,\"callbackUrl\":5}",
         "{\"agentId\":\"a\",\"userId\":\"u\",\"action\":\"x\",\"callbackUrl\":5,\"expiresIn\":0}",
-        "{\"agentId\":\"a\",\"userId\":\"u\",\"action\":\"x\",\"urgency\":\"bad\",\"expiresIn\":\"x\"}");
+        "{\"agentId\":\"a\",\"userId\":\"u\",\"action\":\"x\",\"urgency\":\"bad\",\"expiresIn\":\"x\"}",
+        // Two of the wrong kind: the first in the body is named (it was agentId, first checked).
+        "{\"userId\":5,\"agentId\":6,\"action\":\"x\"}");
     for (int i = 0; i < bodies.size(); i++) {
       rest("create.bad." + i, app.post("/interrupts", ADMIN_KEY, bodies.get(i)));
     }
@@ -264,6 +269,8 @@ class LoopinWireSnapshotTest {
         "{\"decision\":\"approved\",\"modifiedParams\":\"text\"}",
         "{\"decision\":\"approved\",\"modifiedParams\":[1]}",
         "{\"decision\":\"approved\",\"modifiedParams\":5}",
+        // Several faults: the wrong kind is named (it was "decision is required", "decision
+        // must be approved or rejected" twice until the bodies were typed records).
         "{\"reason\":5}",
         "{\"decision\":\"maybe\",\"reason\":5}",
         "{\"decision\":\"maybe\",\"modifiedParams\":5}");

@@ -17,7 +17,7 @@ public final class LoopinDialect implements Dialect {
     c.jersey().register(new InterruptResource(c.interrupts(), c.longPoll(), views, c.bodies(),
         c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
     c.jersey().register(new AnalyticsResource(c.interrupts(), views));
-    return new LoopinTools(c.interrupts(), views, c.clock(), c.limits().maxExpiresInSeconds)
-        .tools();
+    return new LoopinTools(c.interrupts(), views, c.bodies(), c.clock(),
+        c.limits().maxExpiresInSeconds).tools();
   }
 }
