@@ -1,9 +1,11 @@
 package dev.interlock.server.dialect.loopin;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.dialect.loopin.LoopinViews.CancelledInterrupt;
+import dev.interlock.server.dialect.loopin.LoopinViews.DecidedInterrupt;
+import dev.interlock.server.dialect.loopin.LoopinViews.InterruptEvent;
+import dev.interlock.server.dialect.loopin.LoopinViews.PendingInterrupt;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.service.Created;
@@ -30,6 +32,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The LoopIn dialect: {@code /interrupts}. Scopes: create needs {@code request:create};
@@ -90,7 +93,7 @@ public final class InterruptResource {
   @POST
   @Path("{id}/decide")
   @RolesAllowed(Scopes.REQUEST_DECIDE)
-  public ObjectNode decide(@Auth Caller caller, @PathParam("id") InterruptId id,
+  public DecidedInterrupt decide(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     interrupts.get(caller, id.value()); // 404 before 400 for ids the caller cannot see
     DecideInterruptRequest.Verdict v = bodies.read(body, DecideInterruptRequest.class).validate();
@@ -101,7 +104,7 @@ public final class InterruptResource {
   @DELETE
   @Path("{id}")
   @RolesAllowed(Scopes.REQUEST_DECIDE)
-  public ObjectNode cancel(@Auth Caller caller, @PathParam("id") InterruptId id,
+  public CancelledInterrupt cancel(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
     return views.cancelled(interrupts.cancel(caller, id.value(), null, idempotencyKey));
   }
@@ -110,14 +113,15 @@ public final class InterruptResource {
   @GET
   @Path("{id}/events")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public ArrayNode events(@Auth Caller caller, @PathParam("id") InterruptId id) {
+  public List<InterruptEvent> events(@Auth Caller caller, @PathParam("id") InterruptId id) {
     return views.events(interrupts.events(caller, id.value()));
   }
 
   @GET
   @Path("pending/{userId}")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
+  public List<PendingInterrupt> pending(@Auth Caller caller,
+      @PathParam("userId") String userId) {
     return views.pending(interrupts.pendingForUser(caller, userId, 500));
   }
 

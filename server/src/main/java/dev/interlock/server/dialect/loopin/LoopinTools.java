@@ -1,5 +1,7 @@
 package dev.interlock.server.dialect.loopin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.mcp.McpTool;
 import dev.interlock.server.mcp.ToolSchema;
@@ -32,14 +34,16 @@ final class LoopinTools {
   private final InterruptService interrupts;
   private final LoopinViews views;
   private final JsonBodies bodies;
+  private final ObjectMapper json;
   private final Clock clock;
   private final long maxExpiresIn;
 
   LoopinTools(InterruptService interrupts, LoopinViews views, JsonBodies bodies,
-      Clock clock, long maxExpiresIn) {
+      ObjectMapper json, Clock clock, long maxExpiresIn) {
     this.interrupts = interrupts;
     this.views = views;
     this.bodies = bodies;
+    this.json = json;
     this.clock = clock;
     this.maxExpiresIn = maxExpiresIn;
   }
@@ -59,22 +63,22 @@ final class LoopinTools {
                 .string("callbackUrl", false, "Where to POST the outcome")
                 .build(),
             Scopes.REQUEST_CREATE,
-            (caller, args, call) -> views.created(interrupts.create(caller,
+            (caller, args, call) -> tree(views.created(interrupts.create(caller,
                 bodies.bind(args, CreateInterruptRequest.class)
-                    .validate("loopin", null, clock.instant(), maxExpiresIn)).interrupt())),
+                    .validate("loopin", null, clock.instant(), maxExpiresIn)).interrupt()))),
         McpTool.reading("get_interrupt_status",
             "An interrupt in every state: status (pending, approved, rejected, expired,"
                 + " cancelled), decision, reason and modifiedParams.",
             ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.interrupt(interrupts.get(caller,
-                bodies.bind(args, InterruptArgument.class).validate()))),
+            (caller, args, call) -> tree(views.interrupt(interrupts.get(caller,
+                bodies.bind(args, InterruptArgument.class).validate())))),
         McpTool.reading("list_pending_interrupts",
             "The interrupts waiting for one user's decision, newest first.",
             ToolSchema.object().string("userId", true, "Whose pending interrupts").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.pending(interrupts.pendingForUser(caller,
-                bodies.bind(args, UserArgument.class).validate(), 500))),
+            (caller, args, call) -> tree(views.pending(interrupts.pendingForUser(caller,
+                bodies.bind(args, UserArgument.class).validate(), 500)))),
         McpTool.writing("decide_interrupt",
             "Approve or reject a pending interrupt, optionally with a reason and edited"
                 + " parameters the agent should use instead.",
@@ -90,15 +94,15 @@ final class LoopinTools {
               interrupts.get(caller, id); // not found before bad input, as over REST
               DecideInterruptRequest.Verdict v =
                   bodies.bind(args, DecideInterruptRequest.class).validate();
-              return views.decided(interrupts.decide(caller, id, v.decision(), v.reason(),
-                  v.modifiedParams(), null));
+              return tree(views.decided(interrupts.decide(caller, id, v.decision(), v.reason(),
+                  v.modifiedParams(), null)));
             }),
         McpTool.writing("cancel_interrupt",
             "Withdraw a pending interrupt: nobody needs to decide it any more.",
             ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
             Scopes.REQUEST_DECIDE,
-            (caller, args, call) -> views.cancelled(interrupts.cancel(caller,
-                bodies.bind(args, InterruptArgument.class).validate(), null, null))),
+            (caller, args, call) -> tree(views.cancelled(interrupts.cancel(caller,
+                bodies.bind(args, InterruptArgument.class).validate(), null, null)))),
         McpTool.reading("get_interrupt_analytics",
             "One user's interrupts counted: approval rate, average response time, by status,"
                 + " by urgency, top actions.",
@@ -106,8 +110,12 @@ final class LoopinTools {
             Scopes.REQUEST_READ,
             (caller, args, call) -> {
               String userId = bodies.bind(args, UserArgument.class).validate();
-              return views.analytics(userId, interrupts.analytics(caller, userId));
+              return tree(views.analytics(userId, interrupts.analytics(caller, userId)));
             }));
   }
 
+  /** A view as the JSON tree MCP sends, rendered by the same mapper as the REST answer. */
+  private JsonNode tree(Object view) {
+    return json.valueToTree(view);
+  }
 }
