@@ -1,9 +1,8 @@
 package dev.interlock.server.dialect.loopin;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.dialect.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.dialect.loopin.LoopinViews.InterruptAnalytics;
 import dev.interlock.server.service.InterruptService;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
@@ -29,7 +28,7 @@ public final class AnalyticsResource {
   @GET
   @Path("{userId}")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public ObjectNode analytics(@Auth Caller caller, @PathParam("userId") String userId) {
+  public InterruptAnalytics analytics(@Auth Caller caller, @PathParam("userId") String userId) {
     return views.analytics(userId, interrupts.analytics(caller, userId));
   }
 }

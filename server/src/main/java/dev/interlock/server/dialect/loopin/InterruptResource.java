@@ -1,16 +1,17 @@
 package dev.interlock.server.dialect.loopin;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.loopin.LoopinInput;
-import dev.interlock.server.dialect.loopin.LoopinViews;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.dialect.loopin.LoopinViews.CancelledInterrupt;
+import dev.interlock.server.dialect.loopin.LoopinViews.DecidedInterrupt;
+import dev.interlock.server.dialect.loopin.LoopinViews.InterruptEvent;
+import dev.interlock.server.dialect.loopin.LoopinViews.PendingInterrupt;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.http.LongPoll;
 import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptId;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The LoopIn dialect: {@code /interrupts}. Scopes: create needs {@code request:create};
@@ -64,8 +66,8 @@ public final class InterruptResource {
   @RolesAllowed(Scopes.REQUEST_CREATE)
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InputStream body) {
-    Created created = interrupts.create(caller, LoopinInput.create(bodies.object(body), "loopin",
-        idempotencyKey, clock.instant(), maxExpiresIn));
+    Created created = interrupts.create(caller, bodies.read(body, CreateInterruptRequest.class)
+        .validate("loopin", idempotencyKey, clock.instant(), maxExpiresIn));
     Response.ResponseBuilder r = Response.status(Response.Status.CREATED)
         .entity(views.created(created.interrupt()));
     if (created.replayed()) {
@@ -81,43 +83,45 @@ public final class InterruptResource {
   @GET
   @Path("{id}")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public void get(@Auth Caller caller, @PathParam("id") String id, @QueryParam("wait") String wait,
-      @Context HttpServletRequest request, @Suspended AsyncResponse response) {
-    longPoll.answer(response, request, caller, id, Duration.ofSeconds(waitSeconds(wait)),
+  public void get(@Auth Caller caller, @PathParam("id") InterruptId id,
+      @QueryParam("wait") String wait, @Context HttpServletRequest request,
+      @Suspended AsyncResponse response) {
+    longPoll.answer(response, request, caller, id.value(), Duration.ofSeconds(waitSeconds(wait)),
         views::interrupt);
   }
 
   @POST
   @Path("{id}/decide")
   @RolesAllowed(Scopes.REQUEST_DECIDE)
-  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+  public DecidedInterrupt decide(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    interrupts.get(caller, id); // 404 before 400 for ids the caller cannot see
-    LoopinInput.Decide d = LoopinInput.decide(bodies.object(body));
-    return views.decided(interrupts.decide(caller, id, d.decision(), d.reason(),
-        d.modifiedParams(), idempotencyKey));
+    interrupts.get(caller, id.value()); // 404 before 400 for ids the caller cannot see
+    DecideInterruptRequest.Verdict v = bodies.read(body, DecideInterruptRequest.class).validate();
+    return views.decided(interrupts.decide(caller, id.value(), v.decision(), v.reason(),
+        v.modifiedParams(), idempotencyKey));
   }
 
   @DELETE
   @Path("{id}")
   @RolesAllowed(Scopes.REQUEST_DECIDE)
-  public ObjectNode cancel(@Auth Caller caller, @PathParam("id") String id,
+  public CancelledInterrupt cancel(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
-    return views.cancelled(interrupts.cancel(caller, id, null, idempotencyKey));
+    return views.cancelled(interrupts.cancel(caller, id.value(), null, idempotencyKey));
   }
 
   /** Interlock extension: the interrupt's audit trail, oldest first. */
   @GET
   @Path("{id}/events")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public ArrayNode events(@Auth Caller caller, @PathParam("id") String id) {
-    return views.events(interrupts.events(caller, id));
+  public List<InterruptEvent> events(@Auth Caller caller, @PathParam("id") InterruptId id) {
+    return views.events(interrupts.events(caller, id.value()));
   }
 
   @GET
   @Path("pending/{userId}")
   @RolesAllowed(Scopes.REQUEST_READ)
-  public ArrayNode pending(@Auth Caller caller, @PathParam("userId") String userId) {
+  public List<PendingInterrupt> pending(@Auth Caller caller,
+      @PathParam("userId") String userId) {
     return views.pending(interrupts.pendingForUser(caller, userId, 500));
   }
 

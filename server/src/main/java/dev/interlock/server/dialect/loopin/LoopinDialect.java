@@ -13,11 +13,11 @@ public final class LoopinDialect implements Dialect {
 
   @Override
   public List<McpTool> install(DialectContext c) {
-    LoopinViews views = new LoopinViews(c.json(), c.links());
+    LoopinViews views = new LoopinViews(c.links());
     c.jersey().register(new InterruptResource(c.interrupts(), c.longPoll(), views, c.bodies(),
         c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
     c.jersey().register(new AnalyticsResource(c.interrupts(), views));
-    return new LoopinTools(c.interrupts(), views, c.clock(), c.limits().maxExpiresInSeconds)
-        .tools();
+    return new LoopinTools(c.interrupts(), views, c.bodies(), c.json(), c.clock(),
+        c.limits().maxExpiresInSeconds).tools();
   }
 }

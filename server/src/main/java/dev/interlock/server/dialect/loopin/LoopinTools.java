@@ -1,29 +1,49 @@
 package dev.interlock.server.dialect.loopin;
 
-import dev.interlock.server.mcp.ToolSchema;
-import dev.interlock.server.mcp.McpTool;
-
-import static dev.interlock.server.wire.JsonBodies.limit;
-import static dev.interlock.server.wire.JsonBodies.requiredText;
-
-import dev.interlock.server.dialect.loopin.LoopinInput;
-import dev.interlock.server.dialect.loopin.LoopinViews;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.mcp.McpTool;
+import dev.interlock.server.mcp.ToolSchema;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.wire.JsonBodies;
 import java.time.Clock;
 import java.util.List;
 
-/** LoopIn's six tools, over the same service and views as {@code /interrupts}. */
+/**
+ * LoopIn's six tools, over the same service, request records and views as
+ * {@code /interrupts}: each accepts what the matching REST call accepts and answers its JSON.
+ */
 final class LoopinTools {
+
+  /** The argument of the tools that name one interrupt. */
+  record InterruptArgument(String interruptId) {
+    String validate() {
+      return LoopinInput.required(interruptId, "interruptId");
+    }
+  }
+
+  /** The argument of the tools that name one end user. */
+  record UserArgument(String userId) {
+    String validate() {
+      return JsonBodies.limit(LoopinInput.required(userId, "userId"), "userId",
+          LoopinInput.MAX_ID);
+    }
+  }
 
   private final InterruptService interrupts;
   private final LoopinViews views;
+  private final JsonBodies bodies;
+  private final ObjectMapper json;
   private final Clock clock;
   private final long maxExpiresIn;
 
-  LoopinTools(InterruptService interrupts, LoopinViews views, Clock clock, long maxExpiresIn) {
+  LoopinTools(InterruptService interrupts, LoopinViews views, JsonBodies bodies,
+      ObjectMapper json, Clock clock, long maxExpiresIn) {
     this.interrupts = interrupts;
     this.views = views;
+    this.bodies = bodies;
+    this.json = json;
     this.clock = clock;
     this.maxExpiresIn = maxExpiresIn;
   }
@@ -43,21 +63,22 @@ final class LoopinTools {
                 .string("callbackUrl", false, "Where to POST the outcome")
                 .build(),
             Scopes.REQUEST_CREATE,
-            (caller, args, call) -> views.created(interrupts.create(caller,
-                LoopinInput.create(args, "loopin", null, clock.instant(), maxExpiresIn)).interrupt())),
+            (caller, args, call) -> tree(views.created(interrupts.create(caller,
+                bodies.bind(args, CreateInterruptRequest.class)
+                    .validate("loopin", null, clock.instant(), maxExpiresIn)).interrupt()))),
         McpTool.reading("get_interrupt_status",
             "An interrupt in every state: status (pending, approved, rejected, expired,"
                 + " cancelled), decision, reason and modifiedParams.",
             ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.interrupt(
-                interrupts.get(caller, requiredText(args, "interruptId")))),
+            (caller, args, call) -> tree(views.interrupt(interrupts.get(caller,
+                bodies.bind(args, InterruptArgument.class).validate())))),
         McpTool.reading("list_pending_interrupts",
             "The interrupts waiting for one user's decision, newest first.",
             ToolSchema.object().string("userId", true, "Whose pending interrupts").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.pending(interrupts.pendingForUser(caller,
-                limit(requiredText(args, "userId"), "userId", LoopinInput.MAX_ID), 500))),
+            (caller, args, call) -> tree(views.pending(interrupts.pendingForUser(caller,
+                bodies.bind(args, UserArgument.class).validate(), 500)))),
         McpTool.writing("decide_interrupt",
             "Approve or reject a pending interrupt, optionally with a reason and edited"
                 + " parameters the agent should use instead.",
@@ -69,26 +90,32 @@ final class LoopinTools {
                 .build(),
             Scopes.REQUEST_DECIDE,
             (caller, args, call) -> {
-              String id = requiredText(args, "interruptId");
+              String id = bodies.bind(args, InterruptArgument.class).validate();
               interrupts.get(caller, id); // not found before bad input, as over REST
-              LoopinInput.Decide d = LoopinInput.decide(args);
-              return views.decided(interrupts.decide(caller, id, d.decision(), d.reason(),
-                  d.modifiedParams(), null));
+              DecideInterruptRequest.Verdict v =
+                  bodies.bind(args, DecideInterruptRequest.class).validate();
+              return tree(views.decided(interrupts.decide(caller, id, v.decision(), v.reason(),
+                  v.modifiedParams(), null)));
             }),
         McpTool.writing("cancel_interrupt",
             "Withdraw a pending interrupt: nobody needs to decide it any more.",
             ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
             Scopes.REQUEST_DECIDE,
-            (caller, args, call) -> views.cancelled(
-                interrupts.cancel(caller, requiredText(args, "interruptId"), null, null))),
+            (caller, args, call) -> tree(views.cancelled(interrupts.cancel(caller,
+                bodies.bind(args, InterruptArgument.class).validate(), null, null)))),
         McpTool.reading("get_interrupt_analytics",
             "One user's interrupts counted: approval rate, average response time, by status,"
                 + " by urgency, top actions.",
             ToolSchema.object().string("userId", true, "Whose interrupts").build(),
             Scopes.REQUEST_READ,
             (caller, args, call) -> {
-              String userId = limit(requiredText(args, "userId"), "userId", LoopinInput.MAX_ID);
-              return views.analytics(userId, interrupts.analytics(caller, userId));
+              String userId = bodies.bind(args, UserArgument.class).validate();
+              return tree(views.analytics(userId, interrupts.analytics(caller, userId)));
             }));
+  }
+
+  /** A view as the JSON tree MCP sends, rendered by the same mapper as the REST answer. */
+  private JsonNode tree(Object view) {
+    return json.valueToTree(view);
   }
 }

@@ -1,26 +1,101 @@
 package dev.interlock.server.dialect.loopin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.auth.ReviewLinks;
-import dev.interlock.server.service.InterruptService;
-import dev.interlock.server.service.Urgency;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.model.CountRow;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.IsoTimes;
+import dev.interlock.server.auth.ReviewLinks;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.Urgency;
+import dev.interlock.server.wire.Outcome;
 import dev.interlock.server.wire.WhatIsAsked;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Renders core interrupts in LoopIn's words and shapes. */
+/**
+ * Renders core interrupts in LoopIn's words and shapes: each shape is a record made in one
+ * place here. LoopIn sends every field of a shape, null when it has no value.
+ */
 public final class LoopinViews {
 
-  private final ObjectMapper json;
+  /** {@code POST /interrupts}: 201. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"interruptId", "status", "expiresAt", "reviewUrl"})
+  public record CreatedInterrupt(String interruptId, String status, String expiresAt,
+      String reviewUrl) {}
+
+  /**
+   * {@code GET /interrupts/{id}}: the same shape in every state. Its outcome fields are the
+   * core's {@link Outcome}, as the callback carries it; they cannot be that record embedded,
+   * as LoopIn puts the question between the status and the decision.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"interruptId", "status", "agentId", "userId", "action", "context",
+      "urgency", "createdAt", "expiresAt", "reviewUrl", "decision", "decidedAt", "reason",
+      "modifiedParams"})
+  public record InterruptView(String interruptId, String status, String agentId, String userId,
+      String action, JsonNode context, String urgency, String createdAt, String expiresAt,
+      String reviewUrl, String decision, String decidedAt, String reason,
+      JsonNode modifiedParams) {
+
+    static InterruptView of(InterruptRow row, String reviewUrl) {
+      Outcome outcome = Outcome.of(row);
+      // An AgentGate request's or a tool call's params, a Loopgate question's options: shown
+      // in the context, the one free-form place LoopIn has (WhatIsAsked).
+      return new InterruptView(outcome.interruptId(), outcome.status(), row.agentId(),
+          row.userId(), row.action(), WhatIsAsked.contextWithParts(row, true),
+          LoopinViews.urgency(row.urgency()), IsoTimes.format(row.createdAt()),
+          IsoTimes.format(row.expiresAt()), reviewUrl, outcome.decision(), outcome.decidedAt(),
+          outcome.reason(), outcome.modifiedParams());
+    }
+  }
+
+  /** {@code POST /interrupts/{id}/decide}: the status reads "resolved", as the spec says. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"interruptId", "status", "decision", "decidedAt"})
+  public record DecidedInterrupt(String interruptId, String status, String decision,
+      String decidedAt) {}
+
+  /** {@code DELETE /interrupts/{id}}. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"interruptId", "status"})
+  public record CancelledInterrupt(String interruptId, String status) {}
+
+  /** One item of {@code GET /interrupts/pending/{userId}}. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"interruptId", "agentId", "action", "urgency", "createdAt", "expiresAt",
+      "reviewUrl"})
+  public record PendingInterrupt(String interruptId, String agentId, String action,
+      String urgency, String createdAt, String expiresAt, String reviewUrl) {}
+
+  /** One entry of {@code GET /interrupts/{id}/events} (an Interlock extension). */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"timestamp", "event", "actor", "details"})
+  public record InterruptEvent(String timestamp, String event, String actor, JsonNode details) {
+    static InterruptEvent of(InterruptEventRow e) {
+      return new InterruptEvent(IsoTimes.format(e.at()), e.event(), e.actor(), e.details());
+    }
+  }
+
+  /** {@code GET /analytics/{userId}}; the rate and the average are null when none is decided. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"userId", "totalInterrupts", "approvalRate", "avgResponseTimeMs",
+      "byStatus", "byUrgency", "topActionTypes"})
+  public record InterruptAnalytics(String userId, long totalInterrupts, Double approvalRate,
+      Long avgResponseTimeMs, Map<String, Long> byStatus, Map<String, Long> byUrgency,
+      List<ActionCount> topActionTypes) {}
+
+  /** One of {@link InterruptAnalytics#topActionTypes}. */
+  @JsonPropertyOrder({"action", "count"})
+  public record ActionCount(String action, long count) {}
+
   private final ReviewLinks links;
 
-  public LoopinViews(ObjectMapper json, ReviewLinks links) {
-    this.json = json;
+  public LoopinViews(ReviewLinks links) {
     this.links = links;
   }
 
@@ -38,106 +113,50 @@ public final class LoopinViews {
     };
   }
 
-  public ObjectNode created(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("interruptId", row.id());
-    n.put("status", row.status());
-    n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-    n.put("reviewUrl", reviewUrl(row));
-    return n;
+  public CreatedInterrupt created(InterruptRow row) {
+    return new CreatedInterrupt(row.id(), row.status(), IsoTimes.format(row.expiresAt()),
+        reviewUrl(row));
   }
 
-  /** The same shape in every state; fields without a value are null. */
-  public ObjectNode interrupt(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("interruptId", row.id());
-    n.put("status", row.status());
-    n.put("agentId", row.agentId());
-    n.put("userId", row.userId());
-    n.put("action", row.action());
-    // An AgentGate request's or a tool call's params, a Loopgate question's options: shown
-    // in the context, the one free-form place LoopIn has (WhatIsAsked).
-    n.set("context", WhatIsAsked.contextWithParts(row, true));
-    n.put("urgency", urgency(row.urgency()));
-    n.put("createdAt", IsoTimes.format(row.createdAt()));
-    n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-    n.put("reviewUrl", reviewUrl(row));
-    n.put("decision", row.decision());
-    n.put("decidedAt", IsoTimes.format(row.decidedAt()));
-    n.put("reason", row.reason());
-    n.set("modifiedParams", row.modifiedParams());
-    return n;
+  public InterruptView interrupt(InterruptRow row) {
+    return InterruptView.of(row, reviewUrl(row));
   }
 
-  public ObjectNode decided(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("interruptId", row.id());
-    n.put("status", "resolved");
-    n.put("decision", row.decision());
-    n.put("decidedAt", IsoTimes.format(row.decidedAt()));
-    return n;
+  public DecidedInterrupt decided(InterruptRow row) {
+    return new DecidedInterrupt(row.id(), "resolved", row.decision(),
+        IsoTimes.format(row.decidedAt()));
   }
 
-  public ObjectNode cancelled(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("interruptId", row.id());
-    n.put("status", row.status());
-    return n;
+  public CancelledInterrupt cancelled(InterruptRow row) {
+    return new CancelledInterrupt(row.id(), row.status());
   }
 
-  public ArrayNode pending(List<InterruptRow> rows) {
-    ArrayNode a = json.createArrayNode();
-    for (InterruptRow row : rows) {
-      ObjectNode n = a.addObject();
-      n.put("interruptId", row.id());
-      n.put("agentId", row.agentId());
-      n.put("action", row.action());
-      n.put("urgency", urgency(row.urgency()));
-      n.put("createdAt", IsoTimes.format(row.createdAt()));
-      n.put("expiresAt", IsoTimes.format(row.expiresAt()));
-      n.put("reviewUrl", reviewUrl(row));
-    }
-    return a;
+  public List<PendingInterrupt> pending(List<InterruptRow> rows) {
+    return rows.stream().map(row -> new PendingInterrupt(row.id(), row.agentId(), row.action(),
+        urgency(row.urgency()), IsoTimes.format(row.createdAt()),
+        IsoTimes.format(row.expiresAt()), reviewUrl(row))).toList();
   }
 
-  public ArrayNode events(List<InterruptEventRow> events) {
-    ArrayNode a = json.createArrayNode();
-    for (InterruptEventRow e : events) {
-      a.addObject()
-          .put("timestamp", IsoTimes.format(e.at()))
-          .put("event", e.event())
-          .put("actor", e.actor())
-          .set("details", e.details());
-    }
-    return a;
+  public List<InterruptEvent> events(List<InterruptEventRow> events) {
+    return events.stream().map(InterruptEvent::of).toList();
   }
 
-  public ObjectNode analytics(String userId, InterruptService.Analytics a) {
-    ObjectNode n = json.createObjectNode();
-    n.put("userId", userId);
-    n.put("totalInterrupts", a.total());
+  public InterruptAnalytics analytics(String userId, InterruptService.Analytics a) {
     long approved = count(a.byStatus(), "approved");
     long rejected = count(a.byStatus(), "rejected");
-    if (approved + rejected == 0) {
-      n.putNull("approvalRate");
-    } else {
-      n.put("approvalRate", Math.round(1000.0 * approved / (approved + rejected)) / 1000.0);
-    }
-    if (a.avgDecisionMillis() == null) {
-      n.putNull("avgResponseTimeMs");
-    } else {
-      n.put("avgResponseTimeMs", Math.round(a.avgDecisionMillis()));
-    }
-    ObjectNode byStatus = n.putObject("byStatus");
+    Double approvalRate = approved + rejected == 0
+        ? null : Math.round(1000.0 * approved / (approved + rejected)) / 1000.0;
+    Long avgResponseTimeMs =
+        a.avgDecisionMillis() == null ? null : Math.round(a.avgDecisionMillis());
+    Map<String, Long> byStatus = new LinkedHashMap<>();
     a.byStatus().forEach(c -> byStatus.put(c.label(), c.count()));
-    ObjectNode byUrgency = n.putObject("byUrgency");
-    for (CountRow c : a.byUrgency()) {
-      String u = urgency(c.label());
-      byUrgency.put(u, byUrgency.path(u).asLong(0) + c.count());
-    }
-    ArrayNode top = n.putArray("topActionTypes");
-    a.topActions().forEach(c -> top.addObject().put("action", c.label()).put("count", c.count()));
-    return n;
+    // CRITICAL and HIGH are both "high" in LoopIn's words: one count.
+    Map<String, Long> byUrgency = new LinkedHashMap<>();
+    a.byUrgency().forEach(c -> byUrgency.merge(urgency(c.label()), c.count(), Long::sum));
+    List<ActionCount> top =
+        a.topActions().stream().map(c -> new ActionCount(c.label(), c.count())).toList();
+    return new InterruptAnalytics(userId, a.total(), approvalRate, avgResponseTimeMs, byStatus,
+        byUrgency, top);
   }
 
   private static long count(List<CountRow> rows, String label) {
