@@ -49,7 +49,8 @@ final class Page extends View {
     List<Item> items() {
       return List.of(item("inbox", "/", "Inbox"), item("history", "/ui/history", "History"),
           item("analytics", "/ui/analytics", "Analytics"), item("keys", "/ui/keys", "API keys"),
-          item("policies", "/ui/policies", "Policies"), item("webhooks", "/ui/webhooks", "Webhooks"));
+          item("policies", "/ui/policies", "Policies"),
+          item("webhooks", "/ui/webhooks", "Webhooks"));
     }
 
     private Item item(String name, String href, String label) {

@@ -11,7 +11,10 @@ import dev.interlock.server.web.Page.Moment;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The review page of one interrupt ({@code review.mustache}), and the state its live updates carry. */
+/**
+ * The review page of one interrupt ({@code review.mustache}), and the state its live updates
+ * carry.
+ */
 final class ReviewPage {
 
   private final ObjectMapper json;
