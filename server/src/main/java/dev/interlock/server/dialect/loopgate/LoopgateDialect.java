@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopgate;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
@@ -20,19 +21,18 @@ public final class LoopgateDialect implements Dialect {
    */
   @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed", "timestamp"})
   record Callback(
-      @com.fasterxml.jackson.annotation.JsonProperty("request_id") String requestId,
+      @JsonProperty("request_id") String requestId,
       String status, String response, boolean approved, boolean completed, String timestamp) {}
 
   @Override
   public List<McpTool> install(DialectContext c) {
-    LoopgateViews views = new LoopgateViews(c.json());
-    c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), views,
-        c.bodies(), c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
+    c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), c.bodies(),
+        c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
     c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
         c.bodies(), c.json(), c.identity().tokens().lifetime(), c.secure()));
     c.jersey().register(new ApiKeyResource(c.identity().keys(),
         new ApiKeyViews(c.json(), c.identity().keys()), c.bodies(), c.clock()));
-    return new LoopgateTools(c.interrupts(), c.sessions(), views, c.clock(),
+    return new LoopgateTools(c.interrupts(), c.sessions(), c.bodies(), c.json(), c.clock(),
         c.limits().maxExpiresInSeconds).tools();
   }
 
