@@ -29,7 +29,7 @@ public final class LoopgateDialect implements Dialect {
     c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), c.bodies(),
         c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
     c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
-        c.bodies(), c.json(), c.identity().tokens().lifetime(), c.secure()));
+        c.bodies(), c.identity().tokens().lifetime(), c.secure()));
     c.jersey().register(new ApiKeyResource(c.identity().keys(),
         new ApiKeyViews(c.json(), c.identity().keys()), c.bodies(), c.clock()));
     return new LoopgateTools(c.interrupts(), c.sessions(), c.bodies(), c.json(), c.clock(),
