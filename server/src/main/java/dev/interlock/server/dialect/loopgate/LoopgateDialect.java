@@ -31,7 +31,7 @@ public final class LoopgateDialect implements Dialect {
     c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
         c.bodies(), c.identity().tokens().lifetime(), c.secure()));
     c.jersey().register(new ApiKeyResource(c.identity().keys(),
-        new ApiKeyViews(c.json(), c.identity().keys()), c.bodies(), c.clock()));
+        new ApiKeyViews(c.identity().keys()), c.bodies(), c.clock()));
     return new LoopgateTools(c.interrupts(), c.sessions(), c.bodies(), c.json(), c.clock(),
         c.limits().maxExpiresInSeconds).tools();
   }
