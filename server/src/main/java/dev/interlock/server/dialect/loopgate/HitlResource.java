@@ -5,6 +5,7 @@ import dev.interlock.model.InterruptRow;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.http.LongPoll;
+import dev.interlock.server.service.InterruptId;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.SessionService;
 import dev.interlock.server.wire.JsonBodies;
@@ -94,13 +95,13 @@ public final class HitlResource {
   @GET
   @Path("poll")
   @RolesAllowed("request:read")
-  public void poll(@Auth Caller caller, @QueryParam("request_id") String requestId,
+  public void poll(@Auth Caller caller, @QueryParam("request_id") InterruptId requestId,
       @QueryParam("wait") String wait, @Context HttpServletRequest request,
       @Suspended AsyncResponse response) {
-    if (requestId == null || requestId.isBlank()) {
+    if (requestId == null || requestId.value().isBlank()) {
       throw new InvalidRequest("Missing request_id parameter");
     }
-    longPoll.answer(response, request, caller, requestId.trim(),
+    longPoll.answer(response, request, caller, requestId.value().trim(),
         Duration.ofSeconds(waitSeconds(wait)), LoopgateViews.Poll::of);
   }
 
