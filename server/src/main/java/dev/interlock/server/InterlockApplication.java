@@ -16,6 +16,7 @@ import dev.interlock.server.dialect.loopin.LoopinDialect;
 import dev.interlock.server.errors.DialectErrors;
 import dev.interlock.server.mcp.McpTool;
 import dev.interlock.worker.Renderings;
+import dev.interlock.server.service.HealthService;
 import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.errors.ErrorMappers;
 import dev.interlock.server.errors.JsonErrorHandler;
@@ -28,6 +29,7 @@ import dev.interlock.server.mcp.McpStdioCommand;
 import dev.interlock.server.shared.CallbackSecretResource;
 import dev.interlock.server.shared.HealthResource;
 import dev.interlock.server.service.PolicyService;
+import dev.interlock.server.service.HealthService;
 import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.EmbeddedRecycler;
@@ -37,6 +39,7 @@ import dev.interlock.server.service.RecoveryTask;
 import dev.interlock.server.service.SessionService;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.WorkflowStarter;
+import dev.interlock.server.temporal.DeliveryGateway;
 import dev.interlock.server.temporal.InterruptGateway;
 import dev.interlock.server.temporal.TemporalFactory;
 import dev.interlock.server.temporal.TemporalFactory.TemporalRuntime;
@@ -49,7 +52,7 @@ import dev.interlock.worker.InterlockWorker;
 import dev.interlock.worker.ExpirySweep;
 import dev.interlock.worker.InterruptActivitiesImpl;
 import dev.interlock.worker.OutboundPost;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.worker.webhook.WebhookActivitiesImpl;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -167,7 +170,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     var outbound = OutboundPost.start();
     var timeout = config.callbacks.timeout.toJavaDuration();
     var activities = new InterruptActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
-        timeout, renderings, new DeliveryStarter(temporal.client(), config.temporal.taskQueue, deliveryStarts));
+        timeout, renderings, new DeliveryGateway(temporal.client(), config.temporal.taskQueue, deliveryStarts));
     var webhooks = new WebhookActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
         timeout);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
@@ -246,7 +249,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     WorkflowStarter starter = new WorkflowStarter(gateway);
     TransitionListener transitions = new TransitionListener(store.dedicatedConnections());
     environment.lifecycle().manage(transitions);
-    DeliveryStarter deliveries = new DeliveryStarter(temporal.client(), config.temporal.taskQueue,
+    Deliveries deliveries = new DeliveryGateway(temporal.client(), config.temporal.taskQueue,
         deliveryStarts);
     RecoveryPass recovery = new RecoveryPass(jdbi, starter, deliveries);
     environment.lifecycle().manage(recovery);
@@ -304,9 +307,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
         clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
         policies, webhooks, bodies));
-    environment.jersey().register(new HealthResource(jdbi, gateway, transitions, recovery, json, clock,
-        healthDetails(temporal, recycler)));
-    environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi), json));
+    environment.jersey().register(new HealthResource(new HealthService(jdbi, gateway, transitions,
+        recovery, healthDetails(temporal, recycler)), clock));
+    environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));
 
     // The review page and the dashboard.
     WebModule.install(config, environment, jdbi, clock, identity.tokens(), links, interrupts,

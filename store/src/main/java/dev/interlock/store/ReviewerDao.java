@@ -2,6 +2,8 @@ package dev.interlock.store;
 
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.CountRow;
+import dev.interlock.model.BreakdownRow;
+import dev.interlock.model.DayRow;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -14,17 +16,11 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
  */
 @RegisterConstructorMapper(InterruptRow.class)
 @RegisterConstructorMapper(CountRow.class)
-@RegisterConstructorMapper(ReviewerDao.DayRow.class)
-@RegisterConstructorMapper(ReviewerDao.BreakdownRow.class)
+@RegisterConstructorMapper(DayRow.class)
+@RegisterConstructorMapper(BreakdownRow.class)
 public interface ReviewerDao {
 
-  /** One UTC day of activity: created that day by outcome, and human response times. */
-  record DayRow(Instant day, long created, long approved, long rejected, long expired,
-      long cancelled, long pending, Double p50Ms, Double p90Ms, Double p99Ms) {}
 
-  /** Totals for one agent or action; the median counts decisions by people only. */
-  record BreakdownRow(String label, long total, long approved, long rejected, long pending,
-      Double p50Ms) {}
 
   /**
    * Pending interrupts, most urgent first and oldest first within an urgency. Optional

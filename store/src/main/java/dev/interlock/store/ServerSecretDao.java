@@ -1,20 +1,9 @@
 package dev.interlock.store;
 
-import java.util.Optional;
-import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.customizer.Definition;
 
-public interface ServerSecretDao {
-
-  /** Stores the secret unless one of that name exists (first writer wins). */
-  @SqlUpdate(
-      """
-      insert into server_secrets (name, value) values (:name, :value)
-      on conflict (name) do nothing
-      """)
-  int insertIfAbsent(@Bind("name") String name, @Bind("value") String value);
-
-  @SqlQuery("select value from server_secrets where name = :name")
-  Optional<String> find(@Bind("name") String name);
-}
+/** Secrets the server generates for itself and keeps across restarts, by name. */
+@Definition(key = "table", value = "server_secrets")
+@Definition(key = "keyColumn", value = "name")
+@Definition(key = "secretColumn", value = "value")
+public interface ServerSecretDao extends KeyedSecretDao {}

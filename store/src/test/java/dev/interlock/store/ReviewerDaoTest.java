@@ -1,5 +1,7 @@
 package dev.interlock.store;
 
+import dev.interlock.model.BreakdownRow;
+import dev.interlock.model.DayRow;
 import dev.interlock.model.InterruptRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,10 +86,10 @@ class ReviewerDaoTest {
     decide(auto, "approved", "policy:notifications", day.plusSeconds(1000));
     insert("stats-owner", "other", "Deploy", "normal", day);
 
-    List<ReviewerDao.DayRow> days = jdbi.withExtension(ReviewerDao.class,
+    List<DayRow> days = jdbi.withExtension(ReviewerDao.class,
         d -> d.days("stats-owner", day.minus(1, ChronoUnit.DAYS)));
     assertThat(days).hasSize(1);
-    ReviewerDao.DayRow r = days.get(0);
+    DayRow r = days.get(0);
     assertThat(r.day()).isEqualTo(NOW.truncatedTo(ChronoUnit.DAYS));
     assertThat(r.created()).isEqualTo(6);
     assertThat(r.approved()).isEqualTo(4);
@@ -97,14 +99,14 @@ class ReviewerDaoTest {
     assertThat(r.p50Ms()).isEqualTo(25_000.0);
     assertThat(r.p99Ms()).isLessThan(40_001.0);
 
-    List<ReviewerDao.BreakdownRow> agents = jdbi.withExtension(ReviewerDao.class,
+    List<BreakdownRow> agents = jdbi.withExtension(ReviewerDao.class,
         d -> d.byAgent("stats-owner", day.minus(1, ChronoUnit.DAYS), 10));
-    assertThat(agents).extracting(ReviewerDao.BreakdownRow::label).containsExactly("bot", "other");
+    assertThat(agents).extracting(BreakdownRow::label).containsExactly("bot", "other");
     assertThat(agents.get(0).total()).isEqualTo(5);
     assertThat(agents.get(0).p50Ms()).isEqualTo(25_000.0);
     assertThat(agents.get(1).p50Ms()).isNull();
-    List<ReviewerDao.BreakdownRow> actions = jdbi.withExtension(ReviewerDao.class,
+    List<BreakdownRow> actions = jdbi.withExtension(ReviewerDao.class,
         d -> d.byAction("stats-owner", day.minus(1, ChronoUnit.DAYS), 10));
-    assertThat(actions).extracting(ReviewerDao.BreakdownRow::label).containsExactly("Deploy", "Notify");
+    assertThat(actions).extracting(BreakdownRow::label).containsExactly("Deploy", "Notify");
   }
 }

@@ -2,7 +2,7 @@ package dev.interlock.worker;
 
 import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.model.WebhookRow;
 import dev.interlock.store.WebhookSql;
@@ -23,9 +23,9 @@ public final class ExpirySweep {
 
   private final Jdbi jdbi;
   private final WebhookEvents webhookEvents;
-  private final DeliveryStarter deliveries;
+  private final Deliveries deliveries;
 
-  public ExpirySweep(Jdbi jdbi, WebhookEvents webhookEvents, DeliveryStarter deliveries) {
+  public ExpirySweep(Jdbi jdbi, WebhookEvents webhookEvents, Deliveries deliveries) {
     this.jdbi = jdbi;
     this.webhookEvents = webhookEvents;
     this.deliveries = deliveries;

@@ -10,7 +10,7 @@ import dev.interlock.worker.policy.Policy;
 import dev.interlock.worker.policy.PolicyDocuments;
 import dev.interlock.worker.policy.PolicyEngine;
 import dev.interlock.worker.policy.PolicyMatch;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.workflows.CallbackFailure;
 import dev.interlock.workflows.CallbackRequest;
@@ -53,7 +53,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   private final Clock clock;
   private final Duration requestTimeout;
   private final WebhookEvents webhookEvents;
-  private final DeliveryStarter deliveries;
+  private final Deliveries deliveries;
 
   /** Without a Temporal client: webhook deliveries are written and left to recovery. */
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
@@ -63,7 +63,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout, Renderings renderings,
-      DeliveryStarter deliveries) {
+      Deliveries deliveries) {
     this.webhookEvents = new WebhookEvents(renderings, clock);
     this.deliveries = deliveries;
     this.jdbi = jdbi;

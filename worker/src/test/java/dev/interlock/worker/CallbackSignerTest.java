@@ -26,6 +26,13 @@ class CallbackSignerTest {
   }
 
   @Test
+  void givenKnownSecretTimeAndBody_whenHeaderBuilt_thenExactlyThePublishedBytes() {
+    // Computed outside Java: printf '%s' "$T.$BODY" | openssl dgst -sha256 -hmac "$SECRET".
+    assertThat(CallbackSigner.header(SECRET, T, BODY)).isEqualTo("t=1772366400,v1="
+        + "8573e32ce2f4e7dfddf469ceea0872c684ae54205ccdd418c9e397345db2c485");
+  }
+
+  @Test
   void givenRightSecret_whenVerified_thenAccepted() {
     String header = CallbackSigner.header(SECRET, T, BODY);
 

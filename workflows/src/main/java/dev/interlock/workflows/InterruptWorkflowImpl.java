@@ -14,9 +14,6 @@ import org.slf4j.Logger;
 
 public class InterruptWorkflowImpl implements InterruptWorkflow {
 
-  /** Callbacks are retried with exponential backoff for this long before we give up. */
-  public static final Duration CALLBACK_RETRY_WINDOW = Duration.ofHours(24);
-
   private static final Logger log = Workflow.getLogger(InterruptWorkflowImpl.class);
 
   /**
@@ -65,19 +62,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   static final int STORE_EXPIRY_VERSION = 2;
 
   private final InterruptActivities callbacks =
-      Workflow.newActivityStub(
-          InterruptActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setScheduleToCloseTimeout(CALLBACK_RETRY_WINDOW)
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofSeconds(2))
-                      .setBackoffCoefficient(2.0)
-                      .setMaximumInterval(Duration.ofMinutes(10))
-                      .setDoNotRetry(FailureType.CALLBACK_FORBIDDEN.name())
-                      .build())
-              .build());
+      Workflow.newActivityStub(InterruptActivities.class, OutboundRetry.OPTIONS);
 
   private final String interruptId;
   private final long expiresAtMillis;

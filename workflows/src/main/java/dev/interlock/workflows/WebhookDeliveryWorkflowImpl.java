@@ -9,19 +9,8 @@ import java.time.Duration;
 
 public class WebhookDeliveryWorkflowImpl implements WebhookDeliveryWorkflow {
 
-  public static final Duration RETRY_WINDOW = Duration.ofHours(24);
-
-  private final WebhookActivities deliveries = Workflow.newActivityStub(WebhookActivities.class,
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setScheduleToCloseTimeout(RETRY_WINDOW)
-          .setRetryOptions(RetryOptions.newBuilder()
-              .setInitialInterval(Duration.ofSeconds(2))
-              .setBackoffCoefficient(2.0)
-              .setMaximumInterval(Duration.ofMinutes(10))
-              .setDoNotRetry(FailureType.CALLBACK_FORBIDDEN.name())
-              .build())
-          .build());
+  private final WebhookActivities deliveries =
+      Workflow.newActivityStub(WebhookActivities.class, OutboundRetry.OPTIONS);
 
   private final WebhookActivities bookkeeping = Workflow.newActivityStub(WebhookActivities.class,
       ActivityOptions.newBuilder()

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -39,7 +38,6 @@ final class InterruptHarness {
   private final WorkflowOptions options;
   private final RecordingActivities activities;
   private final AtomicInteger ids = new AtomicInteger();
-  private boolean workersStarted;
 
   /** The worker is created but not polling until {@link #startWorkers()}. */
   static TestWorkflowExtension extension() {
@@ -77,7 +75,6 @@ final class InterruptHarness {
 
   InterruptHarness startWorkers() {
     env.start();
-    workersStarted = true;
     return this;
   }
 
@@ -103,32 +100,10 @@ final class InterruptHarness {
             WorkflowOptions.newBuilder(optionsFor(request.interruptId()))
                 .setTypedSearchAttributes(searchAttributes)
                 .build());
+    // No wait for the first workflow task: a command that lands in it is validated against
+    // the state the @WorkflowInit constructor set (InterruptWorkflowFirstTaskTest).
     WorkflowClient.start(workflow::run, request);
-    if (workersStarted) {
-      awaitFirstWorkflowTask(InterruptWorkflow.workflowId(request.interruptId()));
-    }
     return workflow;
-  }
-
-  /**
-   * Commands sent right after a start can land in the first workflow task, where they are
-   * wrongly rejected (see {@link InterruptWorkflowFirstTaskTest}). Tests of everything else
-   * wait for that task so that they do not fail at random on that bug.
-   */
-  private void awaitFirstWorkflowTask(String workflowId) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (client.fetchHistory(workflowId).getEvents().stream()
-        .noneMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("first workflow task of " + workflowId + " did not run");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
   }
 
   InterruptWorkflow stub(String interruptId) {

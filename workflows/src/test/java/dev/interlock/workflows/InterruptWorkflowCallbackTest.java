@@ -56,8 +56,8 @@ class InterruptWorkflowCallbackTest {
     // Backoff is capped at 10 minutes, so the last attempt falls in the window's last 10.
     assertThat(Duration.ofMillis(givenUpAfter))
         .isBetween(
-            InterruptWorkflowImpl.CALLBACK_RETRY_WINDOW.minusMinutes(11),
-            InterruptWorkflowImpl.CALLBACK_RETRY_WINDOW.plusMinutes(1));
+            OutboundRetry.WINDOW.minusMinutes(11),
+            OutboundRetry.WINDOW.plusMinutes(1));
     assertThat(activities.count("deliverCallback")).isGreaterThan(100);
     assertThat(activities.callbackFailures())
         .singleElement()

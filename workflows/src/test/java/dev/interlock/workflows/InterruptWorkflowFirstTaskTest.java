@@ -5,7 +5,9 @@ import static dev.interlock.workflows.InterruptHarness.approve;
 import static dev.interlock.workflows.InterruptHarness.resultOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WithStartWorkflowOperation;
 import io.temporal.client.WorkflowClient;
@@ -16,6 +18,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +67,15 @@ class InterruptWorkflowFirstTaskTest {
     assertThat(activities.calls())
         .singleElement()
         .satisfies(c -> assertThat(((TransitionRecord) c.argument()).interruptId()).isNotNull());
+    // Had the update come after the first task, this test would pass without testing anything.
+    List<EventType> events = harness.history(workflow).getEvents().stream()
+        .map(HistoryEvent::getEventType).toList();
+    int accepted = events.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    assertThat(accepted).as("update accepted").isPositive();
+    assertThat(events.subList(0, accepted))
+        .as("workflow tasks completed before the update was accepted")
+        .filteredOn(type -> type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        .hasSize(1);
   }
 
   @Test

@@ -75,7 +75,7 @@ class WebhookDeliveryWorkflowTest {
     assertThat(activities.attempts.get()).isGreaterThan(100);
     // Temporal gives up when the next backoff (up to 10 min) would pass the window.
     assertThat(env.currentTimeMillis() - before).isGreaterThanOrEqualTo(
-        WebhookDeliveryWorkflowImpl.RETRY_WINDOW.minusMinutes(11).toMillis());
+        OutboundRetry.WINDOW.minusMinutes(11).toMillis());
   }
 
   @Test

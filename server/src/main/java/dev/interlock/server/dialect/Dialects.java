@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.errors.ErrorShape;
 import dev.interlock.server.mcp.McpTool;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.wire.Outcome;
 import dev.interlock.worker.Renderings;
 import java.time.Instant;

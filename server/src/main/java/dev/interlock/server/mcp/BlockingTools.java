@@ -1,5 +1,6 @@
 package dev.interlock.server.mcp;
 
+import dev.interlock.server.wire.Questions;
 import static dev.interlock.server.wire.JsonBodies.limit;
 import static dev.interlock.server.wire.JsonBodies.optionalLong;
 import static dev.interlock.server.wire.JsonBodies.optionalObject;
@@ -10,8 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.dialect.loopgate.LoopgateInput;
-import dev.interlock.server.dialect.loopgate.LoopgateViews;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
@@ -89,7 +88,7 @@ final class BlockingTools {
 
   private JsonNode askHuman(Caller caller, ObjectNode args, ToolCall call) {
     String question = limit(requiredText(args, "question"), "question", 10_000);
-    ArrayNode options = LoopgateInput.options(args, "options");
+    ArrayNode options = Questions.options(args, "options");
     ObjectNode context = optionalObject(args, "context");
     Urgency urgency = urgency(optionalText(args, "urgency"));
     Long timeout = optionalLong(args, "timeout_seconds");
@@ -111,7 +110,7 @@ final class BlockingTools {
         waiting(created));
     ObjectNode out = json.createObjectNode();
     out.put("status", row.status());
-    out.put("answer", row.isPending() ? null : LoopgateViews.response(row));
+    out.put("answer", row.isPending() ? null : Questions.answer(row));
     out.put("approved", "approved".equals(row.decision()));
     out.put("interruptId", row.id());
     if (row.isPending()) {

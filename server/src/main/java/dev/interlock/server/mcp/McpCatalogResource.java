@@ -1,7 +1,7 @@
 package dev.interlock.server.mcp;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import io.dropwizard.auth.Auth;
@@ -22,7 +22,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public final class McpCatalogResource {
 
-  private final ObjectMapper json;
   private final List<McpTool> tools;
   private final String version;
   private final List<String> protocolVersions;
@@ -30,44 +29,50 @@ public final class McpCatalogResource {
 
   McpCatalogResource(ObjectMapper json, List<McpTool> tools, String version,
       List<String> protocolVersions, ObjectNode declared) {
-    this.json = json;
     this.tools = tools;
     this.version = version;
     this.protocolVersions = protocolVersions;
     this.declared = declared;
   }
 
+  /** One tool as {@code tools/list} describes it, with the scope it needs. */
+  @JsonPropertyOrder({"name", "description", "inputSchema", "annotations", "requiredScope"})
+  public record ToolEntry(String name, String description, ObjectNode inputSchema,
+      Annotations annotations, String requiredScope) {}
+
+  @JsonPropertyOrder({"readOnlyHint", "openWorldHint"})
+  public record Annotations(boolean readOnlyHint, boolean openWorldHint) {}
+
+  @JsonPropertyOrder({"tools", "count"})
+  public record ToolList(List<ToolEntry> tools, int count) {}
+
+  @JsonPropertyOrder({"name", "version"})
+  public record ServerInfo(String name, String version) {}
+
+  @JsonPropertyOrder({"type", "endpoint", "authentication"})
+  public record Transport(String type, String endpoint, String authentication) {}
+
+  @JsonPropertyOrder({"serverInfo", "protocolVersion", "protocolVersions", "capabilities",
+      "transport", "tools"})
+  public record Capabilities(ServerInfo serverInfo, String protocolVersion,
+      List<String> protocolVersions, ObjectNode capabilities, Transport transport,
+      List<String> tools) {}
+
   @GET
   @Path("tools")
-  public ObjectNode tools(@Auth Caller caller) {
-    ObjectNode out = json.createObjectNode();
-    ArrayNode list = out.putArray("tools");
-    for (McpTool tool : tools) {
-      ObjectNode t = list.addObject();
-      t.put("name", tool.name());
-      t.put("description", tool.description());
-      t.set("inputSchema", tool.inputSchema());
-      t.putObject("annotations").put("readOnlyHint", tool.readOnly()).put("openWorldHint", false);
-      t.put("requiredScope", tool.scope());
-    }
-    out.put("count", tools.size());
-    return out;
+  public ToolList tools(@Auth Caller caller) {
+    List<ToolEntry> list = tools.stream().map(tool -> new ToolEntry(tool.name(),
+        tool.description(), tool.inputSchema(), new Annotations(tool.readOnly(), false),
+        tool.scope())).toList();
+    return new ToolList(list, list.size());
   }
 
   @GET
   @Path("capabilities")
-  public ObjectNode capabilities(@Auth Caller caller) {
-    ObjectNode out = json.createObjectNode();
-    out.putObject("serverInfo").put("name", McpModule.SERVER_NAME).put("version", version);
-    out.put("protocolVersion", protocolVersions.get(protocolVersions.size() - 1));
-    protocolVersions.forEach(out.putArray("protocolVersions")::add);
-    out.set("capabilities", declared.deepCopy());
-    ObjectNode transport = out.putObject("transport");
-    transport.put("type", "streamable-http");
-    transport.put("endpoint", "/mcp");
-    transport.put("authentication", "X-API-Key or Authorization: Bearer");
-    ArrayNode names = out.putArray("tools");
-    tools.forEach(t -> names.add(t.name()));
-    return out;
+  public Capabilities capabilities(@Auth Caller caller) {
+    return new Capabilities(new ServerInfo(McpModule.SERVER_NAME, version),
+        protocolVersions.get(protocolVersions.size() - 1), protocolVersions, declared.deepCopy(),
+        new Transport("streamable-http", "/mcp", "X-API-Key or Authorization: Bearer"),
+        tools.stream().map(McpTool::name).toList());
   }
 }

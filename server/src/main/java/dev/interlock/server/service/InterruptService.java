@@ -15,7 +15,7 @@ import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.NewInterrupt;
 import dev.interlock.worker.CallbackTargetGuard;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.workflows.CancelCommand;
 import dev.interlock.workflows.DecideCommand;
@@ -48,11 +48,11 @@ public final class InterruptService {
   private final Clock clock;
   private final Executor readers;
   private final WebhookEvents webhookEvents;
-  private final DeliveryStarter deliveries;
+  private final Deliveries deliveries;
 
   public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
       TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
-      Clock clock, Executor readers, DeliveryStarter deliveries, WebhookEvents webhookEvents) {
+      Clock clock, Executor readers, Deliveries deliveries, WebhookEvents webhookEvents) {
     this.webhookEvents = webhookEvents;
     this.deliveries = deliveries;
     this.jdbi = jdbi;

@@ -3,7 +3,7 @@ package dev.interlock.server.service;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.store.WebhookDao;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Instant;
 import java.util.List;
@@ -29,11 +29,11 @@ public final class RecoveryPass implements Managed {
 
   private final Jdbi jdbi;
   private final WorkflowStarter starter;
-  private final DeliveryStarter deliveries;
+  private final Deliveries deliveries;
   private final AtomicBoolean done = new AtomicBoolean();
   private Thread thread;
 
-  public RecoveryPass(Jdbi jdbi, WorkflowStarter starter, DeliveryStarter deliveries) {
+  public RecoveryPass(Jdbi jdbi, WorkflowStarter starter, Deliveries deliveries) {
     this.jdbi = jdbi;
     this.starter = starter;
     this.deliveries = deliveries;

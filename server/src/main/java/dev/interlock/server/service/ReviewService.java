@@ -1,5 +1,7 @@
 package dev.interlock.server.service;
 
+import dev.interlock.model.BreakdownRow;
+import dev.interlock.model.DayRow;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.store.InterruptDao;
 import dev.interlock.model.InterruptRow;
@@ -61,8 +63,8 @@ public final class ReviewService {
   }
 
   /** Activity of the last {@code days} days: day by day, by agent and by action. */
-  public record Activity(Instant since, List<ReviewerDao.DayRow> days,
-      List<ReviewerDao.BreakdownRow> agents, List<ReviewerDao.BreakdownRow> actions) {}
+  public record Activity(Instant since, List<DayRow> days,
+      List<BreakdownRow> agents, List<BreakdownRow> actions) {}
 
   public Activity activity(Caller caller, int days) {
     Instant since = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.DAYS)

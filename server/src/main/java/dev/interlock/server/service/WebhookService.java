@@ -11,9 +11,9 @@ import dev.interlock.store.WebhookSql;
 import dev.interlock.model.WebhookDeliveryRow;
 import dev.interlock.model.WebhookRow;
 import dev.interlock.worker.CallbackTargetGuard;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.worker.OutboundPost;
-import dev.interlock.worker.webhook.DeliveryStarter;
+import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.worker.webhook.WebhookSigner;
 import java.security.SecureRandom;
@@ -51,7 +51,7 @@ public final class WebhookService {
 
   private final Jdbi jdbi;
   private final CallbackTargetGuard guard;
-  private final DeliveryStarter starter;
+  private final Deliveries starter;
   private final OutboundPost outbound;
   private final Duration requestTimeout;
   private final ObjectMapper json;
@@ -62,7 +62,7 @@ public final class WebhookService {
    *     checked and follows no redirects
    * @param requestTimeout how long a test send waits for the receiver ({@code callbacks.timeout})
    */
-  public WebhookService(Jdbi jdbi, CallbackTargetGuard guard, DeliveryStarter starter,
+  public WebhookService(Jdbi jdbi, CallbackTargetGuard guard, Deliveries starter,
       OutboundPost outbound, Duration requestTimeout, ObjectMapper json, Clock clock) {
     this.jdbi = jdbi;
     this.guard = guard;

@@ -1,7 +1,6 @@
 package dev.interlock.server.shared;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.worker.CallbackSecrets;
 import dev.interlock.worker.CallbackSigner;
@@ -21,24 +20,22 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public final class CallbackSecretResource {
 
-  private final CallbackSecrets secrets;
-  private final ObjectMapper json;
+  /** The secret and how a receiver checks a signature with it. */
+  @JsonPropertyOrder({"secret", "header", "algorithm", "signedPayload", "format"})
+  public record CallbackSecret(String secret, String header, String algorithm,
+      String signedPayload, String format) {}
 
-  public CallbackSecretResource(CallbackSecrets secrets, ObjectMapper json) {
+  private final CallbackSecrets secrets;
+
+  public CallbackSecretResource(CallbackSecrets secrets) {
     this.secrets = secrets;
-    this.json = json;
   }
 
   /** The agent that asks for callbacks verifies them, so it needs to be able to create. */
   @GET
   @RolesAllowed(Scopes.REQUEST_CREATE)
-  public ObjectNode secret(@Auth Caller caller) {
-    ObjectNode n = json.createObjectNode();
-    n.put("secret", secrets.forOwner(caller.ownerId()));
-    n.put("header", CallbackSigner.HEADER);
-    n.put("algorithm", "HMAC-SHA256");
-    n.put("signedPayload", "<t>.<raw request body>");
-    n.put("format", "t=<unix seconds>,v1=<lowercase hex>");
-    return n;
+  public CallbackSecret secret(@Auth Caller caller) {
+    return new CallbackSecret(secrets.forOwner(caller.ownerId()), CallbackSigner.HEADER,
+        "HMAC-SHA256", "<t>.<raw request body>", "t=<unix seconds>,v1=<lowercase hex>");
   }
 }

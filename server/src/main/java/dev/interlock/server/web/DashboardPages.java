@@ -1,5 +1,7 @@
 package dev.interlock.server.web;
 
+import dev.interlock.model.BreakdownRow;
+import dev.interlock.model.DayRow;
 import static dev.interlock.server.web.Html.esc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.model.InterruptRow;
-import dev.interlock.store.ReviewerDao;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -193,7 +194,7 @@ final class DashboardPages {
 
   String analytics(Html.Nav nav, ReviewService.Activity a, int days, Instant now) {
     // Every day of the window, including quiet ones, so the charts have an honest x axis.
-    Map<LocalDate, ReviewerDao.DayRow> byDay = new HashMap<>();
+    Map<LocalDate, DayRow> byDay = new HashMap<>();
     a.days().forEach(d -> byDay.put(LocalDate.ofInstant(d.day(), ZoneOffset.UTC), d));
     ArrayNode series = json.createArrayNode();
     long created = 0;
@@ -201,7 +202,7 @@ final class DashboardPages {
     long rejected = 0;
     for (LocalDate d = LocalDate.ofInstant(a.since(), ZoneOffset.UTC);
         !d.isAfter(LocalDate.ofInstant(now, ZoneOffset.UTC)); d = d.plusDays(1)) {
-      ReviewerDao.DayRow r = byDay.get(d);
+      DayRow r = byDay.get(d);
       ObjectNode n = series.addObject().put("day", d.toString());
       n.put("created", r == null ? 0 : r.created());
       n.put("approved", r == null ? 0 : r.approved());
@@ -256,9 +257,9 @@ final class DashboardPages {
     }
   }
 
-  private ArrayNode breakdown(List<ReviewerDao.BreakdownRow> rows) {
+  private ArrayNode breakdown(List<BreakdownRow> rows) {
     ArrayNode a = json.createArrayNode();
-    for (ReviewerDao.BreakdownRow r : rows) {
+    for (BreakdownRow r : rows) {
       ObjectNode n = a.addObject().put("label", r.label()).put("total", r.total())
           .put("approved", r.approved()).put("rejected", r.rejected())
           .put("pending", r.pending());

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import java.util.List;
 
 /** Renders the review page of one interrupt, and the state its live updates carry. */

@@ -11,7 +11,7 @@ import dev.interlock.server.errors.Forbidden;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.errors.Unauthorized;
-import dev.interlock.server.dialect.loopgate.HitlResource;
+import dev.interlock.server.wire.Questions;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.model.InterruptEventRow;
@@ -242,8 +242,7 @@ public final class ReviewResource {
         default -> throw new InvalidRequest("Choose Approve or Reject.");
       };
     } else if (response != null && !kind.equals("approval")) {
-      decision = HitlResource.REJECTIONS.contains(response.toLowerCase(Locale.ROOT))
-          ? Decision.REJECTED : Decision.APPROVED;
+      decision = Questions.isRejection(response) ? Decision.REJECTED : Decision.APPROVED;
     } else {
       throw new InvalidRequest("Choose Approve or Reject.");
     }

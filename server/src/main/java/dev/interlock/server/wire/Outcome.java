@@ -1,5 +1,6 @@
 package dev.interlock.server.wire;
 
+import dev.interlock.model.IsoTimes;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.model.InterruptRow;

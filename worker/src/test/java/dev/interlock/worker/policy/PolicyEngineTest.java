@@ -1,6 +1,7 @@
 package dev.interlock.worker.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -205,10 +206,25 @@ class PolicyEngineTest {
   }
 
   @Test
-  void givenValidRules_thenAccepted() {
-    PolicyEngine.validate(json("""
+  void givenValidRulesWithACatchAllWithoutMatch_thenAcceptedAndTheCatchAllTakesTheRest() {
+    JsonNode rules = json("""
         [{"match":{"action":"send_notification","params.amount":{"$lt":100},"context.env":{"$in":["dev"]}},
           "decision":"auto_approve"},
-         {"decision":"route_to_human"}]"""));
+         {"decision":"route_to_human"}]""");
+    assertThatCode(() -> PolicyEngine.validate(rules)).doesNotThrowAnyException();
+    List<Policy> policies = List.of(new Policy("p", "notifications", 1, true, rules, 3));
+
+    PolicyMatch small = PolicyEngine.evaluate(policies, json("""
+        {"action":"send_notification","params":{"amount":99},"context":{"env":"dev"}}"""));
+    PolicyMatch large = PolicyEngine.evaluate(policies, json("""
+        {"action":"send_notification","params":{"amount":100},"context":{"env":"dev"}}"""));
+
+    assertThat(small).isEqualTo(
+        new PolicyMatch(PolicyDecision.AUTO_APPROVE, "p", "notifications", 3, 0));
+    // A rule without "match" matches everything: an explicit route to a person, which (unlike
+    // no match at all) names the policy and rule that decided.
+    assertThat(large).isEqualTo(
+        new PolicyMatch(PolicyDecision.ROUTE_TO_HUMAN, "p", "notifications", 3, 1));
+    assertThat(large.matched()).isTrue();
   }
 }

@@ -8,7 +8,7 @@ import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.errors.ErrorShape;
 import dev.interlock.server.mcp.McpTool;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import java.time.Instant;
 import java.util.List;
 

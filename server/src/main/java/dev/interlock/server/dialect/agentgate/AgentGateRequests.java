@@ -1,9 +1,9 @@
 package dev.interlock.server.dialect.agentgate;
 
 import dev.interlock.server.wire.WhatIsAsked;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.wire.WhatIsAsked;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -17,7 +17,7 @@ import dev.interlock.model.PolicyRow;
 import dev.interlock.model.WebhookAttemptRow;
 import dev.interlock.model.WebhookRow;
 import dev.interlock.server.dialect.agentgate.AgentGateRequests;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.worker.policy.PolicyMatch;
 import java.time.Clock;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.errors.Unauthorized;
 import dev.interlock.model.ApiKeyRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

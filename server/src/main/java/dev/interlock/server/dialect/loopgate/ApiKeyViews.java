@@ -3,8 +3,8 @@ package dev.interlock.server.dialect.loopgate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.model.ApiKeyRow;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.auth.ApiKeys;
-import dev.interlock.server.wire.IsoTimes;
 import java.util.List;
 
 /**

@@ -27,7 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * The Loopgate dialect: agent sessions and human-in-the-loop requests under {@code /hitl}.
@@ -38,10 +37,6 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public final class HitlResource {
-
-  /** Answers that mean "no" when the responder does not say approved explicitly. */
-  public static final Set<String> REJECTIONS =
-      Set.of("reject", "rejected", "deny", "denied", "cancel", "no", "decline");
 
   /** At most this many requests in the pending list. */
   static final int PENDING_LIMIT = 500;

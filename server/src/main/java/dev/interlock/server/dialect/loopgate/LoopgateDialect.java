@@ -6,7 +6,8 @@ import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.mcp.McpTool;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.server.wire.Questions;
+import dev.interlock.model.IsoTimes;
 import java.util.List;
 
 /** Loopgate: {@code /hitl/...}, its users and API keys, its MCP tools and its callback body. */
@@ -42,7 +43,7 @@ public final class LoopgateDialect implements Dialect {
       return null;
     }
     return new Callback(row.id(), LoopgateStatus.of(row.status()),
-        LoopgateViews.response(row), "approved".equals(row.decision()), !row.isPending(),
+        Questions.answer(row), "approved".equals(row.decision()), !row.isPending(),
         IsoTimes.format(row.decidedAt()));
   }
 }

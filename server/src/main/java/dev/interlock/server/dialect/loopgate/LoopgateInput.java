@@ -11,6 +11,7 @@ import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.server.wire.Questions;
 import dev.interlock.workflows.Decision;
 import java.time.Instant;
 import java.util.Locale;
@@ -26,7 +27,6 @@ import java.util.Set;
 public final class LoopgateInput {
 
   public static final long DEFAULT_TIMEOUT_SECONDS = 300;
-  public static final int MAX_OPTIONS = 50;
   static final int MAX_ID = 256;
   static final int MAX_TEXT = 10_000;
 
@@ -71,7 +71,7 @@ public final class LoopgateInput {
       String session = limit(required(sessionId, "session_id"), "session_id", MAX_ID);
       String client = limit(required(clientId, "client_id"), "client_id", MAX_ID);
       String text = limit(required(message, "message"), "message", MAX_TEXT);
-      ArrayNode choices = LoopgateInput.options(options, "options");
+      ArrayNode choices = Questions.options(alone("options", options), "options");
       String type = LoopgateInput.requestType(requestType, choices);
       Long timeout = wholeNumber(timeoutSeconds, "timeout_seconds");
       if (timeout == null || timeout == 0) {
@@ -125,7 +125,7 @@ public final class LoopgateInput {
       String text = limit(required(response, "response"), "response", MAX_TEXT);
       boolean yes;
       if (approved == null || approved.isNull()) {
-        yes = !HitlResource.REJECTIONS.contains(text.trim().toLowerCase(Locale.ROOT));
+        yes = !Questions.isRejection(text);
       } else if (approved.isBoolean()) {
         yes = approved.asBoolean();
       } else {
@@ -133,30 +133,6 @@ public final class LoopgateInput {
       }
       return yes ? Decision.APPROVED : Decision.REJECTED;
     }
-  }
-
-  /** The answers a person may pick: a non-empty array of non-empty strings, or null. */
-  public static ArrayNode options(ObjectNode in, String field) {
-    return options(in.get(field), field);
-  }
-
-  static ArrayNode options(JsonNode node, String field) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isArray()) {
-      throw new InvalidRequest(field + " must be an array of strings");
-    }
-    if (node.size() > MAX_OPTIONS) {
-      throw new InvalidRequest(field + " may have at most " + MAX_OPTIONS + " entries");
-    }
-    for (JsonNode option : node) {
-      if (!option.isTextual() || option.asText().isBlank()) {
-        throw new InvalidRequest(field + " must be an array of non-empty strings");
-      }
-      limit(option.asText(), "each option", 1000);
-    }
-    return node.isEmpty() ? null : (ArrayNode) node;
   }
 
   /** The given type, or {@code choice} with options and {@code input} without. */
@@ -187,8 +163,18 @@ public final class LoopgateInput {
    * also as a whole float ({@code 300.0}), or null; the same checks and the same message.
    */
   static Long wholeNumber(JsonNode value, String field) {
+    return JsonBodies.optionalLong(alone(field, value), field);
+  }
+
+  /**
+   * A field bound as a {@link JsonNode}, alone in an object again, for the shared helpers
+   * that read a field of an object ({@link JsonBodies#optionalLong},
+   * {@link Questions#options}); they then check it and word their messages exactly as they
+   * do for every other door.
+   */
+  private static ObjectNode alone(String field, JsonNode value) {
     ObjectNode one = JsonNodeFactory.instance.objectNode();
     one.set(field, value);
-    return JsonBodies.optionalLong(one, field);
+    return one;
   }
 }

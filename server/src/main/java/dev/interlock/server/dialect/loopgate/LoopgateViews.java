@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.model.HitlSessionRow;
 import dev.interlock.model.InterruptRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
+import dev.interlock.server.wire.Questions;
 import dev.interlock.server.wire.WhatIsAsked;
 import java.time.Duration;
 import java.util.List;
@@ -28,11 +29,6 @@ public final class LoopgateViews {
       return row.requestType();
     }
     return row.options() != null && row.options().size() > 0 ? "choice" : "confirmation";
-  }
-
-  /** The answer as Loopgate reports it: the person's words, else the bare decision. */
-  public static String response(InterruptRow row) {
-    return row.response() != null ? row.response() : row.decision();
   }
 
   /** {@code POST /hitl/request}: the new request's id and status. */
@@ -60,7 +56,7 @@ public final class LoopgateViews {
 
     static Poll of(InterruptRow row) {
       return new Poll(row.id(), LoopgateStatus.of(row.status()),
-          LoopgateViews.response(row), "approved".equals(row.decision()), !row.isPending());
+          Questions.answer(row), "approved".equals(row.decision()), !row.isPending());
     }
   }
 
@@ -112,7 +108,7 @@ public final class LoopgateViews {
           row.callbackUrl(),
           metadata != null && metadata.size() > 0 ? metadata : null,
           LoopgateStatus.of(row.status()),
-          LoopgateViews.response(row),
+          Questions.answer(row),
           "approved".equals(row.decision()),
           IsoTimes.format(row.createdAt()),
           IsoTimes.format(row.decidedAt()));

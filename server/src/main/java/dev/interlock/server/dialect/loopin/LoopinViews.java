@@ -9,7 +9,7 @@ import dev.interlock.server.service.Urgency;
 import dev.interlock.model.CountRow;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
-import dev.interlock.server.wire.IsoTimes;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.wire.WhatIsAsked;
 import java.util.List;
 

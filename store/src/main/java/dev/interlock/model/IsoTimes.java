@@ -1,4 +1,4 @@
-package dev.interlock.server.wire;
+package dev.interlock.model;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -1,4 +1,4 @@
-package dev.interlock.server.wire;
+package dev.interlock.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
