@@ -1,15 +1,13 @@
 package dev.interlock.server.dialect.loopgate;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.loopgate.ApiKeyViews;
 import dev.interlock.server.auth.ApiKeys;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.Unauthorized;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -27,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -57,31 +56,51 @@ public final class ApiKeyResource {
     this.clock = clock;
   }
 
+  /**
+   * {@code {label?, expires_at?, scopes?, rate_limit?}}; the whole body is optional.
+   * {@code scopes} and {@code rate_limit} are read by the validator rather than bound, so
+   * that their messages stay Loopgate's and a rate written {@code 30.0} is still 30.
+   */
+  record KeyRequest(
+      String label,
+      @JsonProperty("expires_at") String expiresAt,
+      JsonNode scopes,
+      @JsonProperty("rate_limit") JsonNode rateLimit) {
+
+    NewKey validated(Instant now) {
+      String checkedLabel = JsonBodies.limit(label, "label", MAX_LABEL);
+      Instant expires = ApiKeyResource.expiresAt(expiresAt, now);
+      Set<String> checkedScopes = ApiKeyResource.scopes(scopes);
+      Long rate = LoopgateInput.wholeNumber(rateLimit, "rate_limit");
+      if (rate != null && rate > MAX_RATE_LIMIT) {
+        throw new InvalidRequest("rate_limit must be at most " + MAX_RATE_LIMIT + " per minute");
+      }
+      return new NewKey(checkedLabel, expires, checkedScopes,
+          rate == null || rate <= 0 ? null : rate.intValue());
+    }
+  }
+
+  /** A key to issue; a null rate limit is none. */
+  record NewKey(String label, Instant expiresAt, Set<String> scopes, Integer rateLimit) {}
+
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
     requireUser(caller);
-    ObjectNode in = bodies.optionalObject(body);
-    String label = JsonBodies.limit(JsonBodies.optionalText(in, "label"), "label", MAX_LABEL);
-    Instant expiresAt = expiresAt(JsonBodies.optionalText(in, "expires_at"));
-    Set<String> scopes = scopes(in.get("scopes"));
-    Long rateLimit = JsonBodies.optionalLong(in, "rate_limit");
-    if (rateLimit != null && rateLimit > MAX_RATE_LIMIT) {
-      throw new InvalidRequest("rate_limit must be at most " + MAX_RATE_LIMIT + " per minute");
-    }
-    ApiKeys.Issued issued = keys.issue(caller.ownerId(), label, expiresAt, scopes,
-        rateLimit == null || rateLimit <= 0 ? null : rateLimit.intValue());
+    NewKey key = bodies.readOptional(body, KeyRequest.class).validated(clock.instant());
+    ApiKeys.Issued issued = keys.issue(caller.ownerId(), key.label(), key.expiresAt(),
+        key.scopes(), key.rateLimit());
     return Response.status(Response.Status.CREATED).entity(views.created(issued)).build();
   }
 
   @GET
-  public ArrayNode list(@Auth Caller caller) {
+  public List<ApiKeyViews.KeyView> list(@Auth Caller caller) {
     requireUser(caller);
     return views.list(keys.list(caller.ownerId()));
   }
 
   @DELETE
   @Path("{keyId}")
-  public ObjectNode revoke(@Auth Caller caller, @PathParam("keyId") String keyId) {
+  public ApiKeyViews.Message revoke(@Auth Caller caller, @PathParam("keyId") String keyId) {
     requireUser(caller);
     String id;
     try {
@@ -90,7 +109,7 @@ public final class ApiKeyResource {
       throw new InvalidRequest("key_id must be a UUID");
     }
     keys.revoke(caller.ownerId(), id);
-    return views.message("API key revoked successfully");
+    return new ApiKeyViews.Message("API key revoked successfully");
   }
 
   private static void requireUser(Caller caller) {
@@ -100,7 +119,7 @@ public final class ApiKeyResource {
     }
   }
 
-  private Instant expiresAt(String text) {
+  private static Instant expiresAt(String text, Instant now) {
     if (text == null || text.isBlank()) {
       return null;
     }
@@ -113,7 +132,7 @@ public final class ApiKeyResource {
       throw new InvalidRequest(
           "expires_at must be an RFC 3339 date-time such as 2025-12-31T23:59:59Z");
     }
-    if (!at.isAfter(clock.instant())) {
+    if (!at.isAfter(now)) {
       throw new InvalidRequest("expires_at must be in the future");
     }
     return at;

@@ -1,11 +1,11 @@
 package dev.interlock.server.dialect.loopgate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.server.auth.CredentialsAuthFilter;
 import dev.interlock.server.auth.LoginThrottle;
 import dev.interlock.server.auth.Users;
+import dev.interlock.server.wire.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -34,46 +34,53 @@ public final class AuthResource {
   private final Users users;
   private final LoginThrottle throttle;
   private final JsonBodies bodies;
-  private final ObjectMapper json;
   private final Duration sessionLifetime;
   private final boolean secureCookie;
 
-  public AuthResource(Users users, LoginThrottle throttle, JsonBodies bodies, ObjectMapper json,
+  public AuthResource(Users users, LoginThrottle throttle, JsonBodies bodies,
       Duration sessionLifetime, boolean secureCookie) {
     this.users = users;
     this.throttle = throttle;
     this.bodies = bodies;
-    this.json = json;
     this.sessionLifetime = sessionLifetime;
     this.secureCookie = secureCookie;
   }
+
+  /** {@code {username, password}}, both required; {@link Users} holds the password rules. */
+  record Credentials(String username, String password) {
+
+    Credentials validated() {
+      LoopgateInput.required(username, "username");
+      LoopgateInput.required(password, "password");
+      return this;
+    }
+  }
+
+  /** A registered user. */
+  @JsonPropertyOrder({"message", "user_id"})
+  public record UserRegistered(String message, @JsonProperty("user_id") String userId) {}
+
+  /** A login: the token, and whose it is. */
+  @JsonPropertyOrder({"token", "user_id", "username"})
+  public record LoggedIn(String token, @JsonProperty("user_id") String userId, String username) {}
 
   @POST
   @Path("register")
   public Response register(@Context HttpServletRequest request, InputStream body) {
     throttle.register(request.getRemoteAddr());
-    ObjectNode in = bodies.object(body);
-    String username = JsonBodies.requiredText(in, "username");
-    String password = JsonBodies.requiredText(in, "password");
-    UUID id = users.register(username, password);
-    ObjectNode out = json.createObjectNode()
-        .put("message", "User registered successfully")
-        .put("user_id", id.toString());
-    return Response.status(Response.Status.CREATED).entity(out).build();
+    Credentials in = bodies.read(body, Credentials.class).validated();
+    UUID id = users.register(in.username(), in.password());
+    return Response.status(Response.Status.CREATED)
+        .entity(new UserRegistered("User registered successfully", id.toString())).build();
   }
 
   @POST
   @Path("login")
   public Response login(@Context HttpServletRequest request, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String username = JsonBodies.requiredText(in, "username");
-    String password = JsonBodies.requiredText(in, "password");
-    throttle.login(request.getRemoteAddr(), username);
-    Users.Login login = users.login(username, password);
-    ObjectNode out = json.createObjectNode()
-        .put("token", login.token())
-        .put("user_id", login.userId())
-        .put("username", login.username());
+    Credentials in = bodies.read(body, Credentials.class).validated();
+    throttle.login(request.getRemoteAddr(), in.username());
+    Users.Login login = users.login(in.username(), in.password());
+    LoggedIn out = new LoggedIn(login.token(), login.userId(), login.username());
     NewCookie session = new NewCookie.Builder(CredentialsAuthFilter.SESSION_COOKIE)
         .value(login.token())
         .path("/")

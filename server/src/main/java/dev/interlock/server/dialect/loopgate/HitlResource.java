@@ -1,18 +1,14 @@
 package dev.interlock.server.dialect.loopgate;
 
-import dev.interlock.server.wire.Questions;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.loopgate.LoopgateInput;
-import dev.interlock.server.dialect.loopgate.LoopgateViews;
+import dev.interlock.model.InterruptRow;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.http.LongPoll;
+import dev.interlock.server.service.InterruptId;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.SessionService;
-import dev.interlock.model.HitlSessionRow;
-import dev.interlock.model.InterruptRow;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.workflows.Decision;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,8 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * The Loopgate dialect: agent sessions and human-in-the-loop requests under {@code /hitl}.
@@ -44,22 +38,23 @@ import java.util.Set;
 @Consumes(MediaType.WILDCARD)
 public final class HitlResource {
 
+  /** At most this many requests in the pending list. */
+  static final int PENDING_LIMIT = 500;
+  static final String CANCELED = "Request canceled successfully";
+
   private final InterruptService interrupts;
   private final LongPoll longPoll;
   private final SessionService sessions;
-  private final LoopgateViews views;
   private final JsonBodies bodies;
   private final Clock clock;
   private final int maxWaitSeconds;
   private final long maxTimeoutSeconds;
 
   public HitlResource(InterruptService interrupts, LongPoll longPoll, SessionService sessions,
-      LoopgateViews views, JsonBodies bodies, Clock clock, int maxWaitSeconds,
-      long maxTimeoutSeconds) {
+      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxTimeoutSeconds) {
     this.interrupts = interrupts;
     this.longPoll = longPoll;
     this.sessions = sessions;
-    this.views = views;
     this.bodies = bodies;
     this.clock = clock;
     this.maxWaitSeconds = maxWaitSeconds;
@@ -69,28 +64,23 @@ public final class HitlResource {
   @POST
   @Path("register")
   @RolesAllowed("request:create")
-  public ObjectNode register(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String sessionId = JsonBodies.limit(JsonBodies.requiredText(in, "session_id"), "session_id", 256);
-    String clientId = JsonBodies.limit(JsonBodies.requiredText(in, "client_id"), "client_id", 256);
-    Long telegramId = JsonBodies.optionalLong(in, "telegram_id");
-    HitlSessionRow session = sessions.register(caller, sessionId, clientId,
-        telegramId == null || telegramId == 0 ? null : telegramId);
-    ObjectNode out = views.ok("Session registered successfully");
-    out.put("session_id", session.sessionId());
-    return out;
+  public LoopgateViews.Registered register(@Auth Caller caller, InputStream body) {
+    LoopgateInput.NewSession session =
+        bodies.read(body, LoopgateInput.SessionRegistration.class).validated();
+    return LoopgateViews.Registered.of(sessions.register(caller, session.sessionId(),
+        session.clientId(), session.telegramId()));
   }
 
   @POST
   @Path("request")
   @RolesAllowed("request:create")
-  public ObjectNode request(@Auth Caller caller,
+  public LoopgateViews.Created request(@Auth Caller caller,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    LoopgateInput.NewRequest request = LoopgateInput.request(bodies.object(body), "loopgate",
-        idempotencyKey, clock.instant(), maxTimeoutSeconds);
+    LoopgateInput.NewRequest request = bodies.read(body, LoopgateInput.RequestBody.class)
+        .validated(idempotencyKey, clock.instant(), maxTimeoutSeconds);
     sessions.requireActive(caller, request.sessionId());
     InterruptRow row = interrupts.create(caller, request.command()).interrupt();
-    return views.created(row);
+    return LoopgateViews.Created.of(row);
   }
 
   /**
@@ -100,80 +90,72 @@ public final class HitlResource {
   @GET
   @Path("poll")
   @RolesAllowed("request:read")
-  public void poll(@Auth Caller caller, @QueryParam("request_id") String requestId,
+  public void poll(@Auth Caller caller, @QueryParam("request_id") InterruptId requestId,
       @QueryParam("wait") String wait, @Context HttpServletRequest request,
       @Suspended AsyncResponse response) {
-    if (requestId == null || requestId.isBlank()) {
+    if (requestId == null || requestId.value().isBlank()) {
       throw new InvalidRequest("Missing request_id parameter");
     }
-    longPoll.answer(response, request, caller, requestId.trim(),
-        Duration.ofSeconds(waitSeconds(wait)), views::poll);
+    longPoll.answer(response, request, caller, requestId.value().trim(),
+        Duration.ofSeconds(waitSeconds(wait)), LoopgateViews.Poll::of);
   }
 
   @GET
   @Path("status")
   @RolesAllowed("request:read")
-  public ObjectNode status(@Auth Caller caller, @QueryParam("session_id") String sessionId) {
+  public LoopgateViews.Session status(@Auth Caller caller,
+      @QueryParam("session_id") String sessionId) {
     if (sessionId == null || sessionId.isBlank()) {
       throw new InvalidRequest("Missing session_id parameter");
     }
-    return views.session(sessions.get(caller, sessionId));
+    return LoopgateViews.Session.of(sessions.get(caller, sessionId));
   }
 
   @POST
   @Path("deactivate")
   @RolesAllowed("request:create")
-  public ObjectNode deactivate(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    sessions.deactivate(caller, JsonBodies.requiredText(in, "session_id"));
-    return views.ok("Session deactivated successfully");
+  public LoopgateViews.Ok deactivate(@Auth Caller caller, InputStream body) {
+    sessions.deactivate(caller, bodies.read(body, LoopgateInput.SessionRef.class).validated());
+    return LoopgateViews.Ok.of("Session deactivated successfully");
   }
 
   /** The caller's pending requests, whichever dialect created them, newest first. */
   @GET
   @Path("pending")
   @RolesAllowed("request:read")
-  public ObjectNode pending(@Auth Caller caller) {
-    return views.pending(interrupts.pending(caller, 500));
+  public LoopgateViews.Pending pending(@Auth Caller caller) {
+    return LoopgateViews.Pending.of(interrupts.pending(caller, PENDING_LIMIT));
   }
 
   @POST
   @Path("cancel")
   @RolesAllowed("request:decide")
-  public ObjectNode cancel(@Auth Caller caller,
+  public LoopgateViews.Ok cancel(@Auth Caller caller,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    interrupts.cancel(caller, JsonBodies.requiredText(in, "request_id"), null, idempotencyKey);
-    return views.ok("Request canceled successfully");
+    String requestId = bodies.read(body, LoopgateInput.RequestRef.class).validated();
+    interrupts.cancel(caller, requestId, null, idempotencyKey);
+    return LoopgateViews.Ok.of(CANCELED);
   }
 
   /**
    * Interlock extension: a person answers a request with one of its options or free text.
    * {@code approved} defaults to false for rejecting answers (reject, deny, cancel, no, ...).
+   * The request is looked up before the answer is checked: 404 before 400 for requests the
+   * caller cannot see.
    */
   @POST
   @Path("respond")
   @RolesAllowed("request:decide")
-  public ObjectNode respond(@Auth Caller caller,
+  public LoopgateViews.Answered respond(@Auth Caller caller,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     ObjectNode in = bodies.object(body);
-    String requestId = JsonBodies.requiredText(in, "request_id");
-    interrupts.get(caller, requestId); // 404 before 400 for requests the caller cannot see
-    String answer = JsonBodies.limit(JsonBodies.requiredText(in, "response"), "response", 10_000);
-    JsonNode approvedNode = in.get("approved");
-    boolean approved;
-    if (approvedNode == null || approvedNode.isNull()) {
-      approved = !Questions.isRejection(answer);
-    } else if (approvedNode.isBoolean()) {
-      approved = approvedNode.asBoolean();
-    } else {
-      throw new InvalidRequest("approved must be true or false");
-    }
-    InterruptRow row = interrupts.decide(caller, requestId,
-        approved ? Decision.APPROVED : Decision.REJECTED, null, null, answer, idempotencyKey);
-    ObjectNode out = views.poll(row);
-    out.put("success", true);
-    return out;
+    String requestId = bodies.bind(in, LoopgateInput.RequestRef.class).validated();
+    interrupts.get(caller, requestId);
+    LoopgateInput.Answer answer = bodies.bind(in, LoopgateInput.Answer.class);
+    Decision decision = answer.validated();
+    InterruptRow row = interrupts.decide(caller, requestId, decision, null, null,
+        answer.response(), idempotencyKey);
+    return LoopgateViews.Answered.of(row);
   }
 
   private int waitSeconds(String wait) {

@@ -1,10 +1,12 @@
 package dev.interlock.server.dialect.loopgate;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.mcp.McpTool;
+import dev.interlock.server.wire.Questions;
 import dev.interlock.model.IsoTimes;
 import java.util.List;
 
@@ -20,19 +22,18 @@ public final class LoopgateDialect implements Dialect {
    */
   @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed", "timestamp"})
   record Callback(
-      @com.fasterxml.jackson.annotation.JsonProperty("request_id") String requestId,
+      @JsonProperty("request_id") String requestId,
       String status, String response, boolean approved, boolean completed, String timestamp) {}
 
   @Override
   public List<McpTool> install(DialectContext c) {
-    LoopgateViews views = new LoopgateViews(c.json());
-    c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), views,
-        c.bodies(), c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
+    c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), c.bodies(),
+        c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
     c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
-        c.bodies(), c.json(), c.identity().tokens().lifetime(), c.secure()));
+        c.bodies(), c.identity().tokens().lifetime(), c.secure()));
     c.jersey().register(new ApiKeyResource(c.identity().keys(),
-        new ApiKeyViews(c.json(), c.identity().keys()), c.bodies(), c.clock()));
-    return new LoopgateTools(c.interrupts(), c.sessions(), views, c.clock(),
+        new ApiKeyViews(c.identity().keys()), c.bodies(), c.clock()));
+    return new LoopgateTools(c.interrupts(), c.sessions(), c.bodies(), c.json(), c.clock(),
         c.limits().maxExpiresInSeconds).tools();
   }
 
@@ -42,7 +43,7 @@ public final class LoopgateDialect implements Dialect {
       return null;
     }
     return new Callback(row.id(), LoopgateStatus.of(row.status()),
-        LoopgateViews.response(row), "approved".equals(row.decision()), !row.isPending(),
+        Questions.answer(row), "approved".equals(row.decision()), !row.isPending(),
         IsoTimes.format(row.decidedAt()));
   }
 }

@@ -1,34 +1,37 @@
 package dev.interlock.server.dialect.loopgate;
 
-import dev.interlock.server.mcp.ToolSchema;
-import dev.interlock.server.mcp.McpTool;
-
-import static dev.interlock.server.wire.JsonBodies.requiredText;
-
-import dev.interlock.server.dialect.loopgate.LoopgateInput;
-import dev.interlock.server.dialect.loopgate.LoopgateViews;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.NotFound;
+import dev.interlock.server.mcp.McpTool;
+import dev.interlock.server.mcp.ToolSchema;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.SessionService;
+import dev.interlock.server.wire.JsonBodies;
 import java.time.Clock;
 import java.util.List;
 
-/** Loopgate's four tools, over the same services and views as {@code /hitl}. */
+/**
+ * Loopgate's four tools, over the same services, request records and views as
+ * {@code /hitl}; a tool's result is the JSON the matching REST call answers.
+ */
 final class LoopgateTools {
 
   private final InterruptService interrupts;
   private final SessionService sessions;
-  private final LoopgateViews views;
+  private final JsonBodies bodies;
+  private final ObjectMapper json;
   private final Clock clock;
   private final long maxTimeoutSeconds;
 
-  LoopgateTools(InterruptService interrupts, SessionService sessions, LoopgateViews views,
-      Clock clock, long maxTimeoutSeconds) {
+  LoopgateTools(InterruptService interrupts, SessionService sessions, JsonBodies bodies,
+      ObjectMapper json, Clock clock, long maxTimeoutSeconds) {
     this.interrupts = interrupts;
     this.sessions = sessions;
-    this.views = views;
+    this.bodies = bodies;
+    this.json = json;
     this.clock = clock;
     this.maxTimeoutSeconds = maxTimeoutSeconds;
   }
@@ -51,31 +54,38 @@ final class LoopgateTools {
                 .build(),
             Scopes.REQUEST_CREATE,
             (caller, args, call) -> {
-              LoopgateInput.NewRequest request =
-                  LoopgateInput.request(args, "loopgate", null, clock.instant(), maxTimeoutSeconds);
+              LoopgateInput.NewRequest request = bodies.bind(args, LoopgateInput.RequestBody.class)
+                  .validated(null, clock.instant(), maxTimeoutSeconds);
               ensureSession(caller, request);
-              return views.created(interrupts.create(caller, request.command()).interrupt());
+              return json.valueToTree(LoopgateViews.Created.of(
+                  interrupts.create(caller, request.command()).interrupt()));
             }),
         McpTool.reading("check_request_status",
             "A request's status (pending, completed, timeout, canceled), the answer and"
                 + " whether it was approved.",
             ToolSchema.object().string("request_id", true, "The request's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) ->
-                views.poll(interrupts.get(caller, requiredText(args, "request_id").trim()))),
+            (caller, args, call) -> json.valueToTree(LoopgateViews.Poll.of(
+                interrupts.get(caller, requestId(args))))),
         McpTool.reading("list_pending_requests",
             "Every request still waiting for a person, newest first, whichever API made it.",
             ToolSchema.object().build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> views.pending(interrupts.pending(caller, 500))),
+            (caller, args, call) -> json.valueToTree(LoopgateViews.Pending.of(
+                interrupts.pending(caller, HitlResource.PENDING_LIMIT)))),
         McpTool.writing("cancel_request",
             "Withdraw a pending request.",
             ToolSchema.object().string("request_id", true, "The request's id").build(),
             Scopes.REQUEST_DECIDE,
             (caller, args, call) -> {
-              interrupts.cancel(caller, requiredText(args, "request_id").trim(), null, null);
-              return views.ok("Request canceled successfully");
+              interrupts.cancel(caller, requestId(args), null, null);
+              return json.valueToTree(LoopgateViews.Ok.of(HitlResource.CANCELED));
             }));
+  }
+
+  /** The request a tool names; unlike the REST body, surrounding blanks are forgiven. */
+  private String requestId(ObjectNode args) {
+    return bodies.bind(args, LoopgateInput.RequestRef.class).validated().trim();
   }
 
   /**

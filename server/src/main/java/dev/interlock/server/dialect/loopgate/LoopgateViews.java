@@ -1,24 +1,27 @@
 package dev.interlock.server.dialect.loopgate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.HitlSessionRow;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.IsoTimes;
-import dev.interlock.server.dialect.loopgate.LoopgateStatus;
+import dev.interlock.server.wire.Questions;
 import dev.interlock.server.wire.WhatIsAsked;
+import java.time.Duration;
 import java.util.List;
 
-/** Renders core interrupts and sessions in Loopgate's words (snake_case, its statuses). */
+/**
+ * Core interrupts and sessions in Loopgate's words (snake_case, its statuses): one record
+ * per response shape, each made in one place ({@code of}). A field marked
+ * {@code NON_NULL} is left out when it has no value, as Loopgate does; every other field is
+ * always there, null or not.
+ */
 public final class LoopgateViews {
 
-  private final ObjectMapper json;
-
-  public LoopgateViews(ObjectMapper json) {
-    this.json = json;
-  }
+  private LoopgateViews() {}
 
   /** The request type of any interrupt: stored for Loopgate requests, derived otherwise. */
   public static String requestType(InterruptRow row) {
@@ -28,96 +31,134 @@ public final class LoopgateViews {
     return row.options() != null && row.options().size() > 0 ? "choice" : "confirmation";
   }
 
-  /** The answer as Loopgate reports it: the person's words, else the bare decision. */
-  public static String response(InterruptRow row) {
-    return row.response() != null ? row.response() : row.decision();
+  /** {@code POST /hitl/request}: the new request's id and status. */
+  @JsonPropertyOrder({"success", "request_id", "status", "created_at"})
+  public record Created(
+      boolean success,
+      @JsonProperty("request_id") String requestId,
+      String status,
+      @JsonProperty("created_at") String createdAt) {
+
+    static Created of(InterruptRow row) {
+      return new Created(true, row.id(), LoopgateStatus.of(row.status()),
+          IsoTimes.format(row.createdAt()));
+    }
   }
 
-  public ObjectNode created(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("success", true);
-    n.put("request_id", row.id());
-    n.put("status", LoopgateStatus.of(row.status()));
-    n.put("created_at", IsoTimes.format(row.createdAt()));
-    return n;
+  /** {@code GET /hitl/poll}: where a request stands; {@code response} once there is one. */
+  @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed"})
+  public record Poll(
+      @JsonProperty("request_id") String requestId,
+      String status,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String response,
+      boolean approved,
+      boolean completed) {
+
+    static Poll of(InterruptRow row) {
+      return new Poll(row.id(), LoopgateStatus.of(row.status()),
+          Questions.answer(row), "approved".equals(row.decision()), !row.isPending());
+    }
   }
 
-  public ObjectNode poll(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("request_id", row.id());
-    n.put("status", LoopgateStatus.of(row.status()));
-    String response = response(row);
-    if (response != null) {
-      n.put("response", response);
+  /** {@code POST /hitl/respond}: the poll shape of the answered request, then success. */
+  @JsonPropertyOrder({"poll", "success"})
+  public record Answered(@JsonUnwrapped Poll poll, boolean success) {
+
+    static Answered of(InterruptRow row) {
+      return new Answered(Poll.of(row), true);
     }
-    n.put("approved", "approved".equals(row.decision()));
-    n.put("completed", !row.isPending());
-    return n;
   }
 
-  /** The full request, as in Loopgate's pending list. */
-  public ObjectNode request(InterruptRow row) {
-    ObjectNode n = json.createObjectNode();
-    n.put("id", row.id());
-    n.put("session_id", row.sessionId() != null ? row.sessionId() : row.userId());
-    n.put("client_id", row.agentId());
-    // The message names what is asked; a tool call's input (params) follows it, so a reviewer
-    // reading only the message sees what they approve. metadata carries the params too.
-    String params = WhatIsAsked.paramsText(row);
-    n.put("message", params == null ? row.action() : row.action() + " " + params);
-    n.put("request_type", requestType(row));
-    if (row.options() != null) {
-      n.set("options", row.options());
+  /** A whole request, as in Loopgate's pending list. */
+  @JsonPropertyOrder({"id", "session_id", "client_id", "message", "request_type", "options",
+      "timeout_seconds", "callback_url", "metadata", "status", "response", "approved",
+      "created_at", "responded_at"})
+  public record RequestView(
+      String id,
+      @JsonProperty("session_id") String sessionId,
+      @JsonProperty("client_id") String clientId,
+      String message,
+      @JsonProperty("request_type") String requestType,
+      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode options,
+      @JsonProperty("timeout_seconds") long timeoutSeconds,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("callback_url") String callbackUrl,
+      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode metadata,
+      String status,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String response,
+      boolean approved,
+      @JsonProperty("created_at") String createdAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("responded_at") String respondedAt) {
+
+    static RequestView of(InterruptRow row) {
+      // The message names what is asked; a tool call's input (params) follows it, so a
+      // reviewer reading only the message sees what they approve. metadata carries the
+      // params too.
+      String params = WhatIsAsked.paramsText(row);
+      JsonNode metadata = WhatIsAsked.contextWithParts(row, false);
+      // Expiry is computed a moment before the row's creation time: round, do not truncate.
+      long timeout = Math.max(0,
+          Math.round(Duration.between(row.createdAt(), row.expiresAt()).toMillis() / 1000.0));
+      return new RequestView(row.id(),
+          row.sessionId() != null ? row.sessionId() : row.userId(),
+          row.agentId(),
+          params == null ? row.action() : row.action() + " " + params,
+          LoopgateViews.requestType(row),
+          row.options(),
+          timeout,
+          row.callbackUrl(),
+          metadata != null && metadata.size() > 0 ? metadata : null,
+          LoopgateStatus.of(row.status()),
+          Questions.answer(row),
+          "approved".equals(row.decision()),
+          IsoTimes.format(row.createdAt()),
+          IsoTimes.format(row.decidedAt()));
     }
-    // Expiry is computed a moment before the row's creation time: round, do not truncate.
-    n.put("timeout_seconds", Math.max(0,
-        Math.round(java.time.Duration.between(row.createdAt(), row.expiresAt()).toMillis() / 1000.0)));
-    if (row.callbackUrl() != null) {
-      n.put("callback_url", row.callbackUrl());
-    }
-    JsonNode metadata = WhatIsAsked.contextWithParts(row, false);
-    if (metadata != null && metadata.size() > 0) {
-      n.set("metadata", metadata);
-    }
-    n.put("status", LoopgateStatus.of(row.status()));
-    String response = response(row);
-    if (response != null) {
-      n.put("response", response);
-    }
-    n.put("approved", "approved".equals(row.decision()));
-    n.put("created_at", IsoTimes.format(row.createdAt()));
-    if (row.decidedAt() != null) {
-      n.put("responded_at", IsoTimes.format(row.decidedAt()));
-    }
-    return n;
   }
 
-  public ObjectNode pending(List<InterruptRow> rows) {
-    ObjectNode n = json.createObjectNode();
-    ArrayNode list = n.putArray("pending_requests");
-    rows.forEach(r -> list.add(request(r)));
-    n.put("count", rows.size());
-    return n;
-  }
+  /** {@code GET /hitl/pending}. */
+  @JsonPropertyOrder({"pending_requests", "count"})
+  public record Pending(
+      @JsonProperty("pending_requests") List<RequestView> pendingRequests,
+      int count) {
 
-  public ObjectNode session(HitlSessionRow s) {
-    ObjectNode n = json.createObjectNode();
-    n.put("id", s.sessionId());
-    n.put("client_id", s.clientId());
-    if (s.telegramId() != null) {
-      n.put("telegram_id", s.telegramId());
-    } else {
-      n.put("telegram_id", 0);
+    static Pending of(List<InterruptRow> rows) {
+      return new Pending(rows.stream().map(RequestView::of).toList(), rows.size());
     }
-    n.put("active", s.active());
-    n.put("created_at", IsoTimes.format(s.createdAt()));
-    return n;
   }
 
-  public ObjectNode ok(String message) {
-    ObjectNode n = json.createObjectNode();
-    n.put("success", true);
-    n.put("message", message);
-    return n;
+  /** {@code GET /hitl/status}: a session; {@code telegram_id} is 0 when it has none. */
+  @JsonPropertyOrder({"id", "client_id", "telegram_id", "active", "created_at"})
+  public record Session(
+      String id,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("telegram_id") long telegramId,
+      boolean active,
+      @JsonProperty("created_at") String createdAt) {
+
+    static Session of(HitlSessionRow s) {
+      return new Session(s.sessionId(), s.clientId(),
+          s.telegramId() != null ? s.telegramId() : 0, s.active(), IsoTimes.format(s.createdAt()));
+    }
+  }
+
+  /** {@code POST /hitl/register}: done, and the session's id. */
+  @JsonPropertyOrder({"success", "message", "session_id"})
+  public record Registered(
+      boolean success,
+      String message,
+      @JsonProperty("session_id") String sessionId) {
+
+    static Registered of(HitlSessionRow s) {
+      return new Registered(true, "Session registered successfully", s.sessionId());
+    }
+  }
+
+  /** Done, and what was done. */
+  @JsonPropertyOrder({"success", "message"})
+  public record Ok(boolean success, String message) {
+
+    static Ok of(String message) {
+      return new Ok(true, message);
+    }
   }
 }
