@@ -2,7 +2,6 @@ package dev.interlock.server.dialect.agentgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
@@ -43,13 +42,14 @@ public final class AgentGateDialect implements Dialect {
     return new AgentGateErrors();
   }
 
-  /** {@code {event, data: {request}, timestamp}}, the request as {@code /api/requests} shows it. */
+  /**
+   * {@code {event, data: {request}, timestamp}}, the request as {@code /api/requests} shows it;
+   * a tree because the worker stores it as written.
+   */
   @Override
   public JsonNode webhookPayload(String event, InterruptRow row, Instant at) {
-    ObjectNode payload = json.createObjectNode();
-    payload.put("event", event);
-    payload.putObject("data").set("request", AgentGateRequests.render(json, row));
-    payload.put("timestamp", IsoTimes.format(at));
-    return payload;
+    return json.valueToTree(new AgentGateViews.WebhookPayload(event,
+        new AgentGateViews.WebhookPayload.Data(AgentGateViews.RequestView.of(row)),
+        IsoTimes.format(at)));
   }
 }

@@ -54,16 +54,16 @@ final class AgentGateTools {
                 .dateTime("expiresAt", "When it expires undecided (default in 24 hours)")
                 .build(),
             Scopes.REQUEST_CREATE,
-            (caller, args, call) -> views.request(interrupts.createSettled(caller,
-                AgentGateInput.create(args, "agentgate", caller, null, clock.instant(), maxExpiresIn))
-                .interrupt())),
+            (caller, args, call) -> views.tree(views.request(interrupts.createSettled(caller,
+                AgentGateInput.create(args, "agentgate", caller, null, clock.instant(),
+                    maxExpiresIn)).interrupt()))),
         McpTool.reading("agentgate_get",
             "One approval request with its status, decision and reason.",
             ToolSchema.object().string("id", true, "The request's id").build(),
             Scopes.REQUEST_READ,
             (caller, args, call) -> {
               String id = requiredText(args, "id");
-              return views.request(onRequest(() -> interrupts.get(caller, id)));
+              return views.tree(views.request(onRequest(() -> interrupts.get(caller, id))));
             }),
         McpTool.reading("agentgate_list",
             "Approval requests, newest first, optionally by status: {requests, pagination}.",
@@ -96,8 +96,8 @@ final class AgentGateTools {
               String id = requiredText(args, "id");
               onRequest(() -> interrupts.get(caller, id)); // not found before bad input, as over REST
               AgentGateInput.Decide d = AgentGateInput.decide(args);
-              return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller),
-                  id, d.decision(), d.reason(), null, null, null)));
+              return views.tree(views.decided(onRequest(() -> interrupts.decideAs(caller,
+                  d.actor(caller), id, d.decision(), d.reason(), null, null, null))));
             }),
         McpTool.reading("agentgate_list_policies",
             "The owner's policies in evaluation order (priority ascending):"
@@ -123,8 +123,8 @@ final class AgentGateTools {
                 .bool("enabled", "Default true")
                 .build(),
             Scopes.ADMIN,
-            (caller, args, call) ->
-                views.policy(policies.create(caller, AgentGateInput.newPolicy(args)))),
+            (caller, args, call) -> views.tree(
+                views.policy(policies.create(caller, AgentGateInput.newPolicy(args))))),
         McpTool.writing("agentgate_update_policy",
             "Replace a policy's name and rules (and priority or enabled, if given).",
             ToolSchema.object()
@@ -142,8 +142,8 @@ final class AgentGateTools {
               if (args.path("rules").isMissingNode() || args.path("rules").isNull()) {
                 throw new InvalidRequest("rules is required");
               }
-              return views.policy(policies.update(caller, id,
-                  AgentGateInput.updatedPolicy(args, current)));
+              return views.tree(views.policy(policies.update(caller, id,
+                  AgentGateInput.updatedPolicy(args, current))));
             }),
         McpTool.writing("agentgate_delete_policy",
             "Delete a policy.",
@@ -152,7 +152,7 @@ final class AgentGateTools {
             (caller, args, call) -> {
               String id = requiredText(args, "id");
               policies.delete(caller, id);
-              return views.deleted(id);
+              return views.tree(views.deleted(id));
             }),
         McpTool.reading("agentgate_list_audit_logs",
             "Audit events of every request (created, policy.evaluated, approved, denied,"

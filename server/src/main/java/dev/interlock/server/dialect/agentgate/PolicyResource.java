@@ -1,10 +1,10 @@
 package dev.interlock.server.dialect.agentgate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyList;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyView;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.Simulation;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
@@ -60,7 +60,7 @@ public final class PolicyResource {
   /** What the current policies would decide for a request body; creates nothing. */
   @POST
   @Path("simulate")
-  public ObjectNode simulate(@Auth Caller caller, InputStream body) {
+  public Simulation simulate(@Auth Caller caller, InputStream body) {
     ObjectNode in = bodies.object(body);
     String action = JsonBodies.requiredText(in, "action");
     String urgency = AgentGateInput.urgency(JsonBodies.optionalText(in, "urgency")).stored();
@@ -70,14 +70,14 @@ public final class PolicyResource {
 
   @GET
   @Path("{id}")
-  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
+  public PolicyView get(@Auth Caller caller, @PathParam("id") String id) {
     return views.policy(policies.get(caller, id));
   }
 
   /** Replaces the given fields (fields left out keep their value); bumps the version. */
   @PUT
   @Path("{id}")
-  public ObjectNode update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public PolicyView update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     PolicyRow current = policies.get(caller, id);
     PolicyCommand command = AgentGateInput.updatedPolicy(bodies.object(body), current);
     return views.policy(policies.update(caller, id, command));
@@ -85,7 +85,7 @@ public final class PolicyResource {
 
   @PATCH
   @Path("{id}")
-  public ObjectNode patch(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public PolicyView patch(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     return update(caller, id, body);
   }
 

@@ -1,14 +1,15 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.AuditEvent;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.Decided;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.QueueStats;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestView;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The AgentGate dialect's approval requests: {@code /api/requests}. A request that is not
@@ -73,21 +75,21 @@ public final class RequestResource {
   @GET
   @Path("queue-stats")
   @RolesAllowed("request:read")
-  public ObjectNode queueStats(@Auth Caller caller) {
+  public QueueStats queueStats(@Auth Caller caller) {
     return views.queueStats(interrupts.queueStats(caller));
   }
 
   @GET
   @Path("{id}")
   @RolesAllowed("request:read")
-  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
+  public RequestView get(@Auth Caller caller, @PathParam("id") String id) {
     return views.request(onRequest(() -> interrupts.get(caller, id)));
   }
 
   @POST
   @Path("{id}/decide")
   @RolesAllowed("request:decide")
-  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+  public Decided decide(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     onRequest(() -> interrupts.get(caller, id));
     AgentGateInput.Decide d = AgentGateInput.decide(bodies.object(body));
@@ -98,7 +100,7 @@ public final class RequestResource {
   @POST
   @Path("{id}/confirm")
   @RolesAllowed("request:create")
-  public ObjectNode confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public RequestView confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     onRequest(() -> interrupts.get(caller, id));
     ObjectNode in = bodies.object(body);
     JsonNode result = in.get("result");
@@ -109,7 +111,7 @@ public final class RequestResource {
   @GET
   @Path("{id}/audit")
   @RolesAllowed("request:read")
-  public ArrayNode audit(@Auth Caller caller, @PathParam("id") String id) {
+  public List<AuditEvent> audit(@Auth Caller caller, @PathParam("id") String id) {
     return views.audit(onRequest(() -> interrupts.events(caller, id)));
   }
 }

@@ -1,15 +1,13 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.DeliveryView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookTestResult;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookUpdated;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.WebhookService;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -95,7 +93,7 @@ public final class WebhookResource {
   /** Newest first, each with every attempt. */
   @GET
   @Path("{id}/deliveries")
-  public ArrayNode deliveries(@Auth Caller caller, @PathParam("id") String id) {
+  public List<DeliveryView> deliveries(@Auth Caller caller, @PathParam("id") String id) {
     return views.deliveries(webhooks.deliveries(caller, id, 100));
   }
 
