@@ -31,9 +31,9 @@ public final class AgentGateDialect implements Dialect {
     c.jersey().register(new PolicyResource(c.policies(), views, c.bodies()));
     c.jersey().register(new AuditResource(c.interrupts(), views));
     c.jersey().register(new WebhookResource(c.webhooks(), views, c.bodies()));
-    c.jersey().register(new KeyResource.Main(c.identity().keys(), c.bodies(), c.json()));
-    c.jersey().register(new KeyResource.Alias(c.identity().keys(), c.bodies(), c.json()));
-    return new AgentGateTools(c.interrupts(), c.policies(), views, c.clock(),
+    c.jersey().register(new KeyResource.Main(c.identity().keys(), c.bodies()));
+    c.jersey().register(new KeyResource.Alias(c.identity().keys(), c.bodies()));
+    return new AgentGateTools(c.interrupts(), c.policies(), views, c.bodies(), c.clock(),
         c.limits().maxExpiresInSeconds).tools();
   }
 

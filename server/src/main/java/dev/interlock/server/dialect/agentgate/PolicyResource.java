@@ -1,14 +1,15 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.model.PolicyRow;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.PolicyBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.SimulateBody;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.Simulation;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
-import dev.interlock.model.PolicyRow;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -52,7 +53,7 @@ public final class PolicyResource {
 
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
-    PolicyCommand command = AgentGateInput.newPolicy(bodies.object(body));
+    PolicyCommand command = bodies.read(body, PolicyBody.class).command(null);
     return Response.status(Response.Status.CREATED).entity(views.policy(policies.create(caller, command)))
         .build();
   }
@@ -61,11 +62,9 @@ public final class PolicyResource {
   @POST
   @Path("simulate")
   public Simulation simulate(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String action = JsonBodies.requiredText(in, "action");
-    String urgency = AgentGateInput.urgency(JsonBodies.optionalText(in, "urgency")).stored();
-    return views.simulation(policies.simulate(caller, action, urgency,
-        JsonBodies.optionalObject(in, "params"), JsonBodies.optionalObject(in, "context")));
+    SimulateBody in = bodies.read(body, SimulateBody.class).validated();
+    return views.simulation(policies.simulate(caller, in.action(), in.urgency(), in.params(),
+        in.context()));
   }
 
   @GET
@@ -74,12 +73,15 @@ public final class PolicyResource {
     return views.policy(policies.get(caller, id));
   }
 
-  /** Replaces the given fields (fields left out keep their value); bumps the version. */
+  /**
+   * Replaces the given fields (fields left out keep their value); bumps the version. An
+   * unknown policy is a 404 before its body is read.
+   */
   @PUT
   @Path("{id}")
   public PolicyView update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     PolicyRow current = policies.get(caller, id);
-    PolicyCommand command = AgentGateInput.updatedPolicy(bodies.object(body), current);
+    PolicyCommand command = bodies.read(body, PolicyBody.class).command(current);
     return views.policy(policies.update(caller, id, command));
   }
 

@@ -2,17 +2,19 @@ package dev.interlock.server.dialect.agentgate;
 
 import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.ConfirmBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.Decide;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.DecideBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.RequestBody;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.AuditEvent;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.Decided;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.QueueStats;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestView;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.Created;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -57,8 +59,8 @@ public final class RequestResource {
   @RolesAllowed("request:create")
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InputStream body) {
-    Created created = interrupts.createSettled(caller, AgentGateInput.create(bodies.object(body),
-        "agentgate", caller, idempotencyKey, clock.instant(), maxExpiresIn));
+    Created created = interrupts.createSettled(caller, bodies.read(body, RequestBody.class)
+        .command("agentgate", caller, idempotencyKey, clock.instant(), maxExpiresIn));
     return Response.status(Response.Status.CREATED).entity(views.request(created.interrupt())).build();
   }
 
@@ -86,13 +88,14 @@ public final class RequestResource {
     return views.request(onRequest(() -> interrupts.get(caller, id)));
   }
 
+  /** Not found before a bad body: a caller learns nothing about a body for a request it cannot see. */
   @POST
   @Path("{id}/decide")
   @RolesAllowed("request:decide")
   public Decided decide(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
     onRequest(() -> interrupts.get(caller, id));
-    AgentGateInput.Decide d = AgentGateInput.decide(bodies.object(body));
+    Decide d = bodies.read(body, DecideBody.class).validated();
     return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id,
         d.decision(), d.reason(), null, null, idempotencyKey)));
   }
@@ -100,12 +103,12 @@ public final class RequestResource {
   @POST
   @Path("{id}/confirm")
   @RolesAllowed("request:create")
-  public RequestView confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public RequestView confirm(@Auth Caller caller, @PathParam("id") String id,
+      InputStream body) {
     onRequest(() -> interrupts.get(caller, id));
-    ObjectNode in = bodies.object(body);
-    JsonNode result = in.get("result");
+    ConfirmBody in = bodies.read(body, ConfirmBody.class);
     return views.request(onRequest(() -> interrupts.confirm(caller, id, caller.getName(),
-        result == null || result.isNull() ? null : result)));
+        in.executionResult())));
   }
 
   @GET

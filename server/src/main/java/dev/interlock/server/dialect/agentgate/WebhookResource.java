@@ -1,11 +1,14 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.NewWebhook;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookPatch;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookPatchBody;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.DeliveryView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookTestResult;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookUpdated;
-import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
@@ -49,12 +52,10 @@ public final class WebhookResource {
   /** The secret (given, or generated) is in this response only. */
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String url = JsonBodies.limit(JsonBodies.requiredText(in, "url"), "url", 2048);
-    List<String> events = AgentGateInput.events(in.get("events"));
-    String secret = JsonBodies.limit(JsonBodies.optionalText(in, "secret"), "secret", 512);
+    NewWebhook in = bodies.read(body, WebhookBody.class).validated();
     return Response.status(Response.Status.CREATED)
-        .entity(views.createdWebhook(webhooks.create(caller, url, events, secret))).build();
+        .entity(views.createdWebhook(webhooks.create(caller, in.url(), in.events(), in.secret())))
+        .build();
   }
 
   /**
@@ -66,7 +67,7 @@ public final class WebhookResource {
   @Path("{id}")
   public WebhookUpdated update(@Auth Caller caller, @PathParam("id") String id,
       InputStream body) {
-    AgentGateInput.WebhookPatch patch = AgentGateInput.webhookPatch(bodies.object(body));
+    WebhookPatch patch = bodies.read(body, WebhookPatchBody.class).validated();
     return views.updatedWebhook(
         webhooks.update(caller, id, patch.url(), patch.events(), patch.enabled()));
   }
