@@ -7,6 +7,7 @@ import dev.interlock.server.dialect.agentgate.AgentGateInput.SimulateBody;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.Simulation;
+import dev.interlock.server.service.PolicyId;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
 import dev.interlock.server.wire.JsonBodies;
@@ -69,8 +70,8 @@ public final class PolicyResource {
 
   @GET
   @Path("{id}")
-  public PolicyView get(@Auth Caller caller, @PathParam("id") String id) {
-    return views.policy(policies.get(caller, id));
+  public PolicyView get(@Auth Caller caller, @PathParam("id") PolicyId id) {
+    return views.policy(policies.get(caller, id.value()));
   }
 
   /**
@@ -79,22 +80,22 @@ public final class PolicyResource {
    */
   @PUT
   @Path("{id}")
-  public PolicyView update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
-    PolicyRow current = policies.get(caller, id);
+  public PolicyView update(@Auth Caller caller, @PathParam("id") PolicyId id, InputStream body) {
+    PolicyRow current = policies.get(caller, id.value());
     PolicyCommand command = bodies.read(body, PolicyBody.class).command(current);
-    return views.policy(policies.update(caller, id, command));
+    return views.policy(policies.update(caller, id.value(), command));
   }
 
   @PATCH
   @Path("{id}")
-  public PolicyView patch(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public PolicyView patch(@Auth Caller caller, @PathParam("id") PolicyId id, InputStream body) {
     return update(caller, id, body);
   }
 
   @DELETE
   @Path("{id}")
-  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
-    policies.delete(caller, id);
+  public Response delete(@Auth Caller caller, @PathParam("id") PolicyId id) {
+    policies.delete(caller, id.value());
     return Response.noContent().build();
   }
 }

@@ -13,6 +13,7 @@ import dev.interlock.server.dialect.agentgate.AgentGateViews.QueueStats;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestView;
 import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptId;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
@@ -84,37 +85,37 @@ public final class RequestResource {
   @GET
   @Path("{id}")
   @RolesAllowed("request:read")
-  public RequestView get(@Auth Caller caller, @PathParam("id") String id) {
-    return views.request(onRequest(() -> interrupts.get(caller, id)));
+  public RequestView get(@Auth Caller caller, @PathParam("id") InterruptId id) {
+    return views.request(onRequest(() -> interrupts.get(caller, id.value())));
   }
 
-  /** Not found before a bad body: a caller learns nothing about a body for a request it cannot see. */
+  /** An unknown request is a 404 before its body is read, as AgentGate answers. */
   @POST
   @Path("{id}/decide")
   @RolesAllowed("request:decide")
-  public Decided decide(@Auth Caller caller, @PathParam("id") String id,
+  public Decided decide(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    onRequest(() -> interrupts.get(caller, id));
+    onRequest(() -> interrupts.get(caller, id.value()));
     Decide d = bodies.read(body, DecideBody.class).validated();
-    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id,
+    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id.value(),
         d.decision(), d.reason(), null, null, idempotencyKey)));
   }
 
   @POST
   @Path("{id}/confirm")
   @RolesAllowed("request:create")
-  public RequestView confirm(@Auth Caller caller, @PathParam("id") String id,
+  public RequestView confirm(@Auth Caller caller, @PathParam("id") InterruptId id,
       InputStream body) {
-    onRequest(() -> interrupts.get(caller, id));
+    onRequest(() -> interrupts.get(caller, id.value()));
     ConfirmBody in = bodies.read(body, ConfirmBody.class);
-    return views.request(onRequest(() -> interrupts.confirm(caller, id, caller.getName(),
+    return views.request(onRequest(() -> interrupts.confirm(caller, id.value(), caller.getName(),
         in.executionResult())));
   }
 
   @GET
   @Path("{id}/audit")
   @RolesAllowed("request:read")
-  public List<AuditEvent> audit(@Auth Caller caller, @PathParam("id") String id) {
-    return views.audit(onRequest(() -> interrupts.events(caller, id)));
+  public List<AuditEvent> audit(@Auth Caller caller, @PathParam("id") InterruptId id) {
+    return views.audit(onRequest(() -> interrupts.events(caller, id.value())));
   }
 }

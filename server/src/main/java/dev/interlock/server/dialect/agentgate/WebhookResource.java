@@ -9,6 +9,7 @@ import dev.interlock.server.dialect.agentgate.AgentGateViews.DeliveryView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookTestResult;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookUpdated;
+import dev.interlock.server.service.WebhookId;
 import dev.interlock.server.service.WebhookService;
 import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
@@ -65,11 +66,11 @@ public final class WebhookResource {
    */
   @PATCH
   @Path("{id}")
-  public WebhookUpdated update(@Auth Caller caller, @PathParam("id") String id,
+  public WebhookUpdated update(@Auth Caller caller, @PathParam("id") WebhookId id,
       InputStream body) {
     WebhookPatch patch = bodies.read(body, WebhookPatchBody.class).validated();
     return views.updatedWebhook(
-        webhooks.update(caller, id, patch.url(), patch.events(), patch.enabled()));
+        webhooks.update(caller, id.value(), patch.url(), patch.events(), patch.enabled()));
   }
 
   /**
@@ -80,30 +81,30 @@ public final class WebhookResource {
    */
   @POST
   @Path("{id}/test")
-  public WebhookTestResult test(@Auth Caller caller, @PathParam("id") String id) {
-    return views.tested(webhooks.test(caller, id));
+  public WebhookTestResult test(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    return views.tested(webhooks.test(caller, id.value()));
   }
 
   @DELETE
   @Path("{id}")
-  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
-    webhooks.delete(caller, id);
+  public Response delete(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    webhooks.delete(caller, id.value());
     return Response.noContent().build();
   }
 
   /** Newest first, each with every attempt. */
   @GET
   @Path("{id}/deliveries")
-  public List<DeliveryView> deliveries(@Auth Caller caller, @PathParam("id") String id) {
-    return views.deliveries(webhooks.deliveries(caller, id, 100));
+  public List<DeliveryView> deliveries(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    return views.deliveries(webhooks.deliveries(caller, id.value(), 100));
   }
 
   /** Sends a delivery's payload again as a new delivery (for example after a fix on the receiver). */
   @POST
   @Path("{id}/deliveries/{deliveryId}/replay")
-  public Response replay(@Auth Caller caller, @PathParam("id") String id,
+  public Response replay(@Auth Caller caller, @PathParam("id") WebhookId id,
       @PathParam("deliveryId") String deliveryId) {
     return Response.status(Response.Status.CREATED)
-        .entity(views.delivery(webhooks.replay(caller, id, deliveryId))).build();
+        .entity(views.delivery(webhooks.replay(caller, id.value(), deliveryId))).build();
   }
 }
