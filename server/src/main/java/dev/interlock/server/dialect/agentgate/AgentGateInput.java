@@ -149,7 +149,7 @@ public final class AgentGateInput {
     }
   }
 
-  /** A webhook to create, as the service takes it (which URLs and events are allowed is its rule). */
+  /** A webhook to create, as the service takes it (which URLs and events exist is its rule). */
   public record NewWebhook(String url, List<String> events, String secret) {}
 
   /** {@code PATCH /api/webhooks/{id}}: {@code {url?, events?, enabled?}}. */

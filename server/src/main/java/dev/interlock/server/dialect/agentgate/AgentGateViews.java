@@ -223,7 +223,7 @@ public final class AgentGateViews {
   @JsonPropertyOrder({"id", "action", "status", "urgency"})
   public record AuditRequest(String id, String action, String status, String urgency) {}
 
-  /** One event of the owner-wide audit log ({@code GET /api/audit}, {@code agentgate_list_audit_logs}). */
+  /** One event of the owner-wide audit log ({@code /api/audit} and its MCP tool). */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({"id", "requestId", "eventType", "actor", "details", "createdAt", "request"})
   public record AuditEntry(String id, String requestId, String eventType, String actor,
