@@ -2,7 +2,6 @@ package dev.interlock.server.dialect.agentgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
@@ -32,9 +31,9 @@ public final class AgentGateDialect implements Dialect {
     c.jersey().register(new PolicyResource(c.policies(), views, c.bodies()));
     c.jersey().register(new AuditResource(c.interrupts(), views));
     c.jersey().register(new WebhookResource(c.webhooks(), views, c.bodies()));
-    c.jersey().register(new KeyResource.Main(c.identity().keys(), c.bodies(), c.json()));
-    c.jersey().register(new KeyResource.Alias(c.identity().keys(), c.bodies(), c.json()));
-    return new AgentGateTools(c.interrupts(), c.policies(), views, c.clock(),
+    c.jersey().register(new KeyResource.Main(c.identity().keys(), c.bodies()));
+    c.jersey().register(new KeyResource.Alias(c.identity().keys(), c.bodies()));
+    return new AgentGateTools(c.interrupts(), c.policies(), views, c.bodies(), c.clock(),
         c.limits().maxExpiresInSeconds).tools();
   }
 
@@ -43,13 +42,14 @@ public final class AgentGateDialect implements Dialect {
     return new AgentGateErrors();
   }
 
-  /** {@code {event, data: {request}, timestamp}}, the request as {@code /api/requests} shows it. */
+  /**
+   * {@code {event, data: {request}, timestamp}}, the request as {@code /api/requests} shows it;
+   * a tree because the worker stores it as written.
+   */
   @Override
   public JsonNode webhookPayload(String event, InterruptRow row, Instant at) {
-    ObjectNode payload = json.createObjectNode();
-    payload.put("event", event);
-    payload.putObject("data").set("request", AgentGateRequests.render(json, row));
-    payload.put("timestamp", IsoTimes.format(at));
-    return payload;
+    return json.valueToTree(new AgentGateViews.WebhookPayload(event,
+        new AgentGateViews.WebhookPayload.Data(AgentGateViews.RequestView.of(row)),
+        IsoTimes.format(at)));
   }
 }

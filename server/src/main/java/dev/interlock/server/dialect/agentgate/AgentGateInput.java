@@ -1,15 +1,17 @@
 package dev.interlock.server.dialect.agentgate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.model.PolicyRow;
 import dev.interlock.server.auth.Caller;
+import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
 import dev.interlock.server.service.Urgency;
-import dev.interlock.model.PolicyRow;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.workflows.Decision;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,35 +19,70 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * What an AgentGate client sends (requests, decisions, list filters, policies), parsed and
- * validated in AgentGate's words, for the REST resources and the MCP tools alike.
+ * What an AgentGate client sends, in AgentGate's words, for the REST resources and the MCP
+ * tools alike. Each body is a record bound by {@link JsonBodies#read} (or {@link
+ * JsonBodies#bind} for a tool's arguments), which refuses fields of the wrong kind ("action
+ * must be a string"); the record's one validator then makes the checks binding cannot, with
+ * AgentGate's messages. A field AgentGate accepts in more than one kind (a priority of
+ * {@code 7.0}, events that must read "an array of event names") stays a {@link JsonNode} and
+ * is checked here. List filters and paging come from query strings, parsed here too.
  */
 public final class AgentGateInput {
 
   /** A request without expiresAt waits this long (AgentGate's spec sets no default). */
   public static final long DEFAULT_EXPIRY_SECONDS = 24 * 3600;
   public static final int DEFAULT_PRIORITY = 100;
+  static final int MAX_RATE_LIMIT = 1_000_000;
 
   private AgentGateInput() {}
 
-  /** A create body ({@code action, params?, context?, urgency?, expiresAt?}). */
-  public static CreateInterrupt create(ObjectNode in, String source, Caller caller,
-      String idempotencyKey, Instant now, long maxExpiresIn) {
-    String action = JsonBodies.limit(JsonBodies.requiredText(in, "action"), "action", 10_000);
-    ObjectNode params = JsonBodies.optionalObject(in, "params");
-    ObjectNode context = JsonBodies.optionalObject(in, "context");
-    Urgency urgency = urgency(JsonBodies.optionalText(in, "urgency"));
-    Instant expiresAt = expiresAt(JsonBodies.optionalText(in, "expiresAt"), now, maxExpiresIn);
-    return CreateInterrupt.approval(source, caller.getName(), null, action,
-        context == null ? in.objectNode() : context, params == null ? in.objectNode() : params,
-        urgency, expiresAt, null, idempotencyKey);
+  /** {@code POST /api/requests} and {@code agentgate_request}. */
+  public record RequestBody(String action, ObjectNode params, ObjectNode context, String urgency,
+      String expiresAt) {
+
+    /** The core's command; {@code expiresAt} at most {@code maxExpiresIn} seconds ahead. */
+    public CreateInterrupt command(String source, Caller caller, String idempotencyKey,
+        Instant now, long maxExpiresIn) {
+      String checked = JsonBodies.limit(required(action, "action"), "action", 10_000);
+      Urgency level = AgentGateInput.urgency(urgency);
+      Instant expires = AgentGateInput.expiresAt(expiresAt, now, maxExpiresIn);
+      return CreateInterrupt.approval(source, caller.getName(), null, checked, orEmpty(context),
+          orEmpty(params), level, expires, null, idempotencyKey);
+    }
   }
 
-  /** A decision body ({@code decision: approved|denied, reason?, decidedBy?}). */
+  /** {@code POST /api/policies/simulate}: a request as it would be created, to ask the policies. */
+  public record SimulateBody(String action, String urgency, ObjectNode params,
+      ObjectNode context) {
+
+    /** The same request with its action required and its urgency in the stored word. */
+    public SimulateBody validated() {
+      return new SimulateBody(required(action, "action"),
+          AgentGateInput.urgency(urgency).stored(), params, context);
+    }
+  }
+
+  /** {@code POST /api/requests/{id}/decide} and {@code agentgate_decide}. */
+  public record DecideBody(String decision, String reason, String decidedBy) {
+
+    public Decide validated() {
+      Decision chosen = switch (required(decision, "decision").toLowerCase(Locale.ROOT)) {
+        case "approved" -> Decision.APPROVED;
+        case "denied" -> Decision.REJECTED;
+        default -> throw new InvalidRequest("decision must be approved or denied");
+      };
+      return new Decide(chosen, JsonBodies.limit(reason, "reason", 10_000),
+          JsonBodies.limit(decidedBy, "decidedBy", 256));
+    }
+  }
+
+  /** A decision ({@code approved|denied} in the core's words). */
   public record Decide(Decision decision, String reason, String decidedBy) {
 
     /** Who the audit trail names: {@code decidedBy}, else the caller's key name. */
@@ -54,18 +91,119 @@ public final class AgentGateInput {
     }
   }
 
-  public static Decide decide(ObjectNode in) {
-    String value = JsonBodies.requiredText(in, "decision");
-    Decision decision = switch (value.toLowerCase(Locale.ROOT)) {
-      case "approved" -> Decision.APPROVED;
-      case "denied" -> Decision.REJECTED;
-      default -> throw new InvalidRequest("decision must be approved or denied");
-    };
-    String reason = JsonBodies.limit(JsonBodies.optionalText(in, "reason"), "reason", 10_000);
-    String decidedBy =
-        JsonBodies.limit(JsonBodies.optionalText(in, "decidedBy"), "decidedBy", 256);
-    return new Decide(decision, reason, decidedBy);
+  /** {@code POST /api/requests/{id}/confirm}: {@code result} is any JSON, kept as sent. */
+  public record ConfirmBody(JsonNode result) {
+
+    /** The result to keep, or null when none was sent (absent or JSON null). */
+    public JsonNode executionResult() {
+      return result == null || result.isNull() ? null : result;
+    }
   }
+
+  /**
+   * {@code POST}, {@code PUT} and {@code PATCH /api/policies} and the policy tools. The rules
+   * stay a JSON document: the policy engine validates them, naming the rule that is wrong.
+   */
+  public record PolicyBody(String name, JsonNode priority, JsonNode enabled, JsonNode rules) {
+
+    /**
+     * A new policy when {@code current} is null (name and rules required); else an update of
+     * {@code current}, whose values stand for the fields left out.
+     */
+    public PolicyCommand command(PolicyRow current) {
+      String checked;
+      if (current == null) {
+        checked = JsonBodies.limit(required(name, "name"), "name", 200);
+      } else if (name != null && name.isBlank()) {
+        throw new InvalidRequest("name must not be empty");
+      } else {
+        checked = name == null ? current.name() : JsonBodies.limit(name, "name", 200);
+      }
+      int order = intOr(priority, "priority", current == null ? DEFAULT_PRIORITY
+          : current.priority());
+      boolean on = boolOr(enabled, "enabled", current == null || current.enabled());
+      JsonNode ruleList = absent(rules) ? null : rules;
+      if (ruleList == null && current == null) {
+        throw new InvalidRequest("rules is required");
+      }
+      return new PolicyCommand(checked, order, on, ruleList == null ? current.rules() : ruleList);
+    }
+
+    /** {@code agentgate_update_policy} replaces a policy: name and rules required there. */
+    public PolicyCommand replacement(PolicyRow current) {
+      required(name, "name");
+      if (absent(rules)) {
+        throw new InvalidRequest("rules is required");
+      }
+      return command(current);
+    }
+  }
+
+  /** {@code POST /api/webhooks}: {@code {url, events, secret?}}. */
+  public record WebhookBody(String url, JsonNode events, String secret) {
+
+    public NewWebhook validated() {
+      String checked = JsonBodies.limit(required(url, "url"), "url", 2048);
+      List<String> names = AgentGateInput.events(events);
+      return new NewWebhook(checked, names, JsonBodies.limit(secret, "secret", 512));
+    }
+  }
+
+  /** A webhook to create, as the service takes it (which URLs and events exist is its rule). */
+  public record NewWebhook(String url, List<String> events, String secret) {}
+
+  /** {@code PATCH /api/webhooks/{id}}: {@code {url?, events?, enabled?}}. */
+  public record WebhookPatchBody(String url, JsonNode events, JsonNode enabled) {
+
+    public WebhookPatch validated() {
+      String checked = JsonBodies.limit(url, "url", 2048);
+      if (!absent(enabled) && !enabled.isBoolean()) {
+        throw new InvalidRequest("enabled must be true or false");
+      }
+      return new WebhookPatch(checked, absent(events) ? null : AgentGateInput.events(events),
+          absent(enabled) ? null : enabled.asBoolean());
+    }
+  }
+
+  /** A webhook change: null fields stay as they are. */
+  public record WebhookPatch(String url, List<String> events, Boolean enabled) {}
+
+  /** {@code POST /api/keys} and {@code /api/api-keys}: {@code {name, scopes, rateLimit?}}. */
+  public record KeyBody(String name, JsonNode scopes, JsonNode rateLimit) {
+
+    public NewKey validated() {
+      String checked = JsonBodies.limit(required(name, "name"), "name", 200);
+      Set<String> granted = scopes(scopes);
+      Long perMinute = optionalLong(rateLimit, "rateLimit");
+      if (perMinute != null && perMinute > MAX_RATE_LIMIT) {
+        throw new InvalidRequest("rateLimit must be at most " + MAX_RATE_LIMIT + " per minute");
+      }
+      return new NewKey(checked, granted,
+          perMinute == null || perMinute <= 0 ? null : perMinute.intValue());
+    }
+
+    private static Set<String> scopes(JsonNode node) {
+      if (absent(node)) {
+        throw new InvalidRequest(
+            "scopes is required (for example [\"request:create\", \"request:read\"])");
+      }
+      if (!node.isArray() || node.isEmpty()) {
+        throw new InvalidRequest("scopes must be a non-empty array of scopes");
+      }
+      Set<String> scopes = new LinkedHashSet<>();
+      for (JsonNode s : node) {
+        if (!s.isTextual() || !Scopes.isKnown(s.asText())) {
+          throw new InvalidRequest(
+              "unknown scope " + s + "; use " + String.join(", ", Scopes.ALL));
+        }
+        scopes.add(s.asText());
+      }
+      return scopes;
+    }
+  }
+
+  /** A key to issue; a null rate limit is unlimited. */
+  public record NewKey(String name, Set<String> scopes, Integer rateLimit) {}
 
   /** List filters in core words; {@code limit} 1..100 (default 50), {@code offset} >= 0. */
   public record ListQuery(String status, String action, String urgency, int limit, int offset) {}
@@ -169,7 +307,7 @@ public final class AgentGateInput {
   }
 
   /** A webhook's event names: a non-empty JSON array of strings (which names exist is the service's rule). */
-  public static List<String> events(JsonNode node) {
+  static List<String> events(JsonNode node) {
     if (node == null || !node.isArray()) {
       throw new InvalidRequest("events must be an array of event names");
     }
@@ -181,20 +319,6 @@ public final class AgentGateInput {
       events.add(e.asText());
     }
     return events;
-  }
-
-  /** A webhook change ({@code {url?, events?, enabled?}}): null fields stay as they are. */
-  public record WebhookPatch(String url, List<String> events, Boolean enabled) {}
-
-  public static WebhookPatch webhookPatch(ObjectNode in) {
-    String url = JsonBodies.limit(JsonBodies.optionalText(in, "url"), "url", 2048);
-    JsonNode events = in.get("events");
-    JsonNode enabled = in.get("enabled");
-    if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
-      throw new InvalidRequest("enabled must be true or false");
-    }
-    return new WebhookPatch(url, events == null || events.isNull() ? null : events(events),
-        enabled == null || enabled.isNull() ? null : enabled.asBoolean());
   }
 
   /** AgentGate's status words in core words ({@code denied} is {@code rejected}). */
@@ -220,55 +344,54 @@ public final class AgentGateInput {
     }
   }
 
-  /** A new policy ({@code name, rules, priority?, enabled?}). */
-  public static PolicyCommand newPolicy(ObjectNode in) {
-    return new PolicyCommand(JsonBodies.limit(JsonBodies.requiredText(in, "name"), "name", 200),
-        intField(in, "priority", DEFAULT_PRIORITY), boolField(in, "enabled", true),
-        rules(in, null));
-  }
-
-  /** A policy update: the fields given replace the current ones; the others keep their value. */
-  public static PolicyCommand updatedPolicy(ObjectNode in, PolicyRow current) {
-    String name = JsonBodies.optionalText(in, "name");
-    if (name != null && name.isBlank()) {
-      throw new InvalidRequest("name must not be empty");
+  /** A text field binding left as it came: "field is required" when null or blank. */
+  static String required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidRequest(field + " is required");
     }
-    return new PolicyCommand(name == null ? current.name() : JsonBodies.limit(name, "name", 200),
-        intField(in, "priority", current.priority()), boolField(in, "enabled", current.enabled()),
-        rules(in, current.rules()));
+    return value;
   }
 
-  private static JsonNode rules(ObjectNode in, JsonNode fallback) {
-    JsonNode rules = in.get("rules");
-    if (rules == null || rules.isNull()) {
-      if (fallback == null) {
-        throw new InvalidRequest("rules is required");
-      }
+  /** Whether a loosely typed field was left out (absent or JSON null). */
+  static boolean absent(JsonNode value) {
+    return value == null || value.isNull();
+  }
+
+  private static ObjectNode orEmpty(ObjectNode value) {
+    return value == null ? JsonNodeFactory.instance.objectNode() : value;
+  }
+
+  /**
+   * A whole number as {@link JsonBodies#optionalLong} reads one ({@code 7} or {@code 7.0};
+   * "must be a whole number" otherwise), so the rule and its message stay in one place.
+   */
+  private static Long optionalLong(JsonNode value, String field) {
+    ObjectNode holder = JsonNodeFactory.instance.objectNode();
+    if (value != null) {
+      holder.set(field, value);
+    }
+    return JsonBodies.optionalLong(holder, field);
+  }
+
+  private static int intOr(JsonNode value, String field, int fallback) {
+    Long number = optionalLong(value, field);
+    if (number == null) {
       return fallback;
     }
-    return rules;
-  }
-
-  private static int intField(ObjectNode in, String field, int fallback) {
-    Long value = JsonBodies.optionalLong(in, field);
-    if (value == null) {
-      return fallback;
-    }
-    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+    if (number < Integer.MIN_VALUE || number > Integer.MAX_VALUE) {
       throw new InvalidRequest(field + " is out of range");
     }
-    return value.intValue();
+    return number.intValue();
   }
 
-  private static boolean boolField(ObjectNode in, String field, boolean fallback) {
-    JsonNode v = in.get(field);
-    if (v == null || v.isNull()) {
+  private static boolean boolOr(JsonNode value, String field, boolean fallback) {
+    if (absent(value)) {
       return fallback;
     }
-    if (!v.isBoolean()) {
+    if (!value.isBoolean()) {
       throw new InvalidRequest(field + " must be true or false");
     }
-    return v.asBoolean();
+    return value.asBoolean();
   }
 
   private static String blankToNull(String s) {

@@ -1,25 +1,27 @@
 package dev.interlock.server.dialect.agentgate;
 
-import dev.interlock.server.mcp.ToolSchema;
+import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
+import static dev.interlock.server.wire.JsonBodies.requiredText;
+
+import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.Decide;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.DecideBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.PolicyBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.RequestBody;
 import dev.interlock.server.mcp.Arguments;
 import dev.interlock.server.mcp.McpTool;
-
-import static dev.interlock.server.wire.JsonBodies.requiredText;
-import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
-
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
-import dev.interlock.server.auth.Scopes;
-import dev.interlock.server.errors.InvalidRequest;
+import dev.interlock.server.mcp.ToolSchema;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.PolicyService;
+import dev.interlock.server.wire.JsonBodies;
 import java.time.Clock;
 import java.util.List;
 
 /**
  * AgentGate's tools: requests over the same service and views as {@code /api/requests},
  * policies as {@code /api/policies} (admin scope, as there), and the owner-wide audit log as
- * {@code /api/audit}. Lists answer the same envelopes as those endpoints.
+ * {@code /api/audit}. Arguments bind to the same request records as those bodies, and every
+ * answer is the same record, as a tree.
  */
 final class AgentGateTools {
 
@@ -28,14 +30,16 @@ final class AgentGateTools {
   private final InterruptService interrupts;
   private final PolicyService policies;
   private final AgentGateViews views;
+  private final JsonBodies bodies;
   private final Clock clock;
   private final long maxExpiresIn;
 
   AgentGateTools(InterruptService interrupts, PolicyService policies, AgentGateViews views,
-      Clock clock, long maxExpiresIn) {
+      JsonBodies bodies, Clock clock, long maxExpiresIn) {
     this.interrupts = interrupts;
     this.policies = policies;
     this.views = views;
+    this.bodies = bodies;
     this.clock = clock;
     this.maxExpiresIn = maxExpiresIn;
   }
@@ -54,16 +58,16 @@ final class AgentGateTools {
                 .dateTime("expiresAt", "When it expires undecided (default in 24 hours)")
                 .build(),
             Scopes.REQUEST_CREATE,
-            (caller, args, call) -> views.request(interrupts.createSettled(caller,
-                AgentGateInput.create(args, "agentgate", caller, null, clock.instant(), maxExpiresIn))
-                .interrupt())),
+            (caller, args, call) -> views.tree(views.request(interrupts.createSettled(caller,
+                bodies.bind(args, RequestBody.class).command("agentgate", caller, null,
+                    clock.instant(), maxExpiresIn)).interrupt()))),
         McpTool.reading("agentgate_get",
             "One approval request with its status, decision and reason.",
             ToolSchema.object().string("id", true, "The request's id").build(),
             Scopes.REQUEST_READ,
             (caller, args, call) -> {
               String id = requiredText(args, "id");
-              return views.request(onRequest(() -> interrupts.get(caller, id)));
+              return views.tree(views.request(onRequest(() -> interrupts.get(caller, id))));
             }),
         McpTool.reading("agentgate_list",
             "Approval requests, newest first, optionally by status: {requests, pagination}.",
@@ -95,9 +99,9 @@ final class AgentGateTools {
             (caller, args, call) -> {
               String id = requiredText(args, "id");
               onRequest(() -> interrupts.get(caller, id)); // not found before bad input, as over REST
-              AgentGateInput.Decide d = AgentGateInput.decide(args);
-              return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller),
-                  id, d.decision(), d.reason(), null, null, null)));
+              Decide d = bodies.bind(args, DecideBody.class).validated();
+              return views.tree(views.decided(onRequest(() -> interrupts.decideAs(caller,
+                  d.actor(caller), id, d.decision(), d.reason(), null, null, null))));
             }),
         McpTool.reading("agentgate_list_policies",
             "The owner's policies in evaluation order (priority ascending):"
@@ -123,8 +127,8 @@ final class AgentGateTools {
                 .bool("enabled", "Default true")
                 .build(),
             Scopes.ADMIN,
-            (caller, args, call) ->
-                views.policy(policies.create(caller, AgentGateInput.newPolicy(args)))),
+            (caller, args, call) -> views.tree(views.policy(policies.create(caller,
+                bodies.bind(args, PolicyBody.class).command(null))))),
         McpTool.writing("agentgate_update_policy",
             "Replace a policy's name and rules (and priority or enabled, if given).",
             ToolSchema.object()
@@ -138,12 +142,8 @@ final class AgentGateTools {
             (caller, args, call) -> {
               String id = requiredText(args, "id");
               var current = policies.get(caller, id);
-              requiredText(args, "name"); // a replacement, so name and rules are required
-              if (args.path("rules").isMissingNode() || args.path("rules").isNull()) {
-                throw new InvalidRequest("rules is required");
-              }
-              return views.policy(policies.update(caller, id,
-                  AgentGateInput.updatedPolicy(args, current)));
+              return views.tree(views.policy(policies.update(caller, id,
+                  bodies.bind(args, PolicyBody.class).replacement(current))));
             }),
         McpTool.writing("agentgate_delete_policy",
             "Delete a policy.",
@@ -152,7 +152,7 @@ final class AgentGateTools {
             (caller, args, call) -> {
               String id = requiredText(args, "id");
               policies.delete(caller, id);
-              return views.deleted(id);
+              return views.tree(views.deleted(id));
             }),
         McpTool.reading("agentgate_list_audit_logs",
             "Audit events of every request (created, policy.evaluated, approved, denied,"

@@ -1,10 +1,8 @@
 package dev.interlock.server.dialect.agentgate;
 
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
+import dev.interlock.server.auth.Caller;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.AuditActors;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.AuditPage;
-import dev.interlock.server.auth.Caller;
 import dev.interlock.server.service.InterruptService;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,14 +1,16 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
-import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyList;
+import dev.interlock.model.PolicyRow;
 import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.PolicyBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.SimulateBody;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyList;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.PolicyView;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.Simulation;
+import dev.interlock.server.service.PolicyId;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.PolicyService.PolicyCommand;
-import dev.interlock.model.PolicyRow;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -52,7 +54,7 @@ public final class PolicyResource {
 
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
-    PolicyCommand command = AgentGateInput.newPolicy(bodies.object(body));
+    PolicyCommand command = bodies.read(body, PolicyBody.class).command(null);
     return Response.status(Response.Status.CREATED).entity(views.policy(policies.create(caller, command)))
         .build();
   }
@@ -60,39 +62,40 @@ public final class PolicyResource {
   /** What the current policies would decide for a request body; creates nothing. */
   @POST
   @Path("simulate")
-  public ObjectNode simulate(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String action = JsonBodies.requiredText(in, "action");
-    String urgency = AgentGateInput.urgency(JsonBodies.optionalText(in, "urgency")).stored();
-    return views.simulation(policies.simulate(caller, action, urgency,
-        JsonBodies.optionalObject(in, "params"), JsonBodies.optionalObject(in, "context")));
+  public Simulation simulate(@Auth Caller caller, InputStream body) {
+    SimulateBody in = bodies.read(body, SimulateBody.class).validated();
+    return views.simulation(policies.simulate(caller, in.action(), in.urgency(), in.params(),
+        in.context()));
   }
 
   @GET
   @Path("{id}")
-  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
-    return views.policy(policies.get(caller, id));
+  public PolicyView get(@Auth Caller caller, @PathParam("id") PolicyId id) {
+    return views.policy(policies.get(caller, id.value()));
   }
 
-  /** Replaces the given fields (fields left out keep their value); bumps the version. */
+  /**
+   * Replaces the given fields (fields left out keep their value); bumps the version. An
+   * unknown policy is a 404 before its body is read.
+   */
   @PUT
   @Path("{id}")
-  public ObjectNode update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
-    PolicyRow current = policies.get(caller, id);
-    PolicyCommand command = AgentGateInput.updatedPolicy(bodies.object(body), current);
-    return views.policy(policies.update(caller, id, command));
+  public PolicyView update(@Auth Caller caller, @PathParam("id") PolicyId id, InputStream body) {
+    PolicyRow current = policies.get(caller, id.value());
+    PolicyCommand command = bodies.read(body, PolicyBody.class).command(current);
+    return views.policy(policies.update(caller, id.value(), command));
   }
 
   @PATCH
   @Path("{id}")
-  public ObjectNode patch(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
+  public PolicyView patch(@Auth Caller caller, @PathParam("id") PolicyId id, InputStream body) {
     return update(caller, id, body);
   }
 
   @DELETE
   @Path("{id}")
-  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
-    policies.delete(caller, id);
+  public Response delete(@Auth Caller caller, @PathParam("id") PolicyId id) {
+    policies.delete(caller, id.value());
     return Response.noContent().build();
   }
 }

@@ -1,17 +1,21 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import static dev.interlock.server.dialect.agentgate.RequestCalls.onRequest;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
-import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
 import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.ConfirmBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.Decide;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.DecideBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.RequestBody;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.AuditEvent;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.Decided;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.QueueStats;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestList;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.RequestView;
 import dev.interlock.server.service.Created;
+import dev.interlock.server.service.InterruptId;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -26,6 +30,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The AgentGate dialect's approval requests: {@code /api/requests}. A request that is not
@@ -55,8 +60,8 @@ public final class RequestResource {
   @RolesAllowed("request:create")
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InputStream body) {
-    Created created = interrupts.createSettled(caller, AgentGateInput.create(bodies.object(body),
-        "agentgate", caller, idempotencyKey, clock.instant(), maxExpiresIn));
+    Created created = interrupts.createSettled(caller, bodies.read(body, RequestBody.class)
+        .command("agentgate", caller, idempotencyKey, clock.instant(), maxExpiresIn));
     return Response.status(Response.Status.CREATED).entity(views.request(created.interrupt())).build();
   }
 
@@ -73,43 +78,44 @@ public final class RequestResource {
   @GET
   @Path("queue-stats")
   @RolesAllowed("request:read")
-  public ObjectNode queueStats(@Auth Caller caller) {
+  public QueueStats queueStats(@Auth Caller caller) {
     return views.queueStats(interrupts.queueStats(caller));
   }
 
   @GET
   @Path("{id}")
   @RolesAllowed("request:read")
-  public ObjectNode get(@Auth Caller caller, @PathParam("id") String id) {
-    return views.request(onRequest(() -> interrupts.get(caller, id)));
+  public RequestView get(@Auth Caller caller, @PathParam("id") InterruptId id) {
+    return views.request(onRequest(() -> interrupts.get(caller, id.value())));
   }
 
+  /** An unknown request is a 404 before its body is read, as AgentGate answers. */
   @POST
   @Path("{id}/decide")
   @RolesAllowed("request:decide")
-  public ObjectNode decide(@Auth Caller caller, @PathParam("id") String id,
+  public Decided decide(@Auth Caller caller, @PathParam("id") InterruptId id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-    onRequest(() -> interrupts.get(caller, id));
-    AgentGateInput.Decide d = AgentGateInput.decide(bodies.object(body));
-    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id,
+    onRequest(() -> interrupts.get(caller, id.value()));
+    Decide d = bodies.read(body, DecideBody.class).validated();
+    return views.decided(onRequest(() -> interrupts.decideAs(caller, d.actor(caller), id.value(),
         d.decision(), d.reason(), null, null, idempotencyKey)));
   }
 
   @POST
   @Path("{id}/confirm")
   @RolesAllowed("request:create")
-  public ObjectNode confirm(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
-    onRequest(() -> interrupts.get(caller, id));
-    ObjectNode in = bodies.object(body);
-    JsonNode result = in.get("result");
-    return views.request(onRequest(() -> interrupts.confirm(caller, id, caller.getName(),
-        result == null || result.isNull() ? null : result)));
+  public RequestView confirm(@Auth Caller caller, @PathParam("id") InterruptId id,
+      InputStream body) {
+    onRequest(() -> interrupts.get(caller, id.value()));
+    ConfirmBody in = bodies.read(body, ConfirmBody.class);
+    return views.request(onRequest(() -> interrupts.confirm(caller, id.value(), caller.getName(),
+        in.executionResult())));
   }
 
   @GET
   @Path("{id}/audit")
   @RolesAllowed("request:read")
-  public ArrayNode audit(@Auth Caller caller, @PathParam("id") String id) {
-    return views.audit(onRequest(() -> interrupts.events(caller, id)));
+  public List<AuditEvent> audit(@Auth Caller caller, @PathParam("id") InterruptId id) {
+    return views.audit(onRequest(() -> interrupts.events(caller, id.value())));
   }
 }

@@ -1,15 +1,17 @@
 package dev.interlock.server.dialect.agentgate;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
-import dev.interlock.server.dialect.agentgate.AgentGateInput;
-import dev.interlock.server.dialect.agentgate.AgentGateViews;
+import dev.interlock.server.auth.Caller;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.NewWebhook;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookBody;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookPatch;
+import dev.interlock.server.dialect.agentgate.AgentGateInput.WebhookPatchBody;
+import dev.interlock.server.dialect.agentgate.AgentGateViews.DeliveryView;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookList;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookTestResult;
 import dev.interlock.server.dialect.agentgate.AgentGateViews.WebhookUpdated;
-import dev.interlock.server.auth.Caller;
+import dev.interlock.server.service.WebhookId;
 import dev.interlock.server.service.WebhookService;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -51,12 +53,10 @@ public final class WebhookResource {
   /** The secret (given, or generated) is in this response only. */
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
-    ObjectNode in = bodies.object(body);
-    String url = JsonBodies.limit(JsonBodies.requiredText(in, "url"), "url", 2048);
-    List<String> events = AgentGateInput.events(in.get("events"));
-    String secret = JsonBodies.limit(JsonBodies.optionalText(in, "secret"), "secret", 512);
+    NewWebhook in = bodies.read(body, WebhookBody.class).validated();
     return Response.status(Response.Status.CREATED)
-        .entity(views.createdWebhook(webhooks.create(caller, url, events, secret))).build();
+        .entity(views.createdWebhook(webhooks.create(caller, in.url(), in.events(), in.secret())))
+        .build();
   }
 
   /**
@@ -66,11 +66,11 @@ public final class WebhookResource {
    */
   @PATCH
   @Path("{id}")
-  public WebhookUpdated update(@Auth Caller caller, @PathParam("id") String id,
+  public WebhookUpdated update(@Auth Caller caller, @PathParam("id") WebhookId id,
       InputStream body) {
-    AgentGateInput.WebhookPatch patch = AgentGateInput.webhookPatch(bodies.object(body));
+    WebhookPatch patch = bodies.read(body, WebhookPatchBody.class).validated();
     return views.updatedWebhook(
-        webhooks.update(caller, id, patch.url(), patch.events(), patch.enabled()));
+        webhooks.update(caller, id.value(), patch.url(), patch.events(), patch.enabled()));
   }
 
   /**
@@ -81,30 +81,30 @@ public final class WebhookResource {
    */
   @POST
   @Path("{id}/test")
-  public WebhookTestResult test(@Auth Caller caller, @PathParam("id") String id) {
-    return views.tested(webhooks.test(caller, id));
+  public WebhookTestResult test(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    return views.tested(webhooks.test(caller, id.value()));
   }
 
   @DELETE
   @Path("{id}")
-  public Response delete(@Auth Caller caller, @PathParam("id") String id) {
-    webhooks.delete(caller, id);
+  public Response delete(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    webhooks.delete(caller, id.value());
     return Response.noContent().build();
   }
 
   /** Newest first, each with every attempt. */
   @GET
   @Path("{id}/deliveries")
-  public ArrayNode deliveries(@Auth Caller caller, @PathParam("id") String id) {
-    return views.deliveries(webhooks.deliveries(caller, id, 100));
+  public List<DeliveryView> deliveries(@Auth Caller caller, @PathParam("id") WebhookId id) {
+    return views.deliveries(webhooks.deliveries(caller, id.value(), 100));
   }
 
   /** Sends a delivery's payload again as a new delivery (for example after a fix on the receiver). */
   @POST
   @Path("{id}/deliveries/{deliveryId}/replay")
-  public Response replay(@Auth Caller caller, @PathParam("id") String id,
+  public Response replay(@Auth Caller caller, @PathParam("id") WebhookId id,
       @PathParam("deliveryId") String deliveryId) {
     return Response.status(Response.Status.CREATED)
-        .entity(views.delivery(webhooks.replay(caller, id, deliveryId))).build();
+        .entity(views.delivery(webhooks.replay(caller, id.value(), deliveryId))).build();
   }
 }

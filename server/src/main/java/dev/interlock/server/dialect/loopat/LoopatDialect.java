@@ -11,7 +11,7 @@ public final class LoopatDialect implements Dialect {
 
   @Override
   public List<McpTool> install(DialectContext c) {
-    c.jersey().register(new TokenResource(c.identity().keys(), c.bodies(), c.json()));
+    c.jersey().register(new TokenResource(c.identity().keys(), c.bodies()));
     return List.of();
   }
 

@@ -1,16 +1,15 @@
 package dev.interlock.server.dialect.loopat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.server.wire.JsonBodies;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.interlock.model.ApiKeyRow;
+import dev.interlock.model.IsoTimes;
 import dev.interlock.server.auth.ApiKeys;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.errors.Unauthorized;
-import dev.interlock.model.ApiKeyRow;
-import dev.interlock.model.IsoTimes;
+import dev.interlock.server.wire.JsonBodies;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * loopat's token management, {@code /api/v1/me/tokens}: cookie-only on purpose (a bot
@@ -38,52 +38,61 @@ public final class TokenResource {
   static final String PREFIX = "la_";
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The create body, optional as a whole: {@code {label?}}. */
+  public record TokenBody(String label) {
+
+    /** The label to keep: at most 200 characters, trimmed, {@code default} when blank. */
+    public String validLabel() {
+      String checked = JsonBodies.limit(label, "label", 200);
+      return checked == null || checked.isBlank() ? "default" : checked.trim();
+    }
+  }
+
+  /** The create answer: the only time the token is shown. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"tokenId", "token", "label", "createdAt"})
+  public record CreatedToken(String tokenId, String token, String label, String createdAt) {}
+
+  /** A token in the list, without the token; {@code lastUsedAt} only once it was used. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"tokenId", "label", "createdAt", "lastUsedAt"})
+  public record TokenView(String tokenId, String label, String createdAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String lastUsedAt) {
+    static TokenView of(ApiKeyRow k) {
+      return new TokenView(k.id(), k.label() != null ? k.label() : k.name(),
+          IsoTimes.format(k.createdAt()), IsoTimes.format(k.lastUsedAt()));
+    }
+  }
+
+  /** {@code GET /api/v1/me/tokens}: the user's live tokens. */
+  public record TokenList(List<TokenView> tokens) {}
+
   private final ApiKeys keys;
   private final JsonBodies bodies;
-  private final ObjectMapper json;
 
-  public TokenResource(ApiKeys keys, JsonBodies bodies, ObjectMapper json) {
+  public TokenResource(ApiKeys keys, JsonBodies bodies) {
     this.keys = keys;
     this.bodies = bodies;
-    this.json = json;
   }
 
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
     requireSession(caller);
-    ObjectNode in = bodies.optionalObject(body);
-    String label = JsonBodies.limit(JsonBodies.optionalText(in, "label"), "label", 200);
-    label = label == null || label.isBlank() ? "default" : label.trim();
+    String label = bodies.readOptional(body, TokenBody.class).validLabel();
     byte[] id = new byte[6];
     RANDOM.nextBytes(id);
     ApiKeys.Issued issued = keys.issue("tok_" + HexFormat.of().formatHex(id), PREFIX, 24,
         caller.ownerId(), label, null, Scopes.DEFAULT_FOR_USER_KEYS, null);
-    ObjectNode n = json.createObjectNode();
-    n.put("tokenId", issued.row().id());
-    n.put("token", issued.rawKey());
-    n.put("label", label);
-    n.put("createdAt", IsoTimes.format(issued.row().createdAt()));
-    return Response.status(Response.Status.CREATED).entity(n).build();
+    return Response.status(Response.Status.CREATED).entity(new CreatedToken(issued.row().id(),
+        issued.rawKey(), label, IsoTimes.format(issued.row().createdAt()))).build();
   }
 
   @GET
-  public ObjectNode list(@Auth Caller caller) {
+  public TokenList list(@Auth Caller caller) {
     requireSession(caller);
-    ObjectNode n = json.createObjectNode();
-    ArrayNode tokens = n.putArray("tokens");
-    for (ApiKeyRow k : keys.list(caller.ownerId())) {
-      if (!PREFIX.equals(k.keyPrefix()) || !keys.isActive(k)) {
-        continue;
-      }
-      ObjectNode t = tokens.addObject();
-      t.put("tokenId", k.id());
-      t.put("label", k.label() != null ? k.label() : k.name());
-      t.put("createdAt", IsoTimes.format(k.createdAt()));
-      if (k.lastUsedAt() != null) {
-        t.put("lastUsedAt", IsoTimes.format(k.lastUsedAt()));
-      }
-    }
-    return n;
+    return new TokenList(keys.list(caller.ownerId()).stream()
+        .filter(k -> PREFIX.equals(k.keyPrefix()) && keys.isActive(k)).map(TokenView::of)
+        .toList());
   }
 
   @DELETE
