@@ -1,9 +1,9 @@
 package dev.interlock.server.dialect;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.server.errors.ErrorShape;
 import dev.interlock.server.mcp.McpTool;
@@ -69,10 +69,13 @@ public final class Dialects implements Renderings {
       }
     }
     // No dialect with webhooks: the event and the core's outcome.
-    ObjectNode payload = json.createObjectNode();
-    payload.put("event", event);
-    payload.putObject("data").set("request", json.valueToTree(Outcome.of(row)));
-    payload.put("timestamp", IsoTimes.format(at));
-    return payload;
+    return json.valueToTree(new CorePayload(event, new CorePayload.Data(Outcome.of(row)),
+        IsoTimes.format(at)));
+  }
+
+  /** A webhook payload when no dialect has a shape for it: {@code {event, data, timestamp}}. */
+  @JsonPropertyOrder({"event", "data", "timestamp"})
+  record CorePayload(String event, Data data, String timestamp) {
+    record Data(Outcome request) {}
   }
 }
