@@ -69,6 +69,8 @@ class ClientDisconnectLogTest {
     Level mcpLevel = mcp.getLevel();
     mcp.setLevel(Level.DEBUG);
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    // Appended on server threads while the test reads it.
+    logs.list = new java.util.concurrent.CopyOnWriteArrayList<>();
     logs.start();
     root.addAppender(logs);
     mappers.setLevel(Level.DEBUG);

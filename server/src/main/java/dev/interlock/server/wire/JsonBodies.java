@@ -238,7 +238,14 @@ public final class JsonBodies {
 
   /** A whole number of seconds or similar; 400 if not an integer. */
   public static Long optionalLong(ObjectNode body, String field) {
-    JsonNode v = body.get(field);
+    return wholeNumber(body.get(field), field);
+  }
+
+  /**
+   * A field bound as a {@link JsonNode} read as a whole number: {@code 7} or {@code 7.0};
+   * null when absent or null; 400 "field must be a whole number" otherwise.
+   */
+  public static Long wholeNumber(JsonNode v, String field) {
     if (v == null || v.isNull()) {
       return null;
     }

@@ -361,16 +361,8 @@ public final class AgentGateInput {
     return value == null ? JsonNodeFactory.instance.objectNode() : value;
   }
 
-  /**
-   * A whole number as {@link JsonBodies#optionalLong} reads one ({@code 7} or {@code 7.0};
-   * "must be a whole number" otherwise), so the rule and its message stay in one place.
-   */
   private static Long optionalLong(JsonNode value, String field) {
-    ObjectNode holder = JsonNodeFactory.instance.objectNode();
-    if (value != null) {
-      holder.set(field, value);
-    }
-    return JsonBodies.optionalLong(holder, field);
+    return JsonBodies.wholeNumber(value, field);
   }
 
   private static int intOr(JsonNode value, String field, int fallback) {

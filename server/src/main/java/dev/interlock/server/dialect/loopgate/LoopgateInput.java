@@ -163,7 +163,7 @@ public final class LoopgateInput {
    * also as a whole float ({@code 300.0}), or null; the same checks and the same message.
    */
   static Long wholeNumber(JsonNode value, String field) {
-    return JsonBodies.optionalLong(alone(field, value), field);
+    return JsonBodies.wholeNumber(value, field);
   }
 
   /**

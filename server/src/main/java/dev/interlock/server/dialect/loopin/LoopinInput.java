@@ -1,7 +1,6 @@
 package dev.interlock.server.dialect.loopin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.service.Urgency;
 import dev.interlock.server.wire.JsonBodies;
@@ -36,7 +35,7 @@ final class LoopinInput {
    * takes {@code 3.0} as 3, which strict binding to a {@code Long} would refuse.
    */
   static Long wholeNumber(JsonNode value, String field) {
-    return JsonBodies.optionalLong(JsonNodeFactory.instance.objectNode().set(field, value), field);
+    return JsonBodies.wholeNumber(value, field);
   }
 
   /** LoopIn's three urgencies; AgentGate's {@code normal} and {@code critical} are accepted too. */
