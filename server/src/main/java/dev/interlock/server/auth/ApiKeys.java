@@ -166,7 +166,7 @@ public final class ApiKeys implements Authenticator<String, Caller> {
         jdbi.withHandle(h -> ApiKeySql.findByHash(h, sha256Hex(presented.trim())));
     return row
         .filter(this::isActive)
-        .map(k -> new Caller(Caller.Kind.API_KEY, k.id(), k.ownerId(), k.name(),
+        .map(k -> Caller.key(k.id(), k.ownerId(), k.name(),
             Set.copyOf(k.scopes()), k.rateLimit() == null || k.rateLimit() <= 0 ? null : k.rateLimit()));
   }
 
