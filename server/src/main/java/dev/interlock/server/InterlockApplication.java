@@ -27,6 +27,7 @@ import dev.interlock.server.http.UnreadBodyFilter;
 import dev.interlock.server.mcp.McpModule;
 import dev.interlock.server.mcp.McpStdioCommand;
 import dev.interlock.server.shared.CallbackSecretResource;
+import dev.interlock.server.shared.WorkspaceResource;
 import dev.interlock.server.shared.HealthResource;
 import dev.interlock.server.service.PolicyService;
 import dev.interlock.server.service.HealthService;
@@ -311,10 +312,12 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.jersey().register(new HealthResource(new HealthService(jdbi, gateway, transitions,
         recovery, healthDetails(temporal, recycler)), clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));
+    environment.jersey().register(new WorkspaceResource(identity.workspaces(), bodies));
 
     // The review page and the dashboard.
     WebModule.install(config, environment, new ReviewService(jdbi, clock), clock,
-        identity.tokens(), links, interrupts, transitions, readers, bodies);
+        identity.tokens(), links, interrupts, transitions, readers, bodies,
+        identity.workspaces());
 
     // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
     ApiDocsModule.install(environment);

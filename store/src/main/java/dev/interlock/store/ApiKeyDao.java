@@ -15,7 +15,7 @@ public interface ApiKeyDao {
 
   String COLUMNS =
       "id, owner_id, name, key_hash, key_prefix, scopes, created_at, expires_at, revoked_at,"
-          + " last_used_at, label, rate_limit";
+          + " last_used_at, label, rate_limit, created_by";
 
   @SqlUpdate(
       """
@@ -31,15 +31,16 @@ public interface ApiKeyDao {
   @SqlQuery(
       """
       insert into api_keys (id, owner_id, name, key_hash, key_prefix, scopes, expires_at, label,
-                            rate_limit)
-      values (:id, :ownerId, :name, :keyHash, :keyPrefix, :scopes, :expiresAt, :label, :rateLimit)
+                            rate_limit, created_by)
+      values (:id, :ownerId, :name, :keyHash, :keyPrefix, :scopes, :expiresAt, :label, :rateLimit,
+              :createdBy)
       returning\s"""
           + COLUMNS)
   ApiKeyRow create(@Bind("id") String id, @Bind("ownerId") String ownerId,
       @Bind("name") String name, @Bind("keyHash") String keyHash,
       @Bind("keyPrefix") String keyPrefix, @Bind("scopes") String[] scopes,
       @Bind("expiresAt") Instant expiresAt, @Bind("label") String label,
-      @Bind("rateLimit") Integer rateLimit);
+      @Bind("rateLimit") Integer rateLimit, @Bind("createdBy") java.util.UUID createdBy);
 
   @SqlQuery("select count(*) from api_keys")
   long count();

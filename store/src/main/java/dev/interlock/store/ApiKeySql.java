@@ -26,6 +26,7 @@ public final class ApiKeySql {
         rs.getString("key_hash"), rs.getString("key_prefix"),
         Columns.strings(rs, "scopes"), Columns.instant(rs, "created_at"),
         Columns.instant(rs, "expires_at"), Columns.instant(rs, "revoked_at"),
-        Columns.instant(rs, "last_used_at"), rs.getString("label"), rs.getObject("rate_limit", Integer.class));
+        Columns.instant(rs, "last_used_at"), rs.getString("label"), rs.getObject("rate_limit", Integer.class),
+        rs.getObject("created_by", java.util.UUID.class));
   }
 }

@@ -26,4 +26,11 @@ public interface UserDao {
        where lower(username) = lower(:username)
       """)
   Optional<UserRow> findByUsername(@Bind("username") String username);
+
+  @SqlQuery("select id, username, password_hash, created_at from users where id = :id")
+  Optional<UserRow> findById(@Bind("id") UUID id);
+
+  /** Sets the password of an existing user (the bootstrap admin). */
+  @SqlUpdate("update users set password_hash = :passwordHash where id = :id")
+  int setPassword(@Bind("id") UUID id, @Bind("passwordHash") String passwordHash);
 }

@@ -30,7 +30,7 @@ class ApiKeySqlTest {
   private static ApiKeyRow create(String id, String owner) {
     return jdbi.withExtension(ApiKeyDao.class, dao -> dao.create(id, owner, "ci", "hash-" + id,
         "lk_" + id, new String[] {"request:read", "request:write"}, T0.plusSeconds(3600),
-        "deploy bot", 60));
+        "deploy bot", 60, null));
   }
 
   @Test

@@ -51,7 +51,7 @@ class IdentityDaoTest {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MICROS);
     ApiKeyRow row = jdbi.withExtension(ApiKeyDao.class, d -> d.create(id, "owner-1", "name",
-        "hash-" + id, "lk_pub_", new String[] {"request:read"}, expires, "label", 30));
+        "hash-" + id, "lk_pub_", new String[] {"request:read"}, expires, "label", 30, null));
 
     assertThat(row.label()).isEqualTo("label");
     assertThat(row.rateLimit()).isEqualTo(30);

@@ -98,24 +98,27 @@ public final class ApiKeys implements Authenticator<String, Caller> {
    * A new {@code lk_pub_} key for a user. Only the type prefix is stored as the key's
    * visible prefix: no character of the random part is kept.
    */
-  public Issued issue(String ownerId, String label, Instant expiresAt, Set<String> scopes,
+  public Issued issue(Caller creator, String label, Instant expiresAt, Set<String> scopes,
       Integer rateLimit) {
-    return issue(USER_KEY_PREFIX, ownerId, label, expiresAt, scopes, rateLimit);
+    return issue(USER_KEY_PREFIX, creator, label, expiresAt, scopes, rateLimit);
   }
 
   /** A new key with a dialect's type prefix ({@code lk_pub_}, {@code agk_}, ...). */
-  public Issued issue(String prefix, String ownerId, String label, Instant expiresAt,
+  public Issued issue(String prefix, Caller creator, String label, Instant expiresAt,
       Set<String> scopes, Integer rateLimit) {
-    return issue(UUID.randomUUID().toString(), prefix, 32, ownerId, label, expiresAt, scopes,
+    return issue(UUID.randomUUID().toString(), prefix, 32, creator, label, expiresAt, scopes,
         rateLimit);
   }
 
   /**
    * A new key with a chosen id and length of its random part in bytes (loopat's tokens
-   * are {@code tok_<12 hex>} with {@code la_<48 hex>}).
+   * are {@code tok_<12 hex>} with {@code la_<48 hex>}). The key belongs to the creator's
+   * workspace and names the creator, when a user made it.
    */
-  public Issued issue(String id, String prefix, int randomBytes, String ownerId, String label,
+  public Issued issue(String id, String prefix, int randomBytes, Caller creator, String label,
       Instant expiresAt, Set<String> scopes, Integer rateLimit) {
+    String ownerId = creator.ownerId();
+    UUID createdBy = creator.userId() == null ? null : UUID.fromString(creator.userId());
     byte[] bytes = new byte[randomBytes];
     RANDOM.nextBytes(bytes);
     String raw = prefix + HexFormat.of().formatHex(bytes);
@@ -125,7 +128,7 @@ public final class ApiKeys implements Authenticator<String, Caller> {
     Integer limit = rateLimit == null || rateLimit <= 0 ? null : rateLimit;
     ApiKeyRow row = jdbi.withExtension(ApiKeyDao.class, dao -> dao.create(
         id, ownerId, name, sha256Hex(raw), prefix,
-        sorted.toArray(String[]::new), expiresAt, label, limit));
+        sorted.toArray(String[]::new), expiresAt, label, limit, createdBy));
     return new Issued(row, raw);
   }
 

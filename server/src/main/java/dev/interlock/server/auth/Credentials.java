@@ -19,7 +19,9 @@ import java.util.Optional;
  *       the door accepts cookies.
  * </ol>
  *
- * Refusals raise {@link Unauthorized} with a message that names what was wrong.
+ * A user is then placed in the workspace it works in, with its role's scopes
+ * ({@link Workspaces#resolve}). Refusals raise {@link Unauthorized} with a message that
+ * names what was wrong.
  */
 public final class Credentials {
 
@@ -30,7 +32,10 @@ public final class Credentials {
   private final Authenticator<String, Caller> keys;
   private final Authenticator<String, Caller> tokens;
 
-  public Credentials(LoginTokens tokens, ApiKeys keys) {
+  private final Workspaces workspaces;
+
+  public Credentials(LoginTokens tokens, ApiKeys keys, Workspaces workspaces) {
+    this.workspaces = workspaces;
     this.tokens = tokens;
     this.keys = keys;
     this.bearer = List.of(tokens, keys);
@@ -42,6 +47,10 @@ public final class Credentials {
    * @throws Unauthorized when no credential is present or the first one present is not valid
    */
   public Caller authenticate(String apiKey, String authorization, String sessionCookie) {
+    return workspaces.resolve(identify(apiKey, authorization, sessionCookie));
+  }
+
+  private Caller identify(String apiKey, String authorization, String sessionCookie) {
     if (apiKey != null && !apiKey.isBlank()) {
       return first(List.of(keys), apiKey.trim())
           .orElseThrow(() -> new Unauthorized("Invalid, revoked or expired API key"));

@@ -36,7 +36,7 @@ public final class IdentityModule {
    * same {@code usage} and counts requests in the same {@code rateLimiter}.
    */
   public record Identity(ApiKeys keys, Users users, LoginTokens tokens, Credentials credentials,
-      KeyUsage usage, RateLimiter rateLimiter, LoginThrottle throttle) {}
+      KeyUsage usage, RateLimiter rateLimiter, LoginThrottle throttle, Workspaces workspaces) {}
 
   private IdentityModule() {}
 
@@ -50,10 +50,12 @@ public final class IdentityModule {
     ApiKeys keys = new ApiKeys(jdbi, clock, usage);
     keys.bootstrap(auth.adminKey);
     LoginTokens tokens = new LoginTokens(secret, auth.jwtLifetime.toJavaDuration(), clock);
+    Workspaces workspaces = new Workspaces(jdbi, clock, secret, baseUrl);
     Users users = new Users(jdbi, new Passwords(), tokens,
-        auth.registration == AuthConfig.Registration.OPEN);
+        auth.registration == AuthConfig.Registration.OPEN, workspaces);
+    workspaces.bootstrapAdmin(users, auth.adminUser, auth.adminPassword);
 
-    Credentials credentials = new Credentials(tokens, keys);
+    Credentials credentials = new Credentials(tokens, keys, workspaces);
     RateLimiter rateLimiter = config.limits.rateLimitStore == LimitsConfig.RateLimitStore.MEMORY
         ? RateLimiter.inMemory(clock)
         : RateLimiter.shared(dataSource, clock);
@@ -77,7 +79,8 @@ public final class IdentityModule {
     jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
     jersey.register(RolesAllowedDynamicFeature.class);
     jersey.register(new RateLimitFilter(rateLimiter));
-    return new Identity(keys, users, tokens, credentials, usage, rateLimiter, throttle);
+    return new Identity(keys, users, tokens, credentials, usage, rateLimiter, throttle,
+        workspaces);
   }
 
   /**

@@ -11,8 +11,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Registration and login. Passwords are kept only as Argon2id hashes; a user's id is the
- * owner id of everything it creates.
+ * Registration and login. Passwords are kept only as Argon2id hashes.
  */
 public final class Users {
 
@@ -28,19 +27,31 @@ public final class Users {
   private final Passwords passwords;
   private final LoginTokens tokens;
   private final boolean registrationOpen;
+  private final Workspaces workspaces;
 
-  public Users(Jdbi jdbi, Passwords passwords, LoginTokens tokens, boolean registrationOpen) {
+  public Users(Jdbi jdbi, Passwords passwords, LoginTokens tokens, boolean registrationOpen,
+      Workspaces workspaces) {
     this.jdbi = jdbi;
     this.passwords = passwords;
     this.tokens = tokens;
     this.registrationOpen = registrationOpen;
+    this.workspaces = workspaces;
   }
 
-  /** Returns the new user's id. Usernames are unique regardless of letter case. */
+  /**
+   * Returns the new user's id. Usernames are unique regardless of letter case. The user
+   * gets a workspace of its own; the first user of a server also becomes the admin of the
+   * default workspace ({@link Workspaces#onRegistered}).
+   */
   public UUID register(String username, String password) {
     if (!registrationOpen) {
       throw new Forbidden("Registration is closed on this server");
     }
+    return create(username, password);
+  }
+
+  /** Creates a user whatever the registration setting (the bootstrap admin). */
+  UUID create(String username, String password) {
     String name = validUsername(username);
     if (password.length() > MAX_PASSWORD) {
       throw new InvalidRequest("password must be at most " + MAX_PASSWORD + " characters");
@@ -50,10 +61,12 @@ public final class Users {
     }
     UUID id = UUID.randomUUID();
     String hash = passwords.hash(password);
-    int inserted = jdbi.withExtension(UserDao.class, dao -> dao.insert(id, name, hash));
-    if (inserted == 0) {
-      throw new Conflict("Username already exists");
-    }
+    jdbi.useTransaction(h -> {
+      if (h.attach(UserDao.class).insert(id, name, hash) == 0) {
+        throw new Conflict("Username already exists");
+      }
+      workspaces.onRegistered(h, id, name);
+    });
     return id;
   }
 

@@ -20,6 +20,16 @@ public class AuthConfig {
   @JsonProperty public String adminKey = "";
 
   /**
+   * If set (with {@link #adminPassword}), a user with this name is ensured at start and made
+   * an admin of the default workspace (the admin key's). An existing user keeps its
+   * password. Empty: the first user who registers becomes that admin.
+   */
+  @JsonProperty public String adminUser = "";
+
+  /** The password of {@link #adminUser} when it has to be created (at least 8 characters). */
+  @JsonProperty public String adminPassword = "";
+
+  /**
    * Secret that signs login tokens (HS256), at least 32 characters. Empty: with the
    * embedded database, one is generated on first start and kept in the database; with an
    * external database the server refuses to start, because every instance must share it.

@@ -3,6 +3,8 @@ package dev.interlock.server.web;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.CredentialsAuthFilter;
 import dev.interlock.server.auth.LoginTokens;
+import dev.interlock.server.auth.Workspaces;
+import dev.interlock.server.errors.Unauthorized;
 import dev.interlock.server.auth.ReviewLinks;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -24,20 +26,33 @@ public final class WebAccess {
   private final LoginTokens tokens;
   private final ReviewLinks links;
   private final String publicOrigin;
+  private final Workspaces workspaces;
 
-  public WebAccess(LoginTokens tokens, ReviewLinks links) {
+  public WebAccess(LoginTokens tokens, ReviewLinks links, Workspaces workspaces) {
     this.tokens = tokens;
+    this.workspaces = workspaces;
     this.links = links;
     this.publicOrigin = origin(URI.create(links.baseUrl()));
   }
 
-  /** The logged-in user, if the request carries a valid session cookie. */
+  /**
+   * The logged-in user, if the request carries a valid session cookie, in the workspace it
+   * works in with its role there.
+   */
   public Optional<Caller> session(HttpHeaders headers) {
     String value = sessionToken(headers);
     if (value == null) {
       return Optional.empty();
     }
-    return tokens.authenticate(value).map(Caller::viaSession);
+    Optional<Caller> user = tokens.authenticate(value).map(Caller::viaSession);
+    if (user.isEmpty()) {
+      return user;
+    }
+    try {
+      return Optional.of(workspaces.resolve(user.get()));
+    } catch (Unauthorized e) {
+      return Optional.empty(); // a member of no workspace any more
+    }
   }
 
   static String sessionToken(HttpHeaders headers) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.InterlockConfiguration;
 import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.LoginTokens;
+import dev.interlock.server.auth.Workspaces;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.ReviewService;
@@ -39,9 +40,9 @@ public final class WebModule {
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
       ReviewService reviews, Clock clock, LoginTokens tokens, ReviewLinks links,
       InterruptService interrupts, TransitionListener transitions, Executor readers,
-      JsonBodies bodies) {
+      JsonBodies bodies, Workspaces workspaces) {
     ObjectMapper json = environment.getObjectMapper();
-    WebAccess access = new WebAccess(tokens, links);
+    WebAccess access = new WebAccess(tokens, links, workspaces);
     ReviewPage states = new ReviewPage(json);
     LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers);
     transitions.subscribe(live);

@@ -63,7 +63,7 @@ public class KeyResource {
   @POST
   public Response create(@Auth Caller caller, InputStream body) {
     NewKey in = bodies.read(body, KeyBody.class).validated();
-    ApiKeys.Issued issued = keys.issue("agk_", caller.ownerId(), in.name(), null, in.scopes(),
+    ApiKeys.Issued issued = keys.issue("agk_", caller, in.name(), null, in.scopes(),
         in.rateLimit());
     return Response.status(Response.Status.CREATED)
         .entity(CreatedKeyView.of(view(issued.row()), issued.rawKey())).build();

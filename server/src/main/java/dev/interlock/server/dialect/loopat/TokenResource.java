@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * loopat's token management, {@code /api/v1/me/tokens}: cookie-only on purpose (a bot
@@ -82,7 +83,7 @@ public final class TokenResource {
     byte[] id = new byte[6];
     RANDOM.nextBytes(id);
     ApiKeys.Issued issued = keys.issue("tok_" + HexFormat.of().formatHex(id), PREFIX, 24,
-        caller.ownerId(), label, null, Scopes.DEFAULT_FOR_USER_KEYS, null);
+        caller, label, null, tokenScopes(caller), null);
     return Response.status(Response.Status.CREATED).entity(new CreatedToken(issued.row().id(),
         issued.rawKey(), label, IsoTimes.format(issued.row().createdAt()))).build();
   }
@@ -91,7 +92,8 @@ public final class TokenResource {
   public TokenList list(@Auth Caller caller) {
     requireSession(caller);
     return new TokenList(keys.list(caller.ownerId()).stream()
-        .filter(k -> PREFIX.equals(k.keyPrefix()) && keys.isActive(k)).map(TokenView::of)
+        .filter(k -> PREFIX.equals(k.keyPrefix()) && keys.isActive(k) && mine(caller, k))
+        .map(TokenView::of)
         .toList());
   }
 
@@ -99,11 +101,30 @@ public final class TokenResource {
   @Path("{tokenId}")
   public Response revoke(@Auth Caller caller, @PathParam("tokenId") String tokenId) {
     requireSession(caller);
-    if (!tokenId.startsWith("tok_")) {
+    if (!tokenId.startsWith("tok_") || keys.list(caller.ownerId()).stream()
+        .noneMatch(k -> k.id().equals(tokenId) && mine(caller, k))) {
       throw new NotFound("Token not found");
     }
     keys.revoke(caller.ownerId(), tokenId);
     return Response.noContent().build();
+  }
+
+  /**
+   * A token can do what its user may do in the workspace, never more: an admin's gets the
+   * usual user-key scopes, a reviewer's read and decide, a viewer's read.
+   */
+  private static Set<String> tokenScopes(Caller caller) {
+    if (caller.hasScope(Scopes.ADMIN)) {
+      return Scopes.DEFAULT_FOR_USER_KEYS;
+    }
+    return Scopes.DEFAULT_FOR_USER_KEYS.stream().filter(caller::hasScope)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  /** "me/tokens": the tokens this user minted (tokens from before workspaces: the owner's). */
+  private static boolean mine(Caller caller, ApiKeyRow k) {
+    return k.createdBy() == null ? caller.ownerId().equals(caller.userId())
+        : k.createdBy().toString().equals(caller.userId());
   }
 
   private static void requireSession(Caller caller) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.server.auth.ApiKeys;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.errors.Forbidden;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.Unauthorized;
 import dev.interlock.server.wire.JsonBodies;
@@ -87,7 +88,7 @@ public final class ApiKeyResource {
   public Response create(@Auth Caller caller, InputStream body) {
     requireUser(caller);
     NewKey key = bodies.readOptional(body, KeyRequest.class).validated(clock.instant());
-    ApiKeys.Issued issued = keys.issue(caller.ownerId(), key.label(), key.expiresAt(),
+    ApiKeys.Issued issued = keys.issue(caller, key.label(), key.expiresAt(),
         key.scopes(), key.rateLimit());
     return Response.status(Response.Status.CREATED).entity(views.created(issued)).build();
   }
@@ -116,6 +117,9 @@ public final class ApiKeyResource {
     if (!caller.isUser()) {
       throw new Unauthorized("API keys are managed with a login token: POST /api/auth/login,"
           + " then send Authorization: Bearer <token>");
+    }
+    if (!caller.hasScope(Scopes.ADMIN)) {
+      throw new Forbidden("Only an admin of this workspace manages its API keys");
     }
   }
 
