@@ -89,6 +89,10 @@ alter table interrupts add column reviewers          text[]  not null default '{
 alter table interrupts add column required_approvals integer not null default 1
     check (required_approvals between 1 and 10);
 alter table interrupts add column decided_by_id      text;
+-- assignee: the person asked (a username or user id): AgentGate's assignee, Loopgate's
+--   session owner (the user who minted the key). LoopIn's userId stays in user_id. Being
+--   asked puts an interrupt first in that person's inbox; it does not limit who decides.
+alter table interrupts add column assignee           text;
 
 -- Each approval towards a quorum, once per approver.
 create table interrupt_approvals (

@@ -72,13 +72,17 @@ class IdentityConfigTest {
       // Only the login-token secret is configured here; review links keep their own.
       long secrets = app.jdbi().withHandle(h -> h.createQuery(
           "select count(*) from server_secrets where name = 'jwt_secret'").mapTo(Long.class).one());
-      assertThat(users).isZero();
+      assertThat(users).as("only the configured admin user (test-config.yml)").isEqualTo(1);
       assertThat(secrets).as("nothing generated when a secret is configured").isZero();
       String userId = UUID.randomUUID().toString();
       String token = JWT.create().withIssuer("loopgate").withSubject(userId)
           .withClaim("user_id", userId).withClaim("username", "someone")
           .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256(secret));
-      assertThat(ids.bearer("GET", "/api/user/apikeys", token, null).status()).isEqualTo(200);
+      // The signature is accepted (a wrong one says "Invalid or expired token"); the user
+      // the token names does not exist, so it belongs to no workspace.
+      Resp signed = ids.bearer("GET", "/api/user/apikeys", token, null);
+      assertThat(signed.status()).isEqualTo(401);
+      assertThat(signed.text("error")).isEqualTo("This user belongs to no workspace");
     }
   }
 

@@ -23,8 +23,10 @@ public interface ReviewerDao {
 
 
   /**
-   * Pending interrupts, most urgent first and oldest first within an urgency. Optional
-   * filters: agent, urgency (stored word) and "created at or before".
+   * Pending interrupts: those that ask one of {@code askedNames} (the person's username, user
+   * id and groups: in {@code user_id} or {@code reviewers}) first, then most urgent first
+   * and oldest first within an urgency. Optional filters: agent, urgency (stored word) and
+   * "created at or before".
    */
   @SqlQuery(
       "select " + InterruptDao.COLUMNS
@@ -34,14 +36,16 @@ public interface ReviewerDao {
             and (cast(:agent as text) is null or agent_id = :agent)
             and (cast(:urgency as text) is null or urgency = :urgency)
             and (cast(:createdBefore as timestamptz) is null or created_at <= :createdBefore)
-          order by case urgency when 'critical' then 0 when 'high' then 1
+          order by (user_id = any(cast(:askedNames as text[]))
+                    or reviewers && cast(:askedNames as text[])) desc,
+                   case urgency when 'critical' then 0 when 'high' then 1
                                 when 'normal' then 2 else 3 end,
                    created_at, id
           limit :limit
           """)
   List<InterruptRow> inbox(@Bind("ownerId") String ownerId, @Bind("agent") String agent,
       @Bind("urgency") String urgency, @Bind("createdBefore") Instant createdBefore,
-      @Bind("limit") int limit);
+      @Bind("askedNames") String[] askedNames, @Bind("limit") int limit);
 
   /** The agents that have asked this owner anything, for filters. */
   @SqlQuery(

@@ -23,10 +23,17 @@ class ReviewerDaoTest {
     jdbi = TestDatabase.freshSchema(ReviewerDaoTest.class);
   }
 
+  private static final String[] NOBODY = {};
+
   private static String insert(String owner, String agent, String action, String urgency,
       Instant createdAt) {
+    return insert(owner, agent, action, urgency, createdAt, "user-1");
+  }
+
+  private static String insert(String owner, String agent, String action, String urgency,
+      Instant createdAt, String user) {
     String id = UUID.randomUUID().toString();
-    var n = new NewInterrupt(id, owner, "loopin", agent, "user-1", action, urgency, createdAt,
+    var n = new NewInterrupt(id, owner, "loopin", agent, user, action, urgency, createdAt,
         createdAt.plusSeconds(3600), null, null, null, null);
     jdbi.useHandle(h -> InterruptSql.insertCreated(h, n, TestDatabase.mapper().createObjectNode(),
         null, null, "key:test", null).orElseThrow());
@@ -53,11 +60,18 @@ class ReviewerDaoTest {
     decide(decided, "approved", "user:x", NOW);
     insert("someone-else", "a", "not mine", "critical", NOW);
 
-    List<String> all = ids(d -> d.inbox("inbox-owner", null, null, null, 10));
+    List<String> all = ids(d -> d.inbox("inbox-owner", null, null, null, NOBODY, 10));
     assertThat(all).containsExactly(critical, highOld, highNew, low);
-    assertThat(ids(d -> d.inbox("inbox-owner", "a", null, null, 10))).containsExactly(highNew, low);
-    assertThat(ids(d -> d.inbox("inbox-owner", null, "high", null, 10))).containsExactly(highOld, highNew);
-    assertThat(ids(d -> d.inbox("inbox-owner", null, null, NOW.minusSeconds(300), 10))).containsExactly(highOld, low);
+    assertThat(ids(d -> d.inbox("inbox-owner", "a", null, null, NOBODY, 10))).containsExactly(highNew, low);
+    assertThat(ids(d -> d.inbox("inbox-owner", null, "high", null, NOBODY, 10))).containsExactly(highOld, highNew);
+    assertThat(ids(d -> d.inbox("inbox-owner", null, null, NOW.minusSeconds(300), NOBODY, 10))).containsExactly(highOld, low);
+    // What asks the person comes first, whatever its urgency.
+    String mine = insert("inbox-owner", "b", "asks bob", "low", NOW.minusSeconds(1), "bob");
+    assertThat(ids(d -> d.inbox("inbox-owner", null, null, null,
+        new String[] {"bob", "bob-id", "finance"}, 10)))
+        .containsExactly(mine, critical, highOld, highNew, low);
+    assertThat(ids(d -> d.inbox("inbox-owner", null, null, null, NOBODY, 10)))
+        .containsExactly(critical, highOld, highNew, low, mine);
     List<String> agents = jdbi.withExtension(ReviewerDao.class, d -> d.agents("inbox-owner", 10));
     assertThat(agents).containsExactly("a", "b");
   }

@@ -7,6 +7,7 @@ import dev.interlock.store.InterruptDao;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.ReviewerDao;
+import dev.interlock.store.WorkspaceDao;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,11 +43,30 @@ public final class ReviewService {
     return jdbi.withHandle(h -> InterruptSql.find(h, id));
   }
 
-  /** Pending work, most urgent first, then oldest first. */
+  /**
+   * Pending work: what asks this person first (its username or user id as the interrupt's
+   * user, or it or one of its groups among the reviewers), then most urgent first, then
+   * oldest first.
+   */
   public List<InterruptRow> inbox(Caller caller, String agent, String urgency, Duration minAge) {
     Instant before = minAge == null ? null : clock.instant().minus(minAge);
-    return jdbi.withExtension(ReviewerDao.class,
-        dao -> dao.inbox(caller.ownerId(), blankToNull(agent), blankToNull(urgency), before, PAGE));
+    String[] asked = askedNames(caller).toArray(String[]::new);
+    return jdbi.withExtension(ReviewerDao.class, dao -> dao.inbox(caller.ownerId(),
+        blankToNull(agent), blankToNull(urgency), before, asked, PAGE));
+  }
+
+  /**
+   * The names an interrupt may use to ask this caller: a user's username, user id and
+   * reviewer groups in its current workspace; nothing for keys and review links.
+   */
+  public List<String> askedNames(Caller caller) {
+    if (caller.userId() == null) {
+      return List.of();
+    }
+    List<String> names = new java.util.ArrayList<>(List.of(caller.getName(), caller.userId()));
+    names.addAll(jdbi.withExtension(WorkspaceDao.class,
+        dao -> dao.groupsOf(caller.ownerId(), java.util.UUID.fromString(caller.userId()))));
+    return names;
   }
 
   public List<String> agents(Caller caller) {
