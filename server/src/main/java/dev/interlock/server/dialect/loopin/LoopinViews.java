@@ -36,11 +36,13 @@ public final class LoopinViews {
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({"interruptId", "status", "agentId", "userId", "action", "context",
       "urgency", "createdAt", "expiresAt", "reviewUrl", "decision", "decidedAt", "reason",
-      "modifiedParams"})
+      "modifiedParams", "decidedBy"})
   public record InterruptView(String interruptId, String status, String agentId, String userId,
       String action, JsonNode context, String urgency, String createdAt, String expiresAt,
       String reviewUrl, String decision, String decidedAt, String reason,
-      JsonNode modifiedParams) {
+      JsonNode modifiedParams,
+      /* Interlock extension: who decided (a username, a key's name), once decided. */
+      @JsonInclude(JsonInclude.Include.NON_NULL) String decidedBy) {
 
     static InterruptView of(InterruptRow row, String reviewUrl) {
       Outcome outcome = Outcome.of(row);
@@ -50,7 +52,7 @@ public final class LoopinViews {
           row.userId(), row.action(), WhatIsAsked.contextWithParts(row, true),
           LoopinViews.urgency(row.urgency()), IsoTimes.format(row.createdAt()),
           IsoTimes.format(row.expiresAt()), reviewUrl, outcome.decision(), outcome.decidedAt(),
-          outcome.reason(), outcome.modifiedParams());
+          outcome.reason(), outcome.modifiedParams(), outcome.decidedBy());
     }
   }
 
