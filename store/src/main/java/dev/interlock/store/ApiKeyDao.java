@@ -42,6 +42,11 @@ public interface ApiKeyDao {
       @Bind("expiresAt") Instant expiresAt, @Bind("label") String label,
       @Bind("rateLimit") Integer rateLimit, @Bind("createdBy") java.util.UUID createdBy);
 
+  /** The username of the user who minted the key, if a user did. */
+  @SqlQuery("select u.username from api_keys k join users u on u.id = k.created_by"
+      + " where k.id = :id")
+  java.util.Optional<String> creatorName(@Bind("id") String id);
+
   @SqlQuery("select count(*) from api_keys")
   long count();
 

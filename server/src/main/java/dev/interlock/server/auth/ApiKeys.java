@@ -155,6 +155,21 @@ public final class ApiKeys implements Authenticator<String, Caller> {
     }
   }
 
+  /**
+   * Who a caller acts for as a person: a user's own name; for a key, the username of the
+   * user who minted it (Loopgate's session owner), empty for keys an operator or another
+   * key made.
+   */
+  public Optional<String> personBehind(Caller caller) {
+    if (caller.isUser()) {
+      return Optional.of(caller.getName());
+    }
+    if (caller.keyId() == null) {
+      return Optional.empty();
+    }
+    return jdbi.withExtension(ApiKeyDao.class, dao -> dao.creatorName(caller.keyId()));
+  }
+
   public boolean isActive(ApiKeyRow key) {
     return key.revokedAt() == null
         && (key.expiresAt() == null || key.expiresAt().isAfter(clock.instant()));
