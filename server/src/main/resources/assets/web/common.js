@@ -97,6 +97,13 @@
     if (b) copyFrom(b.getAttribute('data-copy'), b);
   });
 
+  // A select marked data-autosubmit (the workspace switcher) submits its form when changed;
+  // the form's own button does the same without JavaScript.
+  document.addEventListener('change', function (e) {
+    var s = e.target;
+    if (s && s.matches && s.matches('select[data-autosubmit]') && s.form) s.form.submit();
+  });
+
   window.Interlock = { span: span, clock: clock, refreshTimes: refreshTimes, api: api, errorText: errorText, el: el };
   refreshTimes();
   setInterval(refreshTimes, 15000);

@@ -20,6 +20,7 @@
   function chosen() { return picks().filter(function (p) { return p.checked; }).map(function (p) { return p.value; }); }
 
   function updateSelection() {
+    if (!selectAll) return; // a viewer's inbox: nothing to select or decide
     var n = chosen().length, all = picks().length;
     selected.textContent = n + ' selected';
     bulkButtons.forEach(function (b) { b.disabled = n === 0; });
@@ -90,10 +91,12 @@
     decide([id], b.getAttribute('data-decide')).finally(function () { b.disabled = false; });
   });
   list.addEventListener('change', function (e) { if (e.target.classList.contains('pick')) updateSelection(); });
-  selectAll.addEventListener('change', function () {
-    picks().forEach(function (p) { p.checked = selectAll.checked; });
-    updateSelection();
-  });
+  if (selectAll) {
+    selectAll.addEventListener('change', function () {
+      picks().forEach(function (p) { p.checked = selectAll.checked; });
+      updateSelection();
+    });
+  }
   bulkButtons.forEach(function (b) {
     b.addEventListener('click', function () {
       var ids = chosen();

@@ -63,11 +63,15 @@ final class DashboardPages {
         .map(c -> new Choice(c[0], c[1], c[0].equals(selected))).toList());
   }
 
-  /** The model of {@code inbox.mustache}. */
-  record Inbox(String csrf, String count, List<Select> filters, List<InboxItem> items) {}
+  /**
+   * The model of {@code inbox.mustache}; {@code decides}: the user's role may decide, so
+   * the page offers decide buttons and bulk decisions.
+   */
+  record Inbox(String csrf, String count, List<Select> filters, List<InboxItem> items,
+      boolean decides) {}
 
   /** The model of {@code inbox-items.mustache}, alone or in the inbox. */
-  record InboxItems(List<InboxItem> items) {}
+  record InboxItems(List<InboxItem> items, boolean decides) {}
 
   record InboxItem(String id, String action, String urgencyClass, Badge urgency, String agent,
       String source, Moment asked, Moment expires, boolean approvable) {
@@ -82,14 +86,14 @@ final class DashboardPages {
   }
 
   Page inbox(Nav nav, String csrf, List<InterruptRow> rows, List<String> agents,
-      String agent, String urgency, String age) {
+      String agent, String urgency, String age, boolean decides) {
     List<Select> filters = List.of(
         select("f-agent", "agent", "Agent", "All agents",
             agents.stream().map(a -> new String[] {a, a}).toList(), agent),
         select("f-urgency", "urgency", "Urgency", "Any urgency", URGENCIES, urgency),
         select("f-age", "age", "Age", "Any age", AGES, age));
     return new Page("inbox.mustache", "Inbox", nav, new Inbox(csrf, count(rows.size()), filters,
-        rows.stream().map(InboxItem::of).toList()));
+        rows.stream().map(InboxItem::of).toList(), decides));
   }
 
   static String count(int n) {
@@ -98,9 +102,9 @@ final class DashboardPages {
   }
 
   /** The list items alone: the inbox page reloads them when something changes. */
-  Page inboxItems(List<InterruptRow> rows) {
+  Page inboxItems(List<InterruptRow> rows, boolean decides) {
     return Page.fragment("inbox-items.mustache",
-        new InboxItems(rows.stream().map(InboxItem::of).toList()));
+        new InboxItems(rows.stream().map(InboxItem::of).toList(), decides));
   }
 
   /** The model of {@code history.mustache}; {@code newer} and {@code older} are page numbers. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.CredentialsAuthFilter;
+import dev.interlock.server.auth.Roles;
 import dev.interlock.server.errors.Forbidden;
 import dev.interlock.server.errors.InterlockException;
 import dev.interlock.server.errors.InvalidRequest;
@@ -32,8 +33,6 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * The dashboard a reviewer lives in: the inbox at {@code /}, and under {@code /ui/} the
@@ -41,7 +40,11 @@ import java.util.function.BiFunction;
  * (those call the existing REST endpoints with the session cookie).
  *
  * <p>Every page needs the session cookie that {@code POST /api/auth/login} sets; without
- * one a page redirects to the login page. Everything shown is the logged-in user's own.
+ * one a page redirects to the login page. Everything shown belongs to the workspace the
+ * user works in; what the user may do there is its role's: a viewer sees the inbox without
+ * its decide buttons (and a decision it posts anyway is refused), and only an admin opens
+ * the keys, policies and webhooks pages. Members, groups and invitations are
+ * {@link WorkspacePagesResource}'s.
  */
 @Path("/")
 public final class DashboardResource {
@@ -54,6 +57,7 @@ public final class DashboardResource {
   private final ReviewService reviews;
   private final InterruptService interrupts;
   private final WebAccess access;
+  private final DashboardFrame frame;
   private final LiveUpdates live;
   private final DashboardPages pages;
   private final JsonBodies bodies;
@@ -61,11 +65,13 @@ public final class DashboardResource {
   private final Clock clock;
   private final boolean secureCookie;
 
-  public DashboardResource(ReviewService reviews, InterruptService interrupts, WebAccess access,
-      LiveUpdates live, JsonBodies bodies, ObjectMapper json, Clock clock, boolean secureCookie) {
+  DashboardResource(ReviewService reviews, InterruptService interrupts, WebAccess access,
+      DashboardFrame frame, LiveUpdates live, JsonBodies bodies, ObjectMapper json, Clock clock,
+      boolean secureCookie) {
     this.reviews = reviews;
     this.interrupts = interrupts;
     this.access = access;
+    this.frame = frame;
     this.live = live;
     this.pages = new DashboardPages(json);
     this.bodies = bodies;
@@ -74,31 +80,14 @@ public final class DashboardResource {
     this.secureCookie = secureCookie;
   }
 
-  /**
-   * A dashboard page ({@code current} in its navigation) for the logged-in user; without a
-   * session, a redirect to the login page, which comes back here.
-   */
-  private Response signedIn(String current, HttpHeaders headers, UriInfo uri,
-      BiFunction<Caller, Page.Nav, Page> page) {
-    Optional<Caller> user = access.session(headers);
-    if (user.isEmpty()) {
-      String next = uri.getRequestUri().getRawPath() + (uri.getRequestUri().getRawQuery() == null
-          ? "" : "?" + uri.getRequestUri().getRawQuery());
-      return Html.redirect("/ui/login?next=" + Html.url(next));
-    }
-    Page.Nav nav = new Page.Nav(current, user.get().getName(),
-        access.csrfForSession("logout", headers));
-    return Html.page(200, page.apply(user.get(), nav));
-  }
-
   @GET
   @Produces(MediaType.TEXT_HTML)
   public Response inbox(@QueryParam("agent") String agent, @QueryParam("urgency") String urgency,
       @QueryParam("age") String age, @Context HttpHeaders headers, @Context UriInfo uri) {
-    return signedIn("inbox", headers, uri, (caller, nav) -> pages.inbox(nav,
+    return frame.page("inbox", headers, uri, (caller, nav) -> pages.inbox(nav,
         access.csrfForSession(DASHBOARD_SCOPE, headers),
         reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age)),
-        reviews.agents(caller), agent, urgency(urgency), age));
+        reviews.agents(caller), agent, urgency(urgency), age, Roles.mayDecide(caller.role())));
   }
 
   private static String urgency(String value) {
@@ -121,7 +110,7 @@ public final class DashboardResource {
     Caller caller = access.session(headers)
         .orElseThrow(() -> new Unauthorized("Session expired: log in again"));
     List<InterruptRow> rows = reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age));
-    return Response.ok(pages.inboxItems(rows), MediaType.TEXT_HTML_TYPE.withCharset("utf-8"))
+    return Response.ok(pages.inboxItems(rows, Roles.mayDecide(caller.role())), MediaType.TEXT_HTML_TYPE.withCharset("utf-8"))
         .header("Cache-Control", "no-store")
         .header("X-Content-Type-Options", "nosniff")
         .header("X-Inbox-Count", rows.size())
@@ -154,6 +143,9 @@ public final class DashboardResource {
         || !access.sameSite(headers, uri.getBaseUri())) {
       throw new Forbidden("This page could not be verified. Reload it and try again.");
     }
+    if (!Roles.mayDecide(caller.role())) {
+      throw new Forbidden(notDeciding(caller));
+    }
     ObjectNode in = bodies.object(body);
     JsonNode ids = in.get("ids");
     if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > MAX_BULK) {
@@ -181,6 +173,12 @@ public final class DashboardResource {
       }
     }
     return out;
+  }
+
+  /** Why a member who may only look is refused a decision. */
+  static String notDeciding(Caller caller) {
+    return "Your role in this workspace is " + caller.role()
+        + ": you can see requests but not decide them.";
   }
 
   @GET
@@ -234,7 +232,7 @@ public final class DashboardResource {
         ? status : null;
     int p = parse(page, 0, 0, 10_000);
     String query = q == null ? "" : q.length() > 200 ? q.substring(0, 200) : q;
-    return signedIn("history", headers, uri, (user, nav) -> pages.history(nav,
+    return frame.page("history", headers, uri, (user, nav) -> pages.history(nav,
         reviews.history(user, s, query, p), query, s == null ? "" : s, p));
   }
 
@@ -244,7 +242,7 @@ public final class DashboardResource {
   public Response analytics(@QueryParam("days") String days, @Context HttpHeaders headers,
       @Context UriInfo uri) {
     int d = parse(days, 30, 1, 366);
-    return signedIn("analytics", headers, uri, (user, nav) -> pages.analytics(nav,
+    return frame.page("analytics", headers, uri, (user, nav) -> pages.analytics(nav,
         reviews.activity(user, d), d, clock.instant()));
   }
 
@@ -252,21 +250,21 @@ public final class DashboardResource {
   @Path("ui/keys")
   @Produces(MediaType.TEXT_HTML)
   public Response keys(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return signedIn("keys", headers, uri, (user, nav) -> pages.keys(nav));
+    return frame.adminPage("keys", headers, uri, (user, nav) -> pages.keys(nav));
   }
 
   @GET
   @Path("ui/policies")
   @Produces(MediaType.TEXT_HTML)
   public Response policies(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return signedIn("policies", headers, uri, (user, nav) -> pages.policies(nav));
+    return frame.adminPage("policies", headers, uri, (user, nav) -> pages.policies(nav));
   }
 
   @GET
   @Path("ui/webhooks")
   @Produces(MediaType.TEXT_HTML)
   public Response webhooks(@Context HttpHeaders headers, @Context UriInfo uri) {
-    return signedIn("webhooks", headers, uri, (user, nav) -> pages.webhooks(nav));
+    return frame.adminPage("webhooks", headers, uri, (user, nav) -> pages.webhooks(nav));
   }
 
   private static int parse(String value, int fallback, int min, int max) {

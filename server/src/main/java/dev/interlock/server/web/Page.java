@@ -41,20 +41,49 @@ final class Page extends View {
     return model;
   }
 
-  /** The navigation of the dashboard; null for pages without it (review links, login). */
-  record Nav(String current, String username, String logoutCsrf) {
+  /**
+   * The navigation of the dashboard; null for pages without it (review links, login).
+   * {@code admin}: the user administers the workspace it works in, so the pages only an
+   * admin may use are offered.
+   */
+  record Nav(String current, String username, String logoutCsrf, Workspace workspace,
+      boolean admin) {
 
     record Item(String href, String label, boolean selected) {}
 
     List<Item> items() {
-      return List.of(item("inbox", "/", "Inbox"), item("history", "/ui/history", "History"),
-          item("analytics", "/ui/analytics", "Analytics"), item("keys", "/ui/keys", "API keys"),
-          item("policies", "/ui/policies", "Policies"),
-          item("webhooks", "/ui/webhooks", "Webhooks"));
+      List<Item> items = new java.util.ArrayList<>(List.of(item("inbox", "/", "Inbox"),
+          item("history", "/ui/history", "History"),
+          item("analytics", "/ui/analytics", "Analytics"),
+          item("members", "/ui/members", "Members"), item("groups", "/ui/groups", "Groups")));
+      if (admin) {
+        items.addAll(List.of(item("keys", "/ui/keys", "API keys"),
+            item("policies", "/ui/policies", "Policies"),
+            item("webhooks", "/ui/webhooks", "Webhooks")));
+      }
+      return items;
     }
 
     private Item item(String name, String href, String label) {
       return new Item(href, label, name.equals(current));
+    }
+  }
+
+  /**
+   * The workspace the user works in, in the header of every dashboard page: its name and
+   * the user's role there, and when the user belongs to several, a form that switches
+   * ({@code choices}, the current one selected; {@code next} is where the switch returns).
+   */
+  record Workspace(String name, String role, List<Choice> choices, String csrf, String next) {
+
+    record Choice(String value, String label, boolean selected) {}
+
+    boolean switcher() {
+      return choices.size() > 1;
+    }
+
+    String roleLabel() {
+      return Html.capitalize(role);
     }
   }
 

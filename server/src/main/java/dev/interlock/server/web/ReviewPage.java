@@ -23,8 +23,12 @@ final class ReviewPage {
     this.json = json;
   }
 
-  /** What the page needs to know about who is looking. */
-  record Viewer(boolean owner, String token, String csrf, String shareUrl, Page.Nav nav) {}
+  /**
+   * What the page needs to know about who is looking: a member of the workspace
+   * ({@code owner}) or a link holder, and whether it may decide.
+   */
+  record Viewer(boolean owner, boolean decides, String token, String csrf, String shareUrl,
+      Page.Nav nav) {}
 
   /** The outcome as the page's script and its event stream see it. */
   ObjectNode state(InterruptRow row) {
@@ -68,7 +72,7 @@ final class ReviewPage {
       String context, String params, boolean showOptions, List<String> options,
       Outcome outcome, String token, String csrf, String error, Editor editor, boolean choice,
       boolean input, String reasonValue, String approveLabel, boolean owner, String shareUrl,
-      List<AuditEntry> audit) {}
+      List<AuditEntry> audit, boolean decides, boolean readOnly) {}
 
   /** The JSON a reviewer may edit before approving. */
   record Editor(int rows, String original, String text) {}
@@ -123,7 +127,8 @@ final class ReviewPage {
           case "input" -> "Send answer";
           default -> null;
         },
-        viewer.owner(), viewer.shareUrl(), viewer.owner() ? audit(events) : List.of());
+        viewer.owner(), viewer.shareUrl(), viewer.owner() ? audit(events) : List.of(),
+        pending && viewer.decides(), pending && !viewer.decides());
     return new Page("review.mustache",
         (pending ? "Review: " : "Decided: ") + row.action(), viewer.nav(), review);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.ReviewLinks;
+import dev.interlock.server.auth.Roles;
 import dev.interlock.server.errors.Conflict;
 import dev.interlock.server.errors.Forbidden;
 import dev.interlock.server.errors.InvalidRequest;
@@ -40,11 +41,13 @@ import java.util.Optional;
  * shows it, {@code POST /review/{id}/decide} decides it, {@code GET /review/{id}/events}
  * streams its outcome.
  *
- * <p>Who may look: the logged-in owner (session cookie), or anyone holding a valid review
- * link ({@code ?token=}) unless {@code review.requireLogin} is set. A GET never changes
- * anything (mail scanners open links); a decision is a POST that must carry the page's CSRF
- * token and, from a browser, come from this site. A link decision is recorded as
- * {@code review:<audience>}, an owner's as {@code user:<id>}.
+ * <p>Who may look: a logged-in member of the interrupt's workspace (session cookie), or
+ * anyone holding a valid review link ({@code ?token=}) unless {@code review.requireLogin} is
+ * set. A GET never changes anything (mail scanners open links); a decision is a POST that
+ * must carry the page's CSRF token and, from a browser, come from this site. A link decision is recorded as
+ * {@code review:<audience>}, an owner's as {@code user:<id>}. A member of the interrupt's
+ * workspace whose role may not decide (a viewer) sees the page without its form or review
+ * link, and its decision is refused.
  */
 @Path("/review")
 public final class ReviewResource {
@@ -55,17 +58,20 @@ public final class ReviewResource {
   private final InterruptService interrupts;
   private final ReviewLinks links;
   private final WebAccess access;
+  private final DashboardFrame frame;
   private final LiveUpdates live;
   private final ReviewPage pages;
   private final ObjectMapper json;
   private final boolean requireLogin;
 
-  public ReviewResource(ReviewService reviews, InterruptService interrupts, ReviewLinks links,
-      WebAccess access, LiveUpdates live, ObjectMapper json, boolean requireLogin) {
+  ReviewResource(ReviewService reviews, InterruptService interrupts, ReviewLinks links,
+      WebAccess access, DashboardFrame frame, LiveUpdates live, ObjectMapper json,
+      boolean requireLogin) {
     this.reviews = reviews;
     this.interrupts = interrupts;
     this.links = links;
     this.access = access;
+    this.frame = frame;
     this.live = live;
     this.pages = new ReviewPage(json);
     this.json = json;
@@ -83,16 +89,25 @@ public final class ReviewResource {
     boolean granted() {
       return kind == Kind.OWNER || kind == Kind.LINK;
     }
+
+    /** A link decides; a member of the workspace decides if its role may. */
+    boolean decides() {
+      return kind == Kind.LINK || (kind == Kind.OWNER && Roles.mayDecide(caller.role()));
+    }
   }
 
   private Access access(String id, String token, HttpHeaders headers) {
     Optional<Caller> session = access.session(headers);
     Optional<InterruptRow> row = reviews.find(id);
+    boolean hasToken = token != null && !token.isBlank();
     if (session.isPresent() && row.isPresent()
-        && row.get().ownerId().equals(session.get().ownerId())) {
+        && row.get().ownerId().equals(session.get().ownerId())
+        // A member who may only look still decides with a review link it holds: the link,
+        // not the login, is what lets its holder decide.
+        && (Roles.mayDecide(session.get().role()) || !hasToken || requireLogin)) {
       return new Access(Access.Kind.OWNER, row.get(), session.get(), null);
     }
-    if (requireLogin || token == null || token.isBlank()) {
+    if (requireLogin || !hasToken) {
       // Without a link only the owner may look; say "log in" unless someone already is.
       return Access.of(session.isPresent() ? Access.Kind.NOT_FOUND : Access.Kind.LOGIN);
     }
@@ -139,10 +154,11 @@ public final class ReviewResource {
     String csrf = owner ? access.csrfForSession(scope, headers)
         : access.csrfForLink(scope, a.token());
     List<InterruptEventRow> events = owner ? interrupts.events(a.caller(), row.id()) : List.of();
-    Page.Nav nav = owner ? new Page.Nav("", a.caller().getName(),
-        access.csrfForSession("logout", headers)) : null;
-    return pages.render(row, new ReviewPage.Viewer(owner, a.token(), csrf,
-        owner ? links.url(row) : null, nav), events, error, reason, params);
+    Page.Nav nav = owner ? frame.nav("", a.caller(), headers, "/") : null;
+    // The review link decides: it is shared only by those who may decide themselves.
+    String shareUrl = owner && a.decides() ? links.url(row) : null;
+    return pages.render(row, new ReviewPage.Viewer(owner, a.decides(), a.token(), csrf,
+        shareUrl, nav), events, error, reason, params);
   }
 
   @POST
@@ -177,6 +193,10 @@ public final class ReviewResource {
     if (!csrfOk || !access.sameSite(headers, uri.getBaseUri())) {
       return failure(wantsJson, a, headers, 403,
           "This form could not be verified. Reload the page and try again.", null, null);
+    }
+    if (!a.decides()) {
+      return failure(wantsJson, a, headers, 403, DashboardResource.notDeciding(a.caller()),
+          null, null);
     }
 
     InterruptRow row = a.row();

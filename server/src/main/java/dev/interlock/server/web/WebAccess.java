@@ -55,6 +55,29 @@ public final class WebAccess {
     }
   }
 
+  /**
+   * The logged-in user of a valid session cookie that belongs to no workspace any more
+   * (where {@link #session} is empty): someone an invitation lets back in. Empty for a user
+   * that {@link #session} places, and without a valid session. Only for accepting an
+   * invitation: the caller is not placed in any workspace, so nothing else may use it.
+   */
+  public Optional<Caller> userWithoutWorkspace(HttpHeaders headers) {
+    String value = sessionToken(headers);
+    if (value == null) {
+      return Optional.empty();
+    }
+    Optional<Caller> user = tokens.authenticate(value).map(Caller::viaSession);
+    if (user.isEmpty()) {
+      return user;
+    }
+    try {
+      workspaces.resolve(user.get());
+      return Optional.empty();
+    } catch (Unauthorized e) {
+      return user;
+    }
+  }
+
   static String sessionToken(HttpHeaders headers) {
     Cookie cookie = headers.getCookies().get(CredentialsAuthFilter.SESSION_COOKIE);
     if (cookie == null || cookie.getValue() == null || cookie.getValue().isBlank()) {
@@ -100,7 +123,10 @@ public final class WebAccess {
       return true;
     }
     if (origin.equals("null")) {
-      return false;
+      // Browsers send "Origin: null" with a form post from a page whose referrer policy is
+      // no-referrer, as every page of ours is; Sec-Fetch-Site, which no page can set, then
+      // tells whether the form was ours. An opaque origin from anywhere else is refused.
+      return fetchSite != null && fetchSite.toLowerCase(Locale.ROOT).equals("same-origin");
     }
     String o = origin.trim().toLowerCase(Locale.ROOT);
     return o.equals(publicOrigin) || o.equals(origin(requestBase));

@@ -20,8 +20,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The people's side, wired in one place: the review page ({@code /review/{id}}), the
- * dashboard ({@code /} and {@code /ui/...}), their static files ({@code /ui/static/}) and
- * live updates. Jersey stays at the root: the static files are a servlet on a longer path,
+ * dashboard ({@code /} and {@code /ui/...}, its workspace pages and {@code /invite/...}),
+ * their static files ({@code /ui/static/}) and live updates. Jersey stays at the root: the static files are a servlet on a longer path,
  * which the servlet container prefers, so no existing route moves.
  */
 public final class WebModule {
@@ -54,11 +54,13 @@ public final class WebModule {
       }
     });
 
+    DashboardFrame frame = new DashboardFrame(access, workspaces);
     var jersey = environment.jersey();
-    jersey.register(new ReviewResource(reviews, interrupts, links, access, live, json,
+    jersey.register(new ReviewResource(reviews, interrupts, links, access, frame, live, json,
         config.review.requireLogin));
-    jersey.register(new DashboardResource(reviews, interrupts, access, live, bodies, json, clock,
-        links.baseUrl().regionMatches(true, 0, "https:", 0, 6)));
+    jersey.register(new DashboardResource(reviews, interrupts, access, frame, live, bodies, json,
+        clock, links.baseUrl().regionMatches(true, 0, "https:", 0, 6)));
+    jersey.register(new WorkspacePagesResource(workspaces, access, frame, clock));
     jersey.register(new SessionOriginFilter(access));
     jersey.register(new FormFields.Reader(config.limits.maxBodyBytes));
     return live;
