@@ -144,8 +144,12 @@ class WorkspaceTest {
     assertThat(switched.status()).as(switched.raw().body()).isEqualTo(200);
     assertThat(switched.text("role")).isEqualTo("viewer");
 
-    assertThat(ids.bearer("GET", "/interrupts/" + asked.get(1), carl.token(), null).status())
-        .isEqualTo(200);
+    Resp read = ids.bearer("GET", "/interrupts/" + asked.get(1), carl.token(), null);
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(read.body().path("reviewUrl").isNull())
+        .as("a viewer gets no review link: the link itself decides").isTrue();
+    assertThat(ids.bearer("GET", "/interrupts/" + asked.get(1), bob.token(), null)
+        .text("reviewUrl")).contains("/review/" + asked.get(1) + "?token=");
     Resp refused = ids.bearer("POST", "/interrupts/" + asked.get(1) + "/decide", carl.token(),
         Map.of("decision", "approved"));
     assertThat(refused.status()).isEqualTo(403);

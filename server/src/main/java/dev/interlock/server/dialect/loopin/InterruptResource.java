@@ -69,7 +69,7 @@ public final class InterruptResource {
     Created created = interrupts.create(caller, bodies.read(body, CreateInterruptRequest.class)
         .validate("loopin", idempotencyKey, clock.instant(), maxExpiresIn));
     Response.ResponseBuilder r = Response.status(Response.Status.CREATED)
-        .entity(views.created(created.interrupt()));
+        .entity(views.seenBy(caller).created(created.interrupt()));
     if (created.replayed()) {
       r.header("Idempotent-Replayed", "true");
     }
@@ -87,7 +87,7 @@ public final class InterruptResource {
       @QueryParam("wait") String wait, @Context HttpServletRequest request,
       @Suspended AsyncResponse response) {
     longPoll.answer(response, request, caller, id.value(), Duration.ofSeconds(waitSeconds(wait)),
-        views::interrupt);
+        views.seenBy(caller)::interrupt);
   }
 
   @POST
@@ -122,7 +122,7 @@ public final class InterruptResource {
   @RolesAllowed(Scopes.REQUEST_READ)
   public List<PendingInterrupt> pending(@Auth Caller caller,
       @PathParam("userId") String userId) {
-    return views.pending(interrupts.pendingForUser(caller, userId, 500));
+    return views.seenBy(caller).pending(interrupts.pendingForUser(caller, userId, 500));
   }
 
   private int waitSeconds(String wait) {

@@ -63,7 +63,7 @@ final class LoopinTools {
                 .string("callbackUrl", false, "Where to POST the outcome")
                 .build(),
             Scopes.REQUEST_CREATE,
-            (caller, args, call) -> tree(views.created(interrupts.create(caller,
+            (caller, args, call) -> tree(views.seenBy(caller).created(interrupts.create(caller,
                 bodies.bind(args, CreateInterruptRequest.class)
                     .validate("loopin", null, clock.instant(), maxExpiresIn)).interrupt()))),
         McpTool.reading("get_interrupt_status",
@@ -71,13 +71,13 @@ final class LoopinTools {
                 + " cancelled), decision, reason and modifiedParams.",
             ToolSchema.object().string("interruptId", true, "The interrupt's id").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> tree(views.interrupt(interrupts.get(caller,
+            (caller, args, call) -> tree(views.seenBy(caller).interrupt(interrupts.get(caller,
                 bodies.bind(args, InterruptArgument.class).validate())))),
         McpTool.reading("list_pending_interrupts",
             "The interrupts waiting for one user's decision, newest first.",
             ToolSchema.object().string("userId", true, "Whose pending interrupts").build(),
             Scopes.REQUEST_READ,
-            (caller, args, call) -> tree(views.pending(interrupts.pendingForUser(caller,
+            (caller, args, call) -> tree(views.seenBy(caller).pending(interrupts.pendingForUser(caller,
                 bodies.bind(args, UserArgument.class).validate(), 500)))),
         McpTool.writing("decide_interrupt",
             "Approve or reject a pending interrupt, optionally with a reason and edited"

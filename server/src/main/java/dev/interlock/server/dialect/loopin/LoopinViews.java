@@ -1,5 +1,7 @@
 package dev.interlock.server.dialect.loopin;
 
+import dev.interlock.server.auth.Scopes;
+import dev.interlock.server.auth.Caller;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,9 +103,19 @@ public final class LoopinViews {
     this.links = links;
   }
 
+  /**
+   * The views as {@code caller} sees them: a person who may not decide (a workspace's
+   * viewer) gets {@code reviewUrl} null, because the link itself decides. Keys keep it
+   * whatever their scopes: an agent hands the link to the person it asks.
+   */
+  public LoopinViews seenBy(Caller caller) {
+    return caller.isUser() && !caller.hasScope(Scopes.REQUEST_DECIDE) ? new LoopinViews(null)
+        : this;
+  }
+
   /** {@code <base>/review/<id>?token=...}: a signed link that works without an API key. */
   public String reviewUrl(InterruptRow row) {
-    return links.url(row);
+    return links == null ? null : links.url(row);
   }
 
   /** LoopIn has three urgencies: NORMAL is "medium", CRITICAL shows as "high". */
