@@ -27,7 +27,7 @@ class ReviewerDaoTest {
       Instant createdAt) {
     String id = UUID.randomUUID().toString();
     var n = new NewInterrupt(id, owner, "loopin", agent, "user-1", action, urgency, createdAt,
-        createdAt.plusSeconds(3600), null, null, null, null);
+        createdAt.plusSeconds(3600), null, null, null, null, java.util.List.of(), 1);
     jdbi.useHandle(h -> InterruptSql.insertCreated(h, n, TestDatabase.mapper().createObjectNode(),
         null, null, "key:test", null).orElseThrow());
     return id;
@@ -40,7 +40,7 @@ class ReviewerDaoTest {
 
   private static void decide(String id, String status, String by, Instant at) {
     jdbi.useHandle(h -> InterruptSql.project(h, id, status,
-        status.equals("expired") ? null : status, null, null, by, at, null, null, null));
+        status.equals("expired") ? null : status, null, null, by, by, at, null, null, null));
   }
 
   @Test
