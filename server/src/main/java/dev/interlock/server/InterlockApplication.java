@@ -96,6 +96,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   private static final Logger log = LoggerFactory.getLogger(InterlockApplication.class);
 
+  /** The core once wired; set by {@link #run}. */
+  private volatile InterruptService interrupts;
+
   public static void main(String[] args) throws Exception {
     new InterlockApplication().run(args);
   }
@@ -275,6 +278,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     CallbackTargetGuard guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     InterruptService interrupts = new InterruptService(jdbi, gateway, starter, transitions, guard,
         json, clock, readers, deliveries, webhookEvents);
+    this.interrupts = interrupts;
 
     DialectErrors errors = new DialectErrors(dialects.errorShapes());
     for (Object mapper : ErrorMappers.all(errors)) {
@@ -326,6 +330,14 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
         identity, new McpModule.Services(interrupts, links, dialectTools, clock,
             config.limits.maxExpiresInSeconds, disconnects));
+  }
+
+  /**
+   * The core service this application runs on, for tests that drive the core as callers no
+   * dialect can make yet (say, an interrupt that needs several approvals).
+   */
+  InterruptService interrupts() {
+    return interrupts;
   }
 
   /** The dialects this server speaks, one line each; their order is the MCP tools' order. */

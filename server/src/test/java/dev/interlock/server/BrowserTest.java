@@ -301,10 +301,10 @@ class BrowserTest {
     // History, the audit trail and analytics render for the same user.
     driver.get(app.base() + "/ui/history?q=Refund");
     assertThat(driver.findElement(By.cssSelector("table.history")).getText())
-        .contains("Refund order #88213", "Approved", "user:" + reviewer.id());
+        .contains("Refund order #88213", "Approved", reviewer.username());
     driver.findElement(By.linkText("Refund order #88213 ($129.00)")).click();
     assertThat(driver.findElement(By.cssSelector(".audit")).getText())
-        .contains("created", "approved", "user:" + reviewer.id());
+        .contains("created", "approved", reviewer.username());
     driver.get(app.base() + "/ui/analytics");
     waitUpTo(10).until(d -> d.findElements(By.cssSelector("#chart-volume svg rect")).size() > 0);
     assertThat(driver.findElements(By.cssSelector("#chart-agents svg text")).stream()

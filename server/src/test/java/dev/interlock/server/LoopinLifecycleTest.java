@@ -309,10 +309,18 @@ class LoopinLifecycleTest {
     String id = create(ADMIN_KEY, interrupt("user-audit", "Audited"));
     app.post("/interrupts/" + id + "/decide", ADMIN_KEY, Map.of("decision", "approved", "reason", "fine"));
     List<Map<String, Object>> events = app.jdbi().withHandle(h -> h.createQuery(
-        "select event, actor from interrupt_events where interrupt_id = cast(:id as uuid) order by id")
+        "select event, actor, details->>'actorId' as actor_id from interrupt_events"
+            + " where interrupt_id = cast(:id as uuid) order by id")
         .bind("id", id).mapToMap().list());
     assertThat(events).extracting(e -> e.get("event")).containsExactly("created", "approved");
-    assertThat(events).extracting(e -> (String) e.get("actor")).allMatch(a -> a.startsWith("key:"));
+    // The key's name where people read it, its id beside it.
+    assertThat(events).extracting(e -> (String) e.get("actor"))
+        .containsOnly("admin (INTERLOCK_ADMIN_KEY)");
+    assertThat(events).extracting(e -> (String) e.get("actor_id")).allMatch(a -> a.startsWith("key:"));
+    String decidedById = app.jdbi().withHandle(h -> h.createQuery(
+        "select decided_by_id from interrupts where id = cast(:id as uuid)")
+        .bind("id", id).mapTo(String.class).one());
+    assertThat(decidedById).isEqualTo(events.get(1).get("actor_id"));
 
     Resp trail = app.get("/interrupts/" + id + "/events", ADMIN_KEY);
     assertThat(trail.status()).isEqualTo(200);

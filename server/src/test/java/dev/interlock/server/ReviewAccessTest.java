@@ -292,7 +292,8 @@ class ReviewAccessTest {
     Resp audit = app.get("/interrupts/" + id + "/events", ownerKey);
     assertThat(audit.body()).anySatisfy(e -> {
       assertThat(e.path("event").asText()).isEqualTo("rejected");
-      assertThat(e.path("actor").asText()).isEqualTo("user:" + owner.id());
+      assertThat(e.path("actor").asText()).isEqualTo(owner.username());
+      assertThat(e.path("details").path("actorId").asText()).isEqualTo("user:" + owner.id());
     });
   }
 

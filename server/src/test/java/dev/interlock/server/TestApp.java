@@ -76,6 +76,11 @@ public final class TestApp implements AutoCloseable {
     return "http://localhost:" + support.getLocalPort();
   }
 
+  /** The running application's core service (as every dialect calls it). */
+  public dev.interlock.server.service.InterruptService interrupts() {
+    return ((InterlockApplication) support.getApplication()).interrupts();
+  }
+
   /** The running application's environment (its Jersey resources, servlets, ...). */
   public io.dropwizard.core.setup.Environment environment() {
     return support.getEnvironment();

@@ -281,7 +281,7 @@ class UserAuthTest {
     String actor = app.jdbi().withHandle(h -> h.createQuery(
         "select actor from interrupt_events where interrupt_id = cast(:id as uuid) and event = 'approved'")
         .bind("id", id).mapTo(String.class).one());
-    assertThat(actor).isEqualTo("user:" + user.id());
+    assertThat(actor).isEqualTo(user.username());
     assertThat(app.get("/interrupts/" + id, TestApp.ADMIN_KEY).status())
         .as("the admin key is another owner").isEqualTo(404);
   }

@@ -2,8 +2,20 @@ package dev.interlock.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 
-/** One interrupt as stored: the read model every dialect renders. */
+/**
+ * One interrupt as stored: the read model every dialect renders.
+ *
+ * @param decidedBy who caused the transition, as a person reads it
+ * @param decidedById who caused it, stably ("user:&lt;uuid&gt;", "key:&lt;id&gt;",
+ *     "policy:&lt;id&gt;", "system:expiry"); null before it was recorded
+ * @param reviewers the reviewer groups or usernames it is routed to; empty: anyone who may
+ *     decide in the workspace
+ * @param requiredApprovals how many distinct approvals settle it (1 unless a quorum)
+ * @param approvals the approvals given towards the quorum, oldest first; always empty when
+ *     one approval settles it
+ */
 public record InterruptRow(
     String id,
     String ownerId,
@@ -31,7 +43,16 @@ public record InterruptRow(
     String response,
     String sessionId,
     Instant confirmedAt,
-    JsonNode confirmResult) {
+    JsonNode confirmResult,
+    String decidedById,
+    List<String> reviewers,
+    int requiredApprovals,
+    List<Approval> approvals) {
+
+  public InterruptRow {
+    reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
+    approvals = approvals == null ? List.of() : List.copyOf(approvals);
+  }
 
   public boolean isPending() {
     return "pending".equals(status);

@@ -1,5 +1,7 @@
 package dev.interlock.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.interlock.model.Approval;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +18,27 @@ final class Columns {
   static Instant instant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
+  }
+
+  /**
+   * The approvals column of {@link InterruptDao#COLUMNS} (a JSON array of
+   * {@code {approverId, approver, at}}, or null); read by hand so that no mapper needs a
+   * time module.
+   */
+  static List<Approval> approvals(JsonNode array) throws SQLException {
+    if (array == null || !array.isArray()) {
+      return List.of();
+    }
+    List<Approval> approvals = new java.util.ArrayList<>(array.size());
+    for (JsonNode a : array) {
+      try {
+        approvals.add(new Approval(a.path("approverId").asText(), a.path("approver").asText(),
+            OffsetDateTime.parse(a.path("at").asText()).toInstant()));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new SQLException("approvals hold an unreadable time", e);
+      }
+    }
+    return approvals;
   }
 
   /** A text[] column; null reads as an empty list. */

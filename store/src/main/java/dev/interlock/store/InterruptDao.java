@@ -23,12 +23,24 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(AuditEntryRow.class)
 public interface InterruptDao {
 
+  /**
+   * Every column of {@code InterruptRow}. The approvals are aggregated from
+   * {@code interrupt_approvals} (by primary key) only for interrupts that need more than one,
+   * so reading any other interrupt costs nothing more. The subquery names the row's
+   * {@code id} unqualified, so this list works on {@code interrupts} and on a CTE returning
+   * its rows alike.
+   */
   String COLUMNS =
       """
       id::text, owner_id, source, agent_id, user_id, action, context, params, urgency, status,
       decision, reason, modified_params, decided_by, command_id, created_at, expires_at, decided_at,
       callback_url, callback_state, idempotency_key, request_type, options, response, session_id,
-      confirmed_at, confirm_result
+      confirmed_at, confirm_result, decided_by_id, reviewers, required_approvals,
+      case when required_approvals > 1 then
+        (select json_agg(json_build_object('approverId', a.approver_id, 'approver', a.approver,
+                                           'at', a.at) order by a.at, a.approver_id)
+           from interrupt_approvals a where a.interrupt_id = id)
+      end as approvals
       """;
 
   /** The optional filters of the owner-wide audit log (events {@code e} of interrupts {@code i}). */

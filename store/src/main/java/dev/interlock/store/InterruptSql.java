@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.Approval;
 import dev.interlock.model.InterruptRow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,17 +38,24 @@ public final class InterruptSql {
    */
   public static final String CREATED_CHANNEL = "interlock_interrupt_created";
 
+  /**
+   * Channel on which an approval towards a quorum is announced (payload: the interrupt id),
+   * for live pages. The interrupt stays pending, so a decision waiter is not woken for it.
+   */
+  public static final String APPROVAL_CHANNEL = "interlock_interrupt_approval";
+
   private static final String INSERT_CREATED =
       """
       with inserted as (
         insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
             urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
-            request_type, options, session_id)
+            request_type, options, session_id, reviewers, required_approvals)
         values (:id::uuid, :ownerId, :source, :agentId, :userId, :action,
             cast(:context as jsonb), cast(:params as jsonb), :urgency, 'pending', :createdAt,
             :expiresAt, :callbackUrl,
             case when cast(:callbackUrl as text) is null then 'none' else 'pending' end,
-            :idempotencyKey, :requestType, cast(:options as jsonb), :sessionId)
+            :idempotencyKey, :requestType, cast(:options as jsonb), :sessionId, :reviewers,
+            :requiredApprovals)
         on conflict do nothing
         returning *
       ), event as (
@@ -81,6 +89,8 @@ public final class InterruptSql {
         .bind("requestType", n.requestType())
         .bind("options", text(options))
         .bind("sessionId", n.sessionId())
+        .bindArray("reviewers", String.class, n.reviewers())
+        .bind("requiredApprovals", n.requiredApprovals())
         .bind("actor", actor)
         .bind("details", text(details))
         .map(mapper(h))
@@ -115,7 +125,8 @@ public final class InterruptSql {
         update interrupts
            set status = :status, decision = :decision, reason = :reason,
                modified_params = cast(:modifiedParams as jsonb), decided_by = :decidedBy,
-               decided_at = :decidedAt, command_id = :commandId, response = :response
+               decided_by_id = :decidedById, decided_at = :decidedAt, command_id = :commandId,
+               response = :response
          where id = :id::uuid and status = 'pending'
         returning *
       ), event as (
@@ -133,7 +144,8 @@ public final class InterruptSql {
    */
   public static Optional<InterruptRow> project(Handle h, String id, String status,
       String decision, String reason, JsonNode modifiedParams, String decidedBy,
-      Instant decidedAt, String commandId, String response, JsonNode details) {
+      String decidedById, Instant decidedAt, String commandId, String response,
+      JsonNode details) {
     return h.createQuery(PROJECT)
         .bind("id", id)
         .bind("status", status)
@@ -141,6 +153,7 @@ public final class InterruptSql {
         .bind("reason", reason)
         .bind("modifiedParams", text(modifiedParams))
         .bind("decidedBy", decidedBy)
+        .bind("decidedById", decidedById)
         .bind("decidedAt", decidedAt)
         .bind("commandId", commandId)
         .bind("response", response)
@@ -159,13 +172,14 @@ public final class InterruptSql {
            for update skip locked
       ), updated as (
         update interrupts i
-           set status = 'expired', decided_by = 'system:expiry', decided_at = i.expires_at
+           set status = 'expired', decided_by = 'system:expiry',
+               decided_by_id = 'system:expiry', decided_at = i.expires_at
           from due
          where i.id = due.id and i.status = 'pending'
         returning i.*
       ), event as (
         insert into interrupt_events (interrupt_id, event, actor, details)
-        select id, 'expired', 'system:expiry', '{}'::jsonb from updated
+        select id, 'expired', 'system:expiry', '{"actorId":"system:expiry"}'::jsonb from updated
       )
       select pg_notify('""" + CHANNEL + "', id::text) as notified, " + InterruptDao.COLUMNS
       + " from updated";
@@ -182,6 +196,67 @@ public final class InterruptSql {
         .bind("limit", limit)
         .map(mapper(h))
         .list();
+  }
+
+  /** What {@link #insertApproval} found and did. */
+  public record ApprovalWrite(boolean pending, boolean inserted) {}
+
+  private static final String INSERT_APPROVAL =
+      """
+      with target as (
+        select id from interrupts where id = :id::uuid and status = 'pending' for update
+      ), inserted as (
+        insert into interrupt_approvals (interrupt_id, approver_id, approver, at, reason)
+        select id, :approverId, :approver, :at, :reason from target
+        on conflict do nothing
+        returning interrupt_id
+      )
+      select exists (select 1 from target) as pending, exists (select 1 from inserted) as inserted
+      """;
+
+  /**
+   * Records one approval towards the quorum of a pending interrupt, once per approver, and
+   * locks the row for the rest of the transaction, so the expiry sweep (which skips locked
+   * rows) cannot expire it between this and what the caller writes next. Nothing is written
+   * when the interrupt is not pending.
+   */
+  public static ApprovalWrite insertApproval(Handle h, String id, String approverId,
+      String approver, Instant at, String reason) {
+    return h.createQuery(INSERT_APPROVAL)
+        .bind("id", id)
+        .bind("approverId", approverId)
+        .bind("approver", approver)
+        .bind("at", at)
+        .bind("reason", reason)
+        .map((rs, ctx) -> new ApprovalWrite(rs.getBoolean("pending"), rs.getBoolean("inserted")))
+        .one();
+  }
+
+  /** Announces a recorded approval to every server instance; delivered at commit. */
+  public static void notifyApproval(Handle h, String id) {
+    notify(h, APPROVAL_CHANNEL, id);
+  }
+
+  /**
+   * Routes a pending interrupt as a policy said: adds {@code reviewers} to those it has
+   * (each once, in order) and raises its required approvals to {@code approvals} (never
+   * lowers them; null leaves them). Returns the number of rows changed.
+   */
+  public static int route(Handle h, String id, List<String> reviewers, Integer approvals) {
+    return h.createUpdate(
+            """
+            update interrupts
+               set reviewers = array(select r from unnest(reviewers || :reviewers)
+                                       with ordinality as u(r, n)
+                                      group by r order by min(n)),
+                   required_approvals = greatest(required_approvals,
+                                                 coalesce(:approvals, required_approvals))
+             where id = :id::uuid and status = 'pending'
+            """)
+        .bind("id", id)
+        .bindArray("reviewers", String.class, reviewers == null ? List.of() : reviewers)
+        .bind("approvals", approvals)
+        .execute();
   }
 
   public static int setCallbackState(Handle h, String id, String state) {
@@ -208,8 +283,12 @@ public final class InterruptSql {
 
   /** Announces a new interrupt to every server instance; delivered when the transaction commits. */
   public static void notifyCreated(Handle h, String id) {
+    notify(h, CREATED_CHANNEL, id);
+  }
+
+  private static void notify(Handle h, String channel, String id) {
     h.createQuery("select pg_notify(:channel, :id)::text")
-        .bind("channel", CREATED_CHANNEL)
+        .bind("channel", channel)
         .bind("id", id)
         .map((rs, ctx) -> rs.getString(1))
         .findOne();
@@ -262,7 +341,11 @@ public final class InterruptSql {
           rs.getString("response"),
           rs.getString("session_id"),
           Columns.instant(rs, "confirmed_at"),
-          json(rs, "confirm_result"));
+          json(rs, "confirm_result"),
+          rs.getString("decided_by_id"),
+          Columns.strings(rs, "reviewers"),
+          rs.getInt("required_approvals"),
+          Columns.approvals(json(rs, "approvals")));
     }
 
     private JsonNode json(ResultSet rs, String column) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.interlock.store;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The columns of a new interrupt row, besides its JSON documents.
@@ -8,6 +9,8 @@ import java.time.Instant;
  * @param requestType Loopgate's kind of question (confirmation, input, choice); null for a
  *     plain approval request
  * @param sessionId the Loopgate session, or null
+ * @param reviewers reviewer groups or usernames it is routed to; empty for anyone
+ * @param requiredApprovals how many distinct approvals settle it (1..10)
  */
 public record NewInterrupt(
     String id,
@@ -22,4 +25,11 @@ public record NewInterrupt(
     String callbackUrl,
     String idempotencyKey,
     String requestType,
-    String sessionId) {}
+    String sessionId,
+    List<String> reviewers,
+    int requiredApprovals) {
+
+  public NewInterrupt {
+    reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
+  }
+}

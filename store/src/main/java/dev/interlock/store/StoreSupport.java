@@ -3,10 +3,13 @@ package dev.interlock.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interlock.model.Approval;
 import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.generic.GenericType;
 import org.jdbi.v3.jackson2.Jackson2Config;
 import org.jdbi.v3.jackson2.Jackson2Plugin;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -38,6 +41,15 @@ public final class StoreSupport {
       String text = rs.getString(column);
       try {
         return text == null ? null : mapper.readTree(text);
+      } catch (JsonProcessingException e) {
+        throw new SQLException("column " + column + " holds no JSON", e);
+      }
+    });
+    // InterruptRow's approvals: the JSON array InterruptDao.COLUMNS aggregates.
+    jdbi.registerColumnMapper(new GenericType<List<Approval>>() {}, (rs, column, ctx) -> {
+      String text = rs.getString(column);
+      try {
+        return Columns.approvals(text == null ? null : mapper.readTree(text));
       } catch (JsonProcessingException e) {
         throw new SQLException("column " + column + " holds no JSON", e);
       }

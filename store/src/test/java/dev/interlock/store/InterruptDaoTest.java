@@ -1,5 +1,6 @@
 package dev.interlock.store;
 
+import dev.interlock.model.Approval;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.CountRow;
@@ -30,7 +31,7 @@ class InterruptDaoTest {
   private static NewInterrupt interrupt(String owner, String user, String action, String key) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     return new NewInterrupt(UUID.randomUUID().toString(), owner, "loopin", "agent-1", user, action,
-        "high", now, now.plusSeconds(600), null, key, null, null);
+        "high", now, now.plusSeconds(600), null, key, null, null, List.of(), 1);
   }
 
   private static JsonNode obj(String text) {
@@ -50,12 +51,14 @@ class InterruptDaoTest {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     var n = new NewInterrupt(UUID.randomUUID().toString(), "owner-all", "loopgate", "agent-9",
         "user-9", "Pick one", "critical", now, now.plusSeconds(60), "https://example.com/cb",
-        "all-key", "choice", "session-9");
+        "all-key", "choice", "session-9", List.of("finance", "alice"), 2);
     InterruptRow fast = jdbi.inTransaction(h -> {
       InterruptSql.insertCreated(h, n, obj("{\"q\":\"which?\"}"), obj("[1,2]"),
           obj("[\"a\",\"b\"]"), "key:k", null).orElseThrow();
+      InterruptSql.insertApproval(h, n.id(), "user:0", "zoe", now, "first");
+      InterruptSql.insertApproval(h, n.id(), "user:1", "ann", now.plusSeconds(1), "second");
       InterruptSql.project(h, n.id(), "approved", "approved", "fine", obj("null"),
-          "user:1", now.plusSeconds(1), "cmd", "a", null);
+          "ann", "user:1", now.plusSeconds(1), "cmd", "a", null);
       h.attach(InterruptDao.class).confirm(n.id(), obj("{\"done\":true}"));
       return InterruptSql.find(h, n.id()).orElseThrow();
     });
@@ -72,6 +75,12 @@ class InterruptDaoTest {
     assertThat(fast.options().get(1).asText()).isEqualTo("b");
     assertThat(fast.confirmResult().get("done").asBoolean()).isTrue();
     assertThat(fast.confirmedAt()).isNotNull();
+    assertThat(fast.decidedBy()).isEqualTo("ann");
+    assertThat(fast.decidedById()).isEqualTo("user:1");
+    assertThat(fast.reviewers()).containsExactly("finance", "alice");
+    assertThat(fast.requiredApprovals()).isEqualTo(2);
+    assertThat(fast.approvals()).containsExactly(new Approval("user:0", "zoe", now),
+        new Approval("user:1", "ann", now.plusSeconds(1)));
   }
 
   @Test
@@ -113,17 +122,19 @@ class InterruptDaoTest {
     jdbi.useHandle(h -> {
       insert(h, n, obj("{}"));
       assertThat(InterruptSql.project(h, n.id(), "approved", "approved", "ok",
-          obj("{\"amount\":1}"), "key:1", at, "cmd-1", "yes", obj("{\"reason\":\"ok\"}")))
+          obj("{\"amount\":1}"), "key one", "key:1", at, "cmd-1", "yes",
+          obj("{\"reason\":\"ok\"}")))
           .isPresent();
       assertThat(InterruptSql.project(h, n.id(), "expired", null, null, null,
-          "system:expiry", at, null, null, null)).isEmpty();
+          "system:expiry", "system:expiry", at, null, null, null)).isEmpty();
       assertThat(h.attach(InterruptDao.class).events(n.id())).extracting(InterruptEventRow::event)
           .as("one event for the one transition that applied")
           .containsExactly("created", "approved");
       InterruptRow row = InterruptSql.find(h, n.id()).orElseThrow();
       assertThat(row.decision()).isEqualTo("approved");
       assertThat(row.reason()).isEqualTo("ok");
-      assertThat(row.decidedBy()).isEqualTo("key:1");
+      assertThat(row.decidedBy()).isEqualTo("key one");
+      assertThat(row.decidedById()).isEqualTo("key:1");
       assertThat(row.commandId()).isEqualTo("cmd-1");
       assertThat(row.response()).isEqualTo("yes");
       assertThat(row.status()).isEqualTo("approved");
@@ -158,11 +169,11 @@ class InterruptDaoTest {
       for (int i = 0; i < 3; i++) {
         var n = new NewInterrupt(UUID.randomUUID().toString(), owner, "loopin", "ag", "u1",
             i < 2 ? "Send payment" : "Delete records", i == 0 ? "low" : "high", t0,
-            t0.plusSeconds(3600), null, null, null, null);
+            t0.plusSeconds(3600), null, null, null, null, List.of(), 1);
         insert(h, n, obj("{}"));
         if (i < 2) {
           InterruptSql.project(h, n.id(), i == 0 ? "approved" : "rejected", i == 0 ? "approved" : "rejected",
-              null, null, "k", t0.plusSeconds(i == 0 ? 10 : 30), null, null, null);
+              null, null, "k", "key:k", t0.plusSeconds(i == 0 ? 10 : 30), null, null, null);
         }
       }
       assertThat(d.countByStatus(owner, "u1"))
@@ -179,13 +190,14 @@ class InterruptDaoTest {
   void givenPendingAndCallbackOwed_whenRecoverableListed_thenBothAppearInOrder() {
     var pending = interrupt("owner-r", "u", "a", null);
     var owed = new NewInterrupt(UUID.randomUUID().toString(), "owner-r", "loopin", "ag", "u", "a",
-        "low", pending.createdAt().plusMillis(1), pending.expiresAt(), "http://localhost/cb", null, null, null);
+        "low", pending.createdAt().plusMillis(1), pending.expiresAt(), "http://localhost/cb", null, null, null,
+        List.of(), 1);
     jdbi.useHandle(h -> {
       InterruptDao d = h.attach(InterruptDao.class);
       insert(h, pending, obj("{}"));
       insert(h, owed, obj("{}"));
-      InterruptSql.project(h, owed.id(), "cancelled", null, null, null, "k", Instant.now(),
-          null, null, null);
+      InterruptSql.project(h, owed.id(), "cancelled", null, null, null, "k", "key:k",
+          Instant.now(), null, null, null);
       List<String> ids = d.recoverable(Instant.EPOCH, new UUID(0, 0).toString(), 1000).stream()
           .map(InterruptRow::id).toList();
       assertThat(ids).contains(pending.id(), owed.id());
@@ -211,6 +223,83 @@ class InterruptDaoTest {
           .isEmpty();
       assertThat(InterruptSql.find(h, again.id())).isEmpty();
       assertThat(d.events(n.id())).hasSize(1);
+    });
+  }
+
+  private static NewInterrupt quorum(String owner, int required) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return new NewInterrupt(UUID.randomUUID().toString(), owner, "agentgate", "agent-1", null,
+        "Pay invoice", "high", now, now.plusSeconds(600), null, null, null, null,
+        List.of("finance"), required);
+  }
+
+  @Test
+  void givenQuorumInterrupt_whenApprovalsRecorded_thenEachApproverOnceAndEveryReadCarriesThem() {
+    var n = quorum("owner-q", 3);
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      assertThat(InterruptSql.insertApproval(h, n.id(), "user:a", "alice", at, "ok"))
+          .isEqualTo(new InterruptSql.ApprovalWrite(true, true));
+      assertThat(InterruptSql.insertApproval(h, n.id(), "user:a", "alice again", at, "ok"))
+          .as("a retry of the same approval").isEqualTo(new InterruptSql.ApprovalWrite(true, false));
+      assertThat(InterruptSql.insertApproval(h, n.id(), "user:b", "bob", at.plusSeconds(1), null))
+          .isEqualTo(new InterruptSql.ApprovalWrite(true, true));
+    });
+    List<Approval> expected = List.of(new Approval("user:a", "alice", at),
+        new Approval("user:b", "bob", at.plusSeconds(1)));
+    assertThat(jdbi.withHandle(h -> InterruptSql.find(h, n.id())).orElseThrow().approvals())
+        .isEqualTo(expected);
+    // The SqlObject reads (lists, recovery) map the same columns with the constructor mapper.
+    InterruptRow listed = jdbi.withExtension(InterruptDao.class,
+        d -> d.pendingForOwner("owner-q", 10)).get(0);
+    assertThat(listed.approvals()).isEqualTo(expected);
+    assertThat(listed.reviewers()).containsExactly("finance");
+    assertThat(listed.requiredApprovals()).isEqualTo(3);
+  }
+
+  @Test
+  void givenSettledInterrupt_whenAnApprovalArrives_thenNothingIsRecorded() {
+    var n = quorum("owner-q2", 2);
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      InterruptSql.project(h, n.id(), "rejected", "rejected", null, null, "bob", "user:b",
+          Instant.now(), null, null, null);
+      assertThat(InterruptSql.insertApproval(h, n.id(), "user:a", "alice", Instant.now(), null))
+          .isEqualTo(new InterruptSql.ApprovalWrite(false, false));
+      assertThat(InterruptSql.find(h, n.id()).orElseThrow().approvals()).isEmpty();
+    });
+  }
+
+  @Test
+  void givenOneApprovalRequired_whenRead_thenNoApprovalsAreAggregated() {
+    var n = interrupt("owner-one", "u", "a", null);
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      // Not written for such an interrupt; if one were, reads would still not look.
+      InterruptSql.insertApproval(h, n.id(), "user:a", "alice", Instant.now(), null);
+      InterruptRow row = InterruptSql.find(h, n.id()).orElseThrow();
+      assertThat(row.requiredApprovals()).isEqualTo(1);
+      assertThat(row.reviewers()).isEmpty();
+      assertThat(row.approvals()).isEmpty();
+    });
+  }
+
+  @Test
+  void givenPendingInterrupt_whenRouted_thenReviewersAreAddedOnceAndTheCountOnlyRises() {
+    var n = quorum("owner-route", 2);
+    jdbi.useHandle(h -> {
+      insert(h, n, obj("{}"));
+      assertThat(InterruptSql.route(h, n.id(), List.of("alice", "finance", "bob"), 3)).isOne();
+      InterruptRow routed = InterruptSql.find(h, n.id()).orElseThrow();
+      assertThat(routed.reviewers()).containsExactly("finance", "alice", "bob");
+      assertThat(routed.requiredApprovals()).isEqualTo(3);
+
+      InterruptSql.route(h, n.id(), List.of(), 1);
+      InterruptSql.route(h, n.id(), null, null);
+      InterruptRow again = InterruptSql.find(h, n.id()).orElseThrow();
+      assertThat(again.reviewers()).containsExactly("finance", "alice", "bob");
+      assertThat(again.requiredApprovals()).isEqualTo(3);
     });
   }
 }

@@ -34,7 +34,7 @@ class ReviewerDaoTest {
       Instant createdAt, String user) {
     String id = UUID.randomUUID().toString();
     var n = new NewInterrupt(id, owner, "loopin", agent, user, action, urgency, createdAt,
-        createdAt.plusSeconds(3600), null, null, null, null);
+        createdAt.plusSeconds(3600), null, null, null, null, java.util.List.of(), 1);
     jdbi.useHandle(h -> InterruptSql.insertCreated(h, n, TestDatabase.mapper().createObjectNode(),
         null, null, "key:test", null).orElseThrow());
     return id;
@@ -47,7 +47,7 @@ class ReviewerDaoTest {
 
   private static void decide(String id, String status, String by, Instant at) {
     jdbi.useHandle(h -> InterruptSql.project(h, id, status,
-        status.equals("expired") ? null : status, null, null, by, at, null, null, null));
+        status.equals("expired") ? null : status, null, null, by, by, at, null, null, null));
   }
 
   @Test

@@ -12,12 +12,14 @@ import dev.interlock.worker.policy.PolicyEngine;
 import dev.interlock.worker.policy.PolicyMatch;
 import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
+import dev.interlock.workflows.ApprovalRecord;
 import dev.interlock.workflows.CallbackFailure;
 import dev.interlock.workflows.CallbackRequest;
 import dev.interlock.workflows.Decision;
 import dev.interlock.workflows.FailureType;
 import dev.interlock.workflows.InterruptActivities;
 import dev.interlock.workflows.InterruptState;
+import dev.interlock.workflows.InterruptStatus;
 import dev.interlock.workflows.PolicyOutcome;
 import dev.interlock.workflows.PolicyRequest;
 import dev.interlock.workflows.TransitionRecord;
@@ -43,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public class InterruptActivitiesImpl implements InterruptActivities {
 
   private static final Logger log = LoggerFactory.getLogger(InterruptActivitiesImpl.class);
+
+  /** The audit event of an approval towards a quorum that leaves the interrupt pending. */
+  public static final String APPROVAL_EVENT = "approval.recorded";
 
   private final Jdbi jdbi;
   private final ObjectMapper json;
@@ -95,15 +100,29 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     if (s.response() != null) {
       details.put("response", s.response());
     }
+    if (s.actorId() != null) {
+      details.put("actorId", s.actorId());
+    }
+    // The approval that completes a quorum is recorded with the others. With one approval
+    // required the approver is the only one and no approval row is written.
+    boolean completesQuorum = s.status() == InterruptStatus.APPROVED
+        && s.approverIds().size() > 1 && s.approverIds().contains(s.actorId());
+    if (completesQuorum) {
+      details.put("approvals", s.approverIds().size());
+    }
+    Instant decidedAt = Instant.ofEpochMilli(s.decidedAtMillis());
     List<String> newDeliveries = new ArrayList<>();
     // null: this run changed the row; otherwise the status the store already held.
     String stored = jdbi.inTransaction(h -> {
+      if (completesQuorum) {
+        // Also locks the row if pending, so the sweep cannot expire it before the update.
+        InterruptSql.insertApproval(h, id, s.actorId(), s.actor(), decidedAt, s.reason());
+      }
       // Row, audit event and NOTIFY in one statement. The activity is retried (and, local,
       // re-run with its workflow task); only the first run that changes the row writes.
       Optional<InterruptRow> updated = InterruptSql.project(h, id, s.status().wire(),
           s.decision() == null ? null : s.decision().wire(), s.reason(), s.modifiedParams(),
-          s.actor(), Instant.ofEpochMilli(s.decidedAtMillis()), s.commandId(), s.response(),
-          details);
+          s.actor(), s.actorId(), decidedAt, s.commandId(), s.response(), details);
       if (updated.isEmpty()) {
         InterruptRow row = InterruptSql.find(h, id).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "interrupt " + id + " is not in the store", FailureType.UNKNOWN_INTERRUPT.name()));
@@ -134,6 +153,41 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     return stored;
   }
 
+  @Override
+  public String recordApproval(ApprovalRecord approval) {
+    String id = approval.interruptId();
+    ObjectNode details = json.createObjectNode()
+        .put("approvals", approval.approvals())
+        .put("required", approval.requiredApprovals())
+        .put("actorId", approval.approverId());
+    if (approval.reason() != null) {
+      details.put("reason", approval.reason());
+    }
+    return jdbi.inTransaction(h -> {
+      InterruptSql.ApprovalWrite write = InterruptSql.insertApproval(h, id, approval.approverId(),
+          approval.approver(), Instant.ofEpochMilli(approval.atMillis()), approval.reason());
+      if (write.inserted()) {
+        // Only the run that recorded the approval writes its event and tells live pages.
+        InterruptSql.insertEvent(h, id, APPROVAL_EVENT, approval.approver(), details);
+        InterruptSql.notifyApproval(h, id);
+      }
+      if (write.pending()) {
+        return InterruptStatus.PENDING.wire();
+      }
+      InterruptRow row = InterruptSql.find(h, id).orElseThrow(() ->
+          ApplicationFailure.newNonRetryableFailure("interrupt " + id + " is not in the store",
+              FailureType.UNKNOWN_INTERRUPT.name()));
+      if (!row.status().equals("expired")) {
+        // As in projectTransition: only the workflow and the sweep settle an interrupt, so
+        // the workflow's view stays authoritative for the wait.
+        log.error("interrupt {}: store says {} while the workflow records an approval", id,
+            row.status());
+        return InterruptStatus.PENDING.wire();
+      }
+      return row.status();
+    });
+  }
+
   /** After the commit (and again on a retry): start what the outbox holds for this interrupt. */
   private void startPendingDeliveries(String interruptId) {
     if (deliveries == null) {
@@ -154,19 +208,36 @@ public class InterruptActivitiesImpl implements InterruptActivities {
           .map(p -> new Policy(p.id(), p.name(), p.priority(), p.enabled(), p.rules(), p.version()))
           .toList();
       PolicyMatch match = PolicyEngine.evaluate(policies, PolicyDocuments.of(json, row));
+      String actor = match.matched() ? "policy:" + match.policyName() : "system:policies";
+      String actorId = match.matched() ? "policy:" + match.policyId() : "system:policies";
       ObjectNode details = json.createObjectNode().put("decision", match.decision().wire());
       if (match.matched()) {
         details.put("policyId", match.policyId()).put("policyName", match.policyName())
             .put("policyVersion", match.policyVersion()).put("rule", match.ruleIndex());
       }
-      InterruptSql.insertEvent(h, id, "policy.evaluated",
-          match.matched() ? "policy:" + match.policyName() : "system:policies", details);
+      if (match.reviewers() != null) {
+        details.set("reviewers", json.valueToTree(match.reviewers()));
+      }
+      if (match.approvals() != null) {
+        details.put("approvals", match.approvals());
+      }
+      details.put("actorId", actorId);
+      InterruptSql.insertEvent(h, id, "policy.evaluated", actor, details);
       return switch (match.decision()) {
-        case AUTO_APPROVE -> new PolicyOutcome(Decision.APPROVED, "policy:" + match.policyName(),
-            "Auto-approved by policy " + match.policyName() + " (v" + match.policyVersion() + ")");
-        case AUTO_DENY -> new PolicyOutcome(Decision.REJECTED, "policy:" + match.policyName(),
-            "Auto-denied by policy " + match.policyName() + " (v" + match.policyVersion() + ")");
-        case ROUTE_TO_HUMAN -> PolicyOutcome.toHuman();
+        case AUTO_APPROVE -> new PolicyOutcome(Decision.APPROVED, actor,
+            "Auto-approved by policy " + match.policyName() + " (v" + match.policyVersion() + ")",
+            actorId, null, null);
+        case AUTO_DENY -> new PolicyOutcome(Decision.REJECTED, actor,
+            "Auto-denied by policy " + match.policyName() + " (v" + match.policyVersion() + ")",
+            actorId, null, null);
+        case ROUTE_TO_HUMAN -> {
+          if (match.reviewers() != null || match.approvals() != null) {
+            // In this transaction, so a retry finds them stored (the union and the
+            // maximum make storing them twice harmless).
+            InterruptSql.route(h, id, match.reviewers(), match.approvals());
+          }
+          yield PolicyOutcome.toHuman(match.reviewers(), match.approvals());
+        }
       };
     });
   }

@@ -53,7 +53,8 @@ class ExpirySweepTest {
   private String pendingUntil(Instant expiresAt) {
     String id = UUID.randomUUID().toString();
     var row = new NewInterrupt(id, "owner-1", "loopin", "agent-1", "user-1", "Send payment",
-        "high", Instant.now().minusSeconds(60), expiresAt, null, null, null, null);
+        "high", Instant.now().minusSeconds(60), expiresAt, null, null, null, null,
+        java.util.List.of(), 1);
     jdbi.useHandle(h -> InterruptSql.insertCreated(h, row, json("{}"), null, null, "key:test",
         null).orElseThrow());
     return id;
@@ -61,7 +62,8 @@ class ExpirySweepTest {
 
   private static TransitionRecord approval(String id) {
     return new TransitionRecord(id, new InterruptState(InterruptStatus.APPROVED, Decision.APPROVED,
-        "just in time", null, "key:k1", Instant.now().toEpochMilli(), "decide-1", null));
+        "just in time", null, "agent one", Instant.now().toEpochMilli(), "decide-1", null,
+        "key:k1", java.util.List.of("key:k1")));
   }
 
   @Test
@@ -75,6 +77,7 @@ class ExpirySweepTest {
     assertThat(row.status()).isEqualTo("expired");
     assertThat(row.decision()).isNull();
     assertThat(row.decidedBy()).isEqualTo("system:expiry");
+    assertThat(row.decidedById()).isEqualTo("system:expiry");
     assertThat(row.decidedAt()).isEqualTo(row.expiresAt());
     assertThat(interrupts.events(id)).extracting(InterruptEventRow::event)
         .containsExactly("expired");
@@ -137,7 +140,7 @@ class ExpirySweepTest {
 
     String stored = activities.projectTransition(new TransitionRecord(id, new InterruptState(
         InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-        Instant.now().toEpochMilli(), null, null)));
+        Instant.now().toEpochMilli(), null, null, "system:expiry", null)));
 
     assertThat(stored).isEqualTo("expired");
     assertThat(interrupts.row(id)).isEqualTo(before);
@@ -163,7 +166,7 @@ class ExpirySweepTest {
     sweep.expireDue(100);
     activities.projectTransition(new TransitionRecord(id, new InterruptState(
         InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-        Instant.now().toEpochMilli(), null, null)));
+        Instant.now().toEpochMilli(), null, null, "system:expiry", null)));
 
     List<String> events = jdbi.withHandle(h -> h.createQuery(
             "select event from webhook_deliveries where interrupt_id = cast(:id as uuid)")

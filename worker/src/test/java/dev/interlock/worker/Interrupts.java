@@ -39,12 +39,24 @@ final class Interrupts {
   String pending(String ownerId, String callbackUrl) {
     String id = UUID.randomUUID().toString();
     var row = new NewInterrupt(id, ownerId, "loopin", "agent-1", "user-1", "Send payment", "high",
-        CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), callbackUrl, null, null, null);
+        CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), callbackUrl, null, null, null, List.of(),
+        1);
     boolean inserted = jdbi.withHandle(h -> InterruptSql.insertCreated(h, row,
         json("{\"amount\":4200,\"vendor\":\"Acme\"}"), null, null, "key:test", null)).isPresent();
     if (!inserted) {
       throw new IllegalStateException("fixture row was not inserted");
     }
+    return id;
+  }
+
+  /** A pending interrupt (no callback) that needs {@code required} approvals. */
+  String pendingQuorum(String ownerId, int required, List<String> reviewers) {
+    String id = UUID.randomUUID().toString();
+    var row = new NewInterrupt(id, ownerId, "agentgate", "agent-1", null, "Pay invoice", "high",
+        CREATED_AT, CREATED_AT.plus(Duration.ofHours(1)), null, null, null, null, reviewers,
+        required);
+    jdbi.useHandle(h -> InterruptSql.insertCreated(h, row, json("{}"), json("{\"amount\":4200}"),
+        null, "ops key", null).orElseThrow());
     return id;
   }
 

@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,12 +48,14 @@ class RecordTransitionTest {
 
   private static TransitionRecord approval(String id) {
     return new TransitionRecord(id, new InterruptState(InterruptStatus.APPROVED, Decision.APPROVED,
-        "looks fine", json("{\"amount\":1}"), "key:k1", DECIDED_AT.toEpochMilli(), "decide-k1", null));
+        "looks fine", json("{\"amount\":1}"), "ops key", DECIDED_AT.toEpochMilli(), "decide-k1",
+        null, "key:k1", List.of("key:k1")));
   }
 
   private static TransitionRecord expiry(String id) {
     return new TransitionRecord(id, new InterruptState(InterruptStatus.EXPIRED, null, null, null,
-        "system:expiry", DECIDED_AT.plusSeconds(60).toEpochMilli(), null, null));
+        "system:expiry", DECIDED_AT.plusSeconds(60).toEpochMilli(), null, null, "system:expiry",
+        List.of()));
   }
 
   @Test
@@ -66,8 +69,12 @@ class RecordTransitionTest {
     assertThat(row.decision()).isEqualTo("approved");
     assertThat(row.reason()).isEqualTo("looks fine");
     assertThat(row.modifiedParams()).isEqualTo(json("{\"amount\":1}"));
-    assertThat(row.decidedBy()).isEqualTo("key:k1");
+    // The name a person reads, and beside it the id that stays when the name changes.
+    assertThat(row.decidedBy()).isEqualTo("ops key");
+    assertThat(row.decidedById()).isEqualTo("key:k1");
     assertThat(row.decidedAt()).isEqualTo(DECIDED_AT);
+    // One approval settles it: no approval row.
+    assertThat(row.approvals()).isEmpty();
   }
 
   @Test
@@ -78,14 +85,14 @@ class RecordTransitionTest {
 
     assertThat(interrupts.events(id)).singleElement().satisfies(event -> {
       assertThat(event.event()).isEqualTo("approved");
-      assertThat(event.actor()).isEqualTo("key:k1");
-      assertThat(event.details())
-          .isEqualTo(json("{\"reason\":\"looks fine\",\"modifiedParams\":{\"amount\":1}}"));
+      assertThat(event.actor()).isEqualTo("ops key");
+      assertThat(event.details()).isEqualTo(json(
+          "{\"reason\":\"looks fine\",\"modifiedParams\":{\"amount\":1},\"actorId\":\"key:k1\"}"));
     });
   }
 
   @Test
-  void givenPendingInterrupt_whenExpiryRecorded_thenNoDecisionAndEmptyEventDetails() {
+  void givenPendingInterrupt_whenExpiryRecorded_thenNoDecisionAndTheSystemAsActor() {
     String id = interrupts.pending("owner-1", null);
 
     activities.recordTransition(expiry(id));
@@ -94,9 +101,11 @@ class RecordTransitionTest {
     assertThat(row.status()).isEqualTo("expired");
     assertThat(row.decision()).isNull();
     assertThat(row.decidedBy()).isEqualTo("system:expiry");
+    assertThat(row.decidedById()).isEqualTo("system:expiry");
     assertThat(interrupts.events(id)).singleElement().satisfies(event -> {
       assertThat(event.event()).isEqualTo("expired");
-      assertThat(event.details()).isEqualTo(json("{}"));
+      assertThat(event.actor()).isEqualTo("system:expiry");
+      assertThat(event.details()).isEqualTo(json("{\"actorId\":\"system:expiry\"}"));
     });
   }
 

@@ -9,6 +9,8 @@ import io.temporal.workflow.UpdateInfo;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -64,8 +66,19 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   private final InterruptActivities callbacks =
       Workflow.newActivityStub(InterruptActivities.class, OutboundRetry.OPTIONS);
 
+  /** The actor and actor id of the workflow's own expiry. */
+  static final String EXPIRY_ACTOR = "system:expiry";
+
+  static final String ALREADY_APPROVED = "You have already approved this interrupt";
+
   private final String interruptId;
   private final long expiresAtMillis;
+  /**
+   * How many distinct approvals settle the interrupt. The count of those given so far is
+   * in {@link InterruptState#approverIds()}: workflow state, rebuilt from the history on
+   * replay, so a quorum survives a worker restart without reading the store.
+   */
+  private int requiredApprovals;
   private InterruptState state;
   private boolean settled;
 
@@ -77,17 +90,26 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
   public InterruptWorkflowImpl(InterruptRequest request) {
     interruptId = request.interruptId();
     expiresAtMillis = request.expiresAtMillis();
-    state = request.resumeFrom() != null ? request.resumeFrom() : InterruptState.pending();
+    // Inputs written before quorums carry 0: one approval settles.
+    requiredApprovals = Math.max(1, request.requiredApprovals());
+    state = request.resumeFrom() != null
+        ? request.resumeFrom()
+        : InterruptState.pending(request.approverIds());
   }
 
   @Override
   public InterruptState run(InterruptRequest request) {
     if (request.evaluatePolicies() && state.isPending()) {
       PolicyOutcome outcome = projection.evaluatePolicies(new PolicyRequest(interruptId));
+      // A routing rule may ask for more approvals than the create did; never fewer.
+      if (outcome.approvals() != null) {
+        requiredApprovals = Math.max(requiredApprovals, outcome.approvals());
+      }
       // A person may have decided while the policies were evaluated; the first one wins.
       if (outcome.decision() != null && state.isPending()) {
         transition(new InterruptState(outcome.decision().status(), outcome.decision(),
-            outcome.reason(), null, outcome.actor(), Workflow.currentTimeMillis(), null, null));
+            outcome.reason(), null, outcome.actor(), Workflow.currentTimeMillis(), null, null,
+            outcome.actorId(), state.approverIds()));
       }
     }
     settled = true;
@@ -101,8 +123,8 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
         // because the state is set before the projection runs.
         transition(
             new InterruptState(
-                InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-                Workflow.currentTimeMillis(), null, null));
+                InterruptStatus.EXPIRED, null, null, null, EXPIRY_ACTOR,
+                Workflow.currentTimeMillis(), null, null, EXPIRY_ACTOR, state.approverIds()));
       }
     }
     // A decide or cancel handler may still be projecting its transition.
@@ -121,8 +143,31 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     return state;
   }
 
+  /**
+   * A rejection settles at once. An approval settles when it is the last one the quorum
+   * needs (with one required, the first); before that it is recorded and the interrupt
+   * stays pending. With one approval required this is exactly the decision as it was before
+   * quorums: the same commands, so older histories replay.
+   */
   @Override
   public InterruptState decide(DecideCommand command) {
+    String approverId = approverId(command);
+    boolean approving = command.decision() == Decision.APPROVED;
+    if (requiredApprovals > 1) {
+      // Updates that arrive in one workflow task are all validated before the first handler
+      // runs, so a quorum checks again here (from a handler, the failure keeps its type).
+      if (!state.isPending()) {
+        throw notPending(state.status());
+      }
+      if (approving && state.approverIds().contains(approverId)) {
+        throw ApplicationFailure.newNonRetryableFailure(ALREADY_APPROVED,
+            AlreadyApproved.class.getName());
+      }
+    }
+    List<String> approvers = approving ? with(state.approverIds(), approverId) : state.approverIds();
+    if (approving && approvers.size() < requiredApprovals) {
+      return recordApproval(command, approvers);
+    }
     boolean applied = transition(
         new InterruptState(
             command.decision().status(),
@@ -131,8 +176,28 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
             command.modifiedParams(),
             command.actor(),
             Workflow.currentTimeMillis(),
-            currentUpdateId(), command.response()));
+            currentUpdateId(), command.response(), command.actorId(), approvers));
     if (!applied) {
+      throw expiredFirst();
+    }
+    return state;
+  }
+
+  /**
+   * Counts one approval that does not yet make the quorum: the state first (so the
+   * validator refuses the same approver at once), then the store. The interrupt stays
+   * pending and the update answers that state.
+   */
+  private InterruptState recordApproval(DecideCommand command, List<String> approvers) {
+    List<String> before = state.approverIds();
+    state = InterruptState.pending(approvers);
+    String stored = localProjection.recordApproval(new ApprovalRecord(interruptId,
+        approverId(command), command.actor(), Workflow.currentTimeMillis(), command.reason(),
+        approvers.size(), requiredApprovals));
+    if (InterruptStatus.EXPIRED.wire().equals(stored)) {
+      // The store's expiry sweep got there first and recorded nothing: adopt its expiry.
+      state = storeExpiry(before);
+      announce(state);
       throw expiredFirst();
     }
     return state;
@@ -144,6 +209,10 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
       throw new InvalidCommand("decision is required");
     }
     requirePending();
+    if (command.decision() == Decision.APPROVED
+        && state.approverIds().contains(approverId(command))) {
+      throw new AlreadyApproved(ALREADY_APPROVED);
+    }
   }
 
   @Override
@@ -151,11 +220,31 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     boolean applied = transition(
         new InterruptState(
             InterruptStatus.CANCELLED, null, command.reason(), null, command.actor(),
-            Workflow.currentTimeMillis(), currentUpdateId(), null));
+            Workflow.currentTimeMillis(), currentUpdateId(), null, command.actorId(),
+            state.approverIds()));
     if (!applied) {
       throw expiredFirst();
     }
     return state;
+  }
+
+  /** The identity a quorum counts: the stable id, or the name in commands without one. */
+  private static String approverId(DecideCommand command) {
+    return command.actorId() != null ? command.actorId() : String.valueOf(command.actor());
+  }
+
+  private static List<String> with(List<String> approvers, String approverId) {
+    List<String> more = new ArrayList<>(approvers);
+    if (!more.contains(approverId)) {
+      more.add(approverId);
+    }
+    return more;
+  }
+
+  /** A handler's answer when the interrupt left pending after its validator ran. */
+  private static ApplicationFailure notPending(InterruptStatus status) {
+    return ApplicationFailure.newNonRetryableFailure("Interrupt is already " + status.wire(),
+        NotPending.class.getName());
   }
 
   /**
@@ -164,8 +253,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
    * which the gateway reads as "not pending".
    */
   private static ApplicationFailure expiredFirst() {
-    return ApplicationFailure.newNonRetryableFailure(
-        "Interrupt is already " + InterruptStatus.EXPIRED.wire(), NotPending.class.getName());
+    return notPending(InterruptStatus.EXPIRED);
   }
 
   @Override
@@ -205,6 +293,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
    * expiry as its own state, and the transition did not happen.
    */
   private boolean transition(InterruptState next) {
+    List<String> approversBefore = state.approverIds();
     state = next;
     TransitionRecord record = new TransitionRecord(interruptId, next);
     int version = Workflow.getVersion(LOCAL_PROJECTION_CHANGE, Workflow.DEFAULT_VERSION,
@@ -213,8 +302,7 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
       String stored = localProjection.projectTransition(record);
       if (InterruptStatus.EXPIRED.wire().equals(stored)
           && next.status() != InterruptStatus.EXPIRED) {
-        state = new InterruptState(InterruptStatus.EXPIRED, null, null, null, "system:expiry",
-            expiresAtMillis, null, null);
+        state = storeExpiry(approversBefore);
         announce(state);
         return false;
       }
@@ -223,6 +311,12 @@ public class InterruptWorkflowImpl implements InterruptWorkflow {
     }
     announce(next);
     return true;
+  }
+
+  /** The expiry the store's sweep recorded: at {@code expiresAt}, by the system. */
+  private InterruptState storeExpiry(List<String> approvers) {
+    return new InterruptState(InterruptStatus.EXPIRED, null, null, null, EXPIRY_ACTOR,
+        expiresAtMillis, null, null, EXPIRY_ACTOR, approvers);
   }
 
   /** The status in the memo and, where the workflow carries them, the search attributes. */

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
@@ -28,7 +29,8 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  */
 final class InterruptHarness {
 
-  static final String ACTOR = "key:k1";
+  static final String ACTOR = "agent one";
+  static final String ACTOR_ID = "key:k1";
   static final long TWO_DAYS_MILLIS = Duration.ofDays(2).toMillis();
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +54,18 @@ final class InterruptHarness {
     TestWorkflowExtension.Builder builder = extensionBuilder();
     InterlockSearchAttributes.definitions().forEach(builder::registerSearchAttribute);
     return builder.build();
+  }
+
+  /**
+   * Like {@link #extension()}, on a worker that keeps no workflow in its cache: every
+   * workflow task replays the history from the start, as a worker does that has just been
+   * restarted, so whatever the workflow holds must come back from its history.
+   */
+  static TestWorkflowExtension extensionWithoutCache() {
+    return extensionBuilder()
+        .setWorkerFactoryOptions(
+            io.temporal.worker.WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build())
+        .build();
   }
 
   private static TestWorkflowExtension.Builder extensionBuilder() {
@@ -80,6 +94,11 @@ final class InterruptHarness {
 
   long now() {
     return env.currentTimeMillis();
+  }
+
+  /** Lets time pass on the environment's (skipped) clock. */
+  void sleep(Duration duration) {
+    env.sleep(duration);
   }
 
   /** Starts a new interrupt that expires two days from now. */
@@ -143,7 +162,22 @@ final class InterruptHarness {
   }
 
   static DecideCommand approve(String reason, JsonNode modifiedParams) {
-    return new DecideCommand(Decision.APPROVED, reason, modifiedParams, ACTOR, null);
+    return new DecideCommand(Decision.APPROVED, reason, modifiedParams, ACTOR, null, ACTOR_ID);
+  }
+
+  /** An approval by someone else than {@link #ACTOR}: {@code name} reads, {@code id} counts. */
+  static DecideCommand approveAs(String name, String id) {
+    return new DecideCommand(Decision.APPROVED, "fine by " + name, null, name, null, id);
+  }
+
+  static DecideCommand rejectAs(String name, String id) {
+    return new DecideCommand(Decision.REJECTED, "not by " + name, null, name, null, id);
+  }
+
+  /** A new interrupt that needs {@code required} approvals and expires two days from now. */
+  InterruptWorkflow startQuorum(int required, boolean hasCallback) {
+    return start(new InterruptRequest(nextId(), now() + TWO_DAYS_MILLIS, hasCallback, null,
+        false, required, List.of()));
   }
 
   static DecideCommand approve() {
@@ -151,7 +185,7 @@ final class InterruptHarness {
   }
 
   static DecideCommand reject() {
-    return new DecideCommand(Decision.REJECTED, "too risky", null, ACTOR, null);
+    return new DecideCommand(Decision.REJECTED, "too risky", null, ACTOR, null, ACTOR_ID);
   }
 
   static JsonNode json(String text) {

@@ -87,12 +87,13 @@ class InterruptWorkflowCallbackTest {
     InterruptState approved =
         new InterruptState(
             InterruptStatus.APPROVED, Decision.APPROVED, "ok", null, ACTOR,
-            harness.now() - Duration.ofHours(1).toMillis(), null, null);
+            harness.now() - Duration.ofHours(1).toMillis(), null, null, InterruptHarness.ACTOR_ID,
+            java.util.List.of(InterruptHarness.ACTOR_ID));
     long startedAt = harness.now();
     long expiresAt = startedAt + TWO_DAYS_MILLIS;
     String id = harness.nextId();
 
-    InterruptWorkflow workflow = harness.start(new InterruptRequest(id, expiresAt, true, approved, false));
+    InterruptWorkflow workflow = harness.start(new InterruptRequest(id, expiresAt, true, approved, false, 1, null));
     InterruptState result = resultOf(workflow);
 
     assertThat(result.status()).isEqualTo(InterruptStatus.APPROVED);

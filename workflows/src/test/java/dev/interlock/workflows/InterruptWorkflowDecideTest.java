@@ -49,6 +49,7 @@ class InterruptWorkflowDecideTest {
     assertThat(decided.reason()).isEqualTo("ship it");
     assertThat(decided.modifiedParams()).isEqualTo(json("{\"amount\":5}"));
     assertThat(decided.actor()).isEqualTo(ACTOR);
+    assertThat(decided.actorId()).isEqualTo(InterruptHarness.ACTOR_ID);
     assertThat(decided.decidedAtMillis()).isBetween(before, harness.now());
     // Projected before the update returned: the store has the row when the caller hears back.
     assertThat(activities.transitions()).containsExactly(decided);
@@ -104,7 +105,7 @@ class InterruptWorkflowDecideTest {
 
     assertRejectedAsNotPending(() -> workflow.decide(reject()), "Interrupt is already approved");
     assertRejectedAsNotPending(
-        () -> workflow.cancel(new CancelCommand("agent:a1", "never mind")),
+        () -> workflow.cancel(new CancelCommand("agent one", "never mind", "key:a1")),
         "Interrupt is already approved");
 
     assertThat(workflow.state()).isEqualTo(approved);
@@ -118,12 +119,13 @@ class InterruptWorkflowDecideTest {
     activities.holdCallbacks();
     InterruptWorkflow workflow = harness.startPending(true);
 
-    InterruptState cancelled = workflow.cancel(new CancelCommand("agent:a1", "no longer needed"));
+    InterruptState cancelled = workflow.cancel(new CancelCommand("agent one", "no longer needed", "key:a1"));
 
     assertThat(cancelled.status()).isEqualTo(InterruptStatus.CANCELLED);
     assertThat(cancelled.decision()).isNull();
     assertThat(cancelled.reason()).isEqualTo("no longer needed");
-    assertThat(cancelled.actor()).isEqualTo("agent:a1");
+    assertThat(cancelled.actor()).isEqualTo("agent one");
+    assertThat(cancelled.actorId()).isEqualTo("key:a1");
     assertThat(cancelled.decidedAtMillis()).isPositive();
     assertRejectedAsNotPending(() -> workflow.decide(approve()), "Interrupt is already cancelled");
     activities.openCallbacks();
@@ -137,7 +139,7 @@ class InterruptWorkflowDecideTest {
     InterruptWorkflow workflow = harness.startPending(false);
 
     assertRejected(
-        () -> workflow.decide(new DecideCommand(null, "?", null, ACTOR, null)),
+        () -> workflow.decide(new DecideCommand(null, "?", null, ACTOR, null, null)),
         InvalidCommand.class,
         "decision is required");
 

@@ -28,18 +28,20 @@ class InterruptWorkflowPolicyTest {
 
   private InterruptWorkflow startWithPolicies() {
     return harness.start(new InterruptRequest(harness.nextId(), harness.now() + 3_600_000L, false,
-        null, true));
+        null, true, 1, null));
   }
 
   @Test
   void givenAutoApprovePolicy_whenSettled_thenAlreadyApprovedByThePolicy() {
-    activities.policiesDecide(new PolicyOutcome(Decision.APPROVED, "policy:low-risk", "Auto-approved"));
+    activities.policiesDecide(new PolicyOutcome(Decision.APPROVED, "policy:low-risk", "Auto-approved",
+        "policy:p-1", null, null));
     InterruptWorkflow workflow = startWithPolicies();
 
     InterruptState settled = workflow.settled();
 
     assertThat(settled.status()).isEqualTo(InterruptStatus.APPROVED);
     assertThat(settled.actor()).isEqualTo("policy:low-risk");
+    assertThat(settled.actorId()).isEqualTo("policy:p-1");
     assertThat(settled.reason()).isEqualTo("Auto-approved");
     assertThat(activities.activityNames()).containsExactly("evaluatePolicies", "projectTransition");
     assertThat(resultOf(workflow).status()).isEqualTo(InterruptStatus.APPROVED);
@@ -47,7 +49,8 @@ class InterruptWorkflowPolicyTest {
 
   @Test
   void givenAutoDenyPolicy_whenSettled_thenRejected() {
-    activities.policiesDecide(new PolicyOutcome(Decision.REJECTED, "policy:no-deletes", "Denied"));
+    activities.policiesDecide(new PolicyOutcome(Decision.REJECTED, "policy:no-deletes", "Denied",
+        "policy:p-2", null, null));
     InterruptState settled = startWithPolicies().settled();
     assertThat(settled.status()).isEqualTo(InterruptStatus.REJECTED);
     assertThat(settled.decision()).isEqualTo(Decision.REJECTED);

@@ -35,6 +35,9 @@ class InterruptWorkflowReplayTest {
     "interrupt-expiry-callback-project.json, EVENT_TYPE_TIMER_FIRED",
     // the store's expiry sweep got there first: the decide update failed, the run expired
     "interrupt-decide-store-expired-callback.json, Interrupt is already expired",
+    // a quorum of two: the first approval recorded by the local activity recordApproval
+    // (its type in the marker, base64), the second settling it (InterruptWorkflowQuorumTest)
+    "interrupt-quorum-approve-callback.json, IlJlY29yZEFwcHJvdmFsIg",
   })
   void givenCommittedHistory_whenReplayedAgainstCurrentCode_thenItIsDeterministic(
       String file, String characteristicEvent) throws Exception {

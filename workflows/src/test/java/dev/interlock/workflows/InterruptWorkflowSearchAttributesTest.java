@@ -103,7 +103,7 @@ class InterruptWorkflowSearchAttributesTest {
     InterruptWorkflow workflow =
         harness.start(InterruptRequest.fresh(harness.nextId(), expiresAt, false), started);
 
-    InterruptState cancelled = workflow.cancel(new CancelCommand("agent:a1", "no longer needed"));
+    InterruptState cancelled = workflow.cancel(new CancelCommand("agent one", "no longer needed", "key:a1"));
 
     assertThat(cancelled.status()).isEqualTo(InterruptStatus.CANCELLED);
     assertThat(resultOf(workflow)).isEqualTo(cancelled);

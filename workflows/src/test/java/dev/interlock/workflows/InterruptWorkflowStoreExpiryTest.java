@@ -65,7 +65,7 @@ class InterruptWorkflowStoreExpiryTest {
     InterruptWorkflow workflow = harness.startPending(false);
     activities.storeHolds(InterruptStatus.EXPIRED.wire());
 
-    assertRejectedAsNotPending(() -> workflow.cancel(new CancelCommand("key:k1", "no longer needed")),
+    assertRejectedAsNotPending(() -> workflow.cancel(new CancelCommand("agent one", "no longer needed", "key:k1")),
         "Interrupt is already expired");
 
     assertThat(resultOf(workflow).status()).isEqualTo(InterruptStatus.EXPIRED);
@@ -74,10 +74,11 @@ class InterruptWorkflowStoreExpiryTest {
   @Test
   void givenStoreExpiredFirst_whenAPolicyDecides_thenTheInterruptStaysExpired() {
     activities.policiesDecide(
-        new PolicyOutcome(Decision.APPROVED, "policy:low-risk", "Auto-approved"));
+        new PolicyOutcome(Decision.APPROVED, "policy:low-risk", "Auto-approved",
+            "policy:p-1", null, null));
     activities.storeHolds(InterruptStatus.EXPIRED.wire());
     InterruptWorkflow workflow = harness.start(new InterruptRequest(harness.nextId(),
-        harness.now() + 3_600_000L, false, null, true));
+        harness.now() + 3_600_000L, false, null, true, 1, null));
 
     assertThat(workflow.settled().status()).isEqualTo(InterruptStatus.EXPIRED);
     assertThat(resultOf(workflow).actor()).isEqualTo("system:expiry");

@@ -52,6 +52,14 @@ final class RecordingActivities implements InterruptActivities {
   }
 
   @Override
+  public String recordApproval(ApprovalRecord approval) {
+    await(transitionGate);
+    record("recordApproval", approval);
+    String stored = storedStatus;
+    return stored != null ? stored : InterruptStatus.PENDING.wire();
+  }
+
+  @Override
   public void deliverCallback(CallbackRequest request) {
     await(callbackGate);
     record("deliverCallback", request);
@@ -149,7 +157,7 @@ final class RecordingActivities implements InterruptActivities {
     List<String> names = new java.util.ArrayList<>();
     java.util.Set<String> projected = new java.util.HashSet<>();
     for (Call c : calls) {
-      if (isProjection(c) && !projected.add(repeatKey(c))) {
+      if ((isProjection(c) || isApproval(c)) && !projected.add(repeatKey(c))) {
         continue;
       }
       names.add(c.activity());
@@ -174,9 +182,26 @@ final class RecordingActivities implements InterruptActivities {
     return c.activity().equals("recordTransition") || c.activity().equals("projectTransition");
   }
 
+  private static boolean isApproval(Call c) {
+    return c.activity().equals("recordApproval");
+  }
+
+  /** A transition is projected once per status, an approval once per approver. */
   private static String repeatKey(Call c) {
+    if (c.argument() instanceof ApprovalRecord a) {
+      return a.interruptId() + "/approval/" + a.approverId();
+    }
     TransitionRecord t = (TransitionRecord) c.argument();
     return t.interruptId() + "/" + t.state().status();
+  }
+
+  /** The approvals recorded towards a quorum, in order (a repeated run counted once). */
+  List<ApprovalRecord> approvals() {
+    java.util.Map<String, ApprovalRecord> last = new java.util.LinkedHashMap<>();
+    calls.stream()
+        .filter(RecordingActivities::isApproval)
+        .forEach(c -> last.put(repeatKey(c), (ApprovalRecord) c.argument()));
+    return List.copyOf(last.values());
   }
 
   long count(String activity) {

@@ -1,7 +1,9 @@
 package dev.interlock.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.interlock.server.errors.InvalidRequest;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A validated request to create an interrupt, in core terms. Dialects build it.
@@ -13,6 +15,11 @@ import java.time.Instant;
  * @param requestType for questions: confirmation, input or choice; null for approvals
  * @param options the answers a person may pick (a JSON array of strings), or null
  * @param sessionId the Loopgate session, or null
+ * @param reviewers reviewer group names or usernames it is routed to; empty: anyone who may
+ *     decide in the workspace. At most {@value #MAX_REVIEWERS}, each a name of at most
+ *     {@value #MAX_REVIEWER_LENGTH} characters
+ * @param requiredApprovals how many distinct approvals settle it (a quorum), 1 to
+ *     {@value #MAX_APPROVALS}; the first rejection settles it whatever the number
  */
 public record CreateInterrupt(
     String source,
@@ -27,13 +34,51 @@ public record CreateInterrupt(
     String idempotencyKey,
     String requestType,
     JsonNode options,
-    String sessionId) {
+    String sessionId,
+    List<String> reviewers,
+    int requiredApprovals) {
 
-  /** A plain approval request (no options, no session). */
+  public static final int MAX_REVIEWERS = 20;
+  public static final int MAX_REVIEWER_LENGTH = 100;
+  public static final int MAX_APPROVALS = 10;
+
+  public CreateInterrupt {
+    reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
+    if (reviewers.size() > MAX_REVIEWERS) {
+      throw new InvalidRequest("reviewers may name at most " + MAX_REVIEWERS + " reviewers");
+    }
+    for (String name : reviewers) {
+      if (name.isBlank() || name.length() > MAX_REVIEWER_LENGTH) {
+        throw new InvalidRequest("each reviewer must be a non-empty name of at most "
+            + MAX_REVIEWER_LENGTH + " characters");
+      }
+    }
+    if (requiredApprovals < 1 || requiredApprovals > MAX_APPROVALS) {
+      throw new InvalidRequest("requiredApprovals must be a whole number from 1 to "
+          + MAX_APPROVALS);
+    }
+  }
+
+  /** Anyone may decide and one approval settles it (every dialect's create until now). */
+  public CreateInterrupt(String source, String agentId, String userId, String action,
+      JsonNode context, JsonNode params, Urgency urgency, Instant expiresAt, String callbackUrl,
+      String idempotencyKey, String requestType, JsonNode options, String sessionId) {
+    this(source, agentId, userId, action, context, params, urgency, expiresAt, callbackUrl,
+        idempotencyKey, requestType, options, sessionId, List.of(), 1);
+  }
+
+  /** A plain approval request (no options, no session, no named reviewers, one approval). */
   public static CreateInterrupt approval(String source, String agentId, String userId,
       String action, JsonNode context, JsonNode params, Urgency urgency, Instant expiresAt,
       String callbackUrl, String idempotencyKey) {
     return new CreateInterrupt(source, agentId, userId, action, context, params, urgency,
         expiresAt, callbackUrl, idempotencyKey, null, null, null);
+  }
+
+  /** The same request, routed to {@code reviewers} and settled by {@code required} approvals. */
+  public CreateInterrupt withQuorum(List<String> reviewers, int required) {
+    return new CreateInterrupt(source, agentId, userId, action, context, params, urgency,
+        expiresAt, callbackUrl, idempotencyKey, requestType, options, sessionId, reviewers,
+        required);
   }
 }

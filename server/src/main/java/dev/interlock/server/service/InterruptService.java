@@ -83,11 +83,18 @@ public final class InterruptService {
         command.source(), command.agentId(), command.userId(), command.action(),
         command.urgency().stored(), now, command.expiresAt().truncatedTo(ChronoUnit.MICROS),
         command.callbackUrl(), command.idempotencyKey(), command.requestType(),
-        command.sessionId());
+        command.sessionId(), command.reviewers(), command.requiredApprovals());
     ObjectNode createdDetails = json.createObjectNode()
         .put("source", command.source())
         .put("agentId", command.agentId())
-        .put("urgency", command.urgency().stored());
+        .put("urgency", command.urgency().stored())
+        .put("actorId", caller.actorId());
+    if (!command.reviewers().isEmpty()) {
+      createdDetails.set("reviewers", json.valueToTree(command.reviewers()));
+    }
+    if (command.requiredApprovals() > 1) {
+      createdDetails.put("requiredApprovals", command.requiredApprovals());
+    }
     List<String> newDeliveries = new java.util.ArrayList<>();
     InterruptRow stored = jdbi.inTransaction(h -> {
       InterruptRow created = InterruptSql.insertCreated(h, row, command.context(),
@@ -170,6 +177,7 @@ public final class InterruptService {
       if (result != null) {
         details.set("result", result);
       }
+      details.put("actorId", caller.actorId());
       InterruptSql.insertEvent(h, id, "confirmed", actor, details);
       InterruptRow row = InterruptSql.find(h, id).orElseThrow();
       newDeliveries.addAll(webhookEvents.enqueue(h, row, "request.confirmed"));
@@ -231,17 +239,26 @@ public final class InterruptService {
         requestKey);
   }
 
-  /** A decision recorded under a name the caller chose (AgentGate's {@code decidedBy}). */
+  /**
+   * A decision recorded under a name the caller chose (AgentGate's {@code decidedBy}). The
+   * id beside it is always the caller's own, so a name chosen per call cannot count as a
+   * second approver of a quorum.
+   *
+   * <p>On an interrupt that needs several approvals, an approval short of the quorum is
+   * recorded and the interrupt, still pending, is returned; the same caller approving again
+   * is a {@link Conflict}.
+   */
   public InterruptRow decideAs(Caller caller, String actor, String id, Decision decision,
       String reason, com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
       String requestKey) {
-    DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response);
+    DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response,
+        caller.actorId());
     String updateId = updateId("decide", caller, id, requestKey);
     return transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
   }
 
   public InterruptRow cancel(Caller caller, String id, String reason, String requestKey) {
-    CancelCommand command = new CancelCommand(caller.actor(), reason);
+    CancelCommand command = new CancelCommand(caller.actor(), reason, caller.actorId());
     String updateId = updateId("cancel", caller, id, requestKey);
     return transition(caller, id, updateId, () -> gateway.cancel(id, command, updateId));
   }

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * NOTIFYs in the transaction that records a transition, so a waiter wakes whichever
  * instance took the decision.
  *
- * <p>It also tells {@link Subscriber}s (live pages) about every transition and about new
- * interrupts, which the create path announces on a channel of their own so that they never
- * wake a decision waiter.
+ * <p>It also tells {@link Subscriber}s (live pages) about every transition, about new
+ * interrupts and about approvals towards a quorum, which are announced on channels of their
+ * own so that they never wake a decision waiter (the interrupt is still pending).
  *
  * <p>One dedicated connection LISTENs. If it breaks, every waiter is woken (they re-read
  * the store, so nothing is missed), subscribers are told to resynchronise, and the listener
@@ -64,6 +64,14 @@ public final class TransitionListener extends DaemonLoop {
 
     /** An interrupt left pending (decided, expired or cancelled). */
     void transitioned(String interruptId);
+
+    /**
+     * An approval towards an interrupt's quorum was recorded; it is still pending. By default
+     * the same as a transition: whoever shows the interrupt reads it again.
+     */
+    default void approvalRecorded(String interruptId) {
+      transitioned(interruptId);
+    }
 
     /** Notifications may have been missed (the connection broke): re-read everything. */
     void resync();
@@ -129,6 +137,7 @@ public final class TransitionListener extends DaemonLoop {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + InterruptSql.CHANNEL);
           s.execute("LISTEN " + InterruptSql.CREATED_CHANNEL);
+          s.execute("LISTEN " + InterruptSql.APPROVAL_CHANNEL);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         listening = true;
@@ -141,6 +150,8 @@ public final class TransitionListener extends DaemonLoop {
             for (PGNotification n : notifications) {
               if (InterruptSql.CREATED_CHANNEL.equals(n.getName())) {
                 tell(sub -> sub.created(n.getParameter()));
+              } else if (InterruptSql.APPROVAL_CHANNEL.equals(n.getName())) {
+                tell(sub -> sub.approvalRecorded(n.getParameter()));
               } else {
                 wake(n.getParameter());
               }

@@ -1,6 +1,7 @@
 package dev.interlock.server.service;
 
 import dev.interlock.server.temporal.InterruptGateway;
+import dev.interlock.model.Approval;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.workflows.Decision;
 import dev.interlock.workflows.InterlockSearchAttributes;
@@ -9,6 +10,7 @@ import dev.interlock.workflows.InterruptRequest;
 import dev.interlock.workflows.InterruptState;
 import dev.interlock.workflows.InterruptStatus;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Starts an interrupt's workflow from its stored row: for new interrupts and for recovery. */
@@ -28,8 +30,11 @@ public final class WorkflowStarter {
     // harmless (the same policies, one more audit entry).
     boolean policies = "agentgate".equals(row.source())
         || "mcp".equals(row.source()) && row.requestType() == null;
+    // The quorum and the approvals already given, so a re-created workflow (recovery, an
+    // embedded restart) counts on from where the store stands.
     InterruptRequest request = new InterruptRequest(row.id(), row.expiresAt().toEpochMilli(),
-        "pending".equals(row.callbackState()), resumeFrom, policies && row.isPending());
+        "pending".equals(row.callbackState()), resumeFrom, policies && row.isPending(),
+        row.requiredApprovals(), approverIds(row));
     // Two memo keys, not one per field: the embedded Temporal keeps every memo payload of
     // every waiting workflow in memory with its own metadata map (about 400 bytes each),
     // which was a fifth of the heap per pending wait (docs/benchmarks.md, scenario 3).
@@ -70,7 +75,12 @@ public final class WorkflowStarter {
     return new InterruptState(InterruptStatus.fromWire(row.status()),
         row.decision() == null ? null : Decision.valueOf(row.decision().toUpperCase(java.util.Locale.ROOT)),
         row.reason(), row.modifiedParams(), row.decidedBy(),
-        row.decidedAt() == null ? 0L : row.decidedAt().toEpochMilli(), row.commandId(), row.response());
+        row.decidedAt() == null ? 0L : row.decidedAt().toEpochMilli(), row.commandId(), row.response(),
+        row.decidedById(), approverIds(row));
+  }
+
+  private static List<String> approverIds(InterruptRow row) {
+    return row.approvals().stream().map(Approval::approverId).toList();
   }
 
   private static String truncate(String s, int max) {

@@ -3,6 +3,7 @@ package dev.interlock.server.temporal;
 import dev.interlock.server.errors.Conflict;
 import dev.interlock.server.errors.InvalidRequest;
 import dev.interlock.server.errors.TemporarilyUnavailable;
+import dev.interlock.workflows.AlreadyApproved;
 import dev.interlock.workflows.CancelCommand;
 import dev.interlock.workflows.DecideCommand;
 import dev.interlock.workflows.InvalidCommand;
@@ -235,6 +236,9 @@ public final class InterruptGateway {
       }
       if (InvalidCommand.class.getName().equals(failure.getType())) {
         return new InvalidRequest(failure.getOriginalMessage());
+      }
+      if (AlreadyApproved.class.getName().equals(failure.getType())) {
+        return new Conflict("You have already approved this interrupt");
       }
     }
     log.warn("unexpected update failure from the workflow", cause);

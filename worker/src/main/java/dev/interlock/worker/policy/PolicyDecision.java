@@ -6,6 +6,11 @@ import java.util.Locale;
 public enum PolicyDecision {
   AUTO_APPROVE, AUTO_DENY, ROUTE_TO_HUMAN;
 
+  /** Whether a person decides: only then may a rule name reviewers and a quorum. */
+  public boolean routesToHuman() {
+    return this == ROUTE_TO_HUMAN;
+  }
+
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
   }

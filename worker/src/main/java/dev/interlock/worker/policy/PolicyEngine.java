@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * RE2 syntax and run on RE2/J, whose matching time is linear in the input, so no pattern can
  * hang the evaluation (ReDoS); the price is that RE2 has no backreferences or lookaround,
  * which {@link #validate} refuses when a policy is written.
+ *
+ * <p>A {@code route_to_human} rule may also say whom to ask ({@code reviewers}: reviewer
+ * group names or usernames) and how many must approve ({@code approvals}, a quorum); the
+ * interrupt is then stored with them and its workflow waits for that many approvals.
  */
 public final class PolicyEngine {
 
@@ -38,6 +43,11 @@ public final class PolicyEngine {
   static final int MAX_COMPILED = 1024;
   static final Set<String> OPERATORS = Set.of("$lt", "$gt", "$lte", "$gte", "$in", "$regex");
   private static final int MAX_RULES = 100;
+  /** At most this many reviewers per rule, each a name of at most this many characters. */
+  static final int MAX_REVIEWERS = 20;
+  static final int MAX_REVIEWER_LENGTH = 100;
+  /** A quorum is 1 to this many approvals (the store's check says the same). */
+  static final int MAX_APPROVALS = 10;
 
   private PolicyEngine() {}
 
@@ -62,8 +72,12 @@ public final class PolicyEngine {
           return PolicyMatch.noMatch();
         }
         if (matched) {
-          return new PolicyMatch(PolicyDecision.fromWire(rule.path("decision").asText()),
-              policy.id(), policy.name(), policy.version(), index);
+          PolicyDecision decision = PolicyDecision.fromWire(rule.path("decision").asText());
+          return decision.routesToHuman()
+              ? new PolicyMatch(decision, policy.id(), policy.name(), policy.version(), index,
+                  reviewers(policy, index, rule), approvals(policy, index, rule))
+              : new PolicyMatch(decision, policy.id(), policy.name(), policy.version(), index,
+                  null, null);
         }
         index++;
       }
@@ -89,12 +103,14 @@ public final class PolicyEngine {
       if (decision == null || !decision.isTextual()) {
         throw new IllegalArgumentException(where + ".decision is required");
       }
+      PolicyDecision parsed;
       try {
-        PolicyDecision.fromWire(decision.asText());
+        parsed = PolicyDecision.fromWire(decision.asText());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ".decision must be one of auto_approve,"
             + " auto_deny, route_to_human");
       }
+      validateRouting(where, rule, parsed);
       JsonNode match = rule.get("match");
       if (match == null || match.isNull()) {
         continue; // matches everything
@@ -109,6 +125,84 @@ public final class PolicyEngine {
         validateCondition(where + ".match." + f.getKey(), f.getValue());
       }
     }
+  }
+
+  /** {@code reviewers} and {@code approvals}: only on a route_to_human rule, and bounded. */
+  private static void validateRouting(String where, JsonNode rule, PolicyDecision decision) {
+    JsonNode reviewers = rule.get("reviewers");
+    JsonNode approvals = rule.get("approvals");
+    boolean hasReviewers = reviewers != null && !reviewers.isNull();
+    boolean hasApprovals = approvals != null && !approvals.isNull();
+    if ((hasReviewers || hasApprovals) && !decision.routesToHuman()) {
+      throw new IllegalArgumentException(where + "." + (hasReviewers ? "reviewers" : "approvals")
+          + " is only allowed when decision is route_to_human");
+    }
+    if (hasReviewers) {
+      if (!reviewers.isArray()) {
+        throw new IllegalArgumentException(where + ".reviewers must be an array of reviewer"
+            + " group names or usernames");
+      }
+      if (reviewers.size() > MAX_REVIEWERS) {
+        throw new IllegalArgumentException(where + ".reviewers may name at most "
+            + MAX_REVIEWERS + " reviewers");
+      }
+      for (int i = 0; i < reviewers.size(); i++) {
+        JsonNode name = reviewers.get(i);
+        if (!name.isTextual() || name.asText().isBlank()
+            || name.asText().length() > MAX_REVIEWER_LENGTH) {
+          throw new IllegalArgumentException(where + ".reviewers[" + i + "] must be a"
+              + " non-empty string of at most " + MAX_REVIEWER_LENGTH + " characters");
+        }
+      }
+    }
+    if (hasApprovals && !validApprovals(approvals)) {
+      throw new IllegalArgumentException(where + ".approvals must be a whole number from 1 to "
+          + MAX_APPROVALS);
+    }
+  }
+
+  private static boolean validApprovals(JsonNode approvals) {
+    return approvals.isIntegralNumber() && approvals.canConvertToInt()
+        && approvals.asInt() >= 1 && approvals.asInt() <= MAX_APPROVALS;
+  }
+
+  /**
+   * The reviewers of a matching routing rule, each once; null when it names none. Rules
+   * are validated when written, but one stored before these fields were may hold anything:
+   * what is not a usable name is left out.
+   */
+  private static List<String> reviewers(Policy policy, int index, JsonNode rule) {
+    JsonNode reviewers = rule.get("reviewers");
+    if (reviewers == null || !reviewers.isArray() || reviewers.isEmpty()) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode name : reviewers) {
+      String text = name.isTextual() ? name.asText().trim() : "";
+      if (text.isEmpty() || text.length() > MAX_REVIEWER_LENGTH || names.size() >= MAX_REVIEWERS) {
+        log.warn("policy {} rule {}: reviewer {} left out (not a name of 1 to {} characters,"
+            + " or more than {})", policy.name(), index, name, MAX_REVIEWER_LENGTH, MAX_REVIEWERS);
+        continue;
+      }
+      if (!names.contains(text)) {
+        names.add(text);
+      }
+    }
+    return names.isEmpty() ? null : List.copyOf(names);
+  }
+
+  /** The quorum of a matching routing rule; null when it says nothing usable (see above). */
+  private static Integer approvals(Policy policy, int index, JsonNode rule) {
+    JsonNode approvals = rule.get("approvals");
+    if (approvals == null || approvals.isNull()) {
+      return null;
+    }
+    if (!validApprovals(approvals)) {
+      log.warn("policy {} rule {}: approvals {} ignored (not a whole number from 1 to {})",
+          policy.name(), index, approvals, MAX_APPROVALS);
+      return null;
+    }
+    return approvals.asInt();
   }
 
   private static void validatePath(String where, String path) {

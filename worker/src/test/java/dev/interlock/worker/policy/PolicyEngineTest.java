@@ -195,7 +195,60 @@ class PolicyEngineTest {
             "rules[0].match.action.$regex is not a valid regular expression (invalid escape sequence: `\\1`); RE2 syntax is supported, without backreferences, lookahead or lookbehind"),
         Arguments.of("[{\"match\":{\"action\":{\"$regex\":\"^(?!admin)\"}},\"decision\":\"auto_deny\"}]",
             "without backreferences, lookahead or lookbehind"),
-        Arguments.of("[{\"match\":{\"action\":{\"$lt\":[]}},\"decision\":\"auto_deny\"}]", "must be a number or a string"));
+        Arguments.of("[{\"match\":{\"action\":{\"$lt\":[]}},\"decision\":\"auto_deny\"}]", "must be a number or a string"),
+        // Reviewers and a quorum: only where a person decides, and bounded.
+        Arguments.of("[{\"decision\":\"auto_approve\",\"reviewers\":[\"finance\"]}]",
+            "rules[0].reviewers is only allowed when decision is route_to_human"),
+        Arguments.of("[{\"decision\":\"auto_deny\",\"approvals\":2}]",
+            "rules[0].approvals is only allowed when decision is route_to_human"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"reviewers\":\"finance\"}]",
+            "rules[0].reviewers must be an array of reviewer group names or usernames"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"reviewers\":[\"a\",1]}]",
+            "rules[0].reviewers[1] must be a non-empty string of at most 100 characters"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"reviewers\":[\" \"]}]",
+            "rules[0].reviewers[0] must be a non-empty string"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"reviewers\":[\"" + "x".repeat(101) + "\"]}]",
+            "rules[0].reviewers[0] must be a non-empty string of at most 100 characters"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"reviewers\":"
+            + JSON.valueToTree(java.util.Collections.nCopies(21, "r")) + "}]",
+            "rules[0].reviewers may name at most 20 reviewers"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"approvals\":0}]",
+            "rules[0].approvals must be a whole number from 1 to 10"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"approvals\":11}]",
+            "rules[0].approvals must be a whole number from 1 to 10"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"approvals\":1.5}]",
+            "rules[0].approvals must be a whole number from 1 to 10"),
+        Arguments.of("[{\"decision\":\"route_to_human\",\"approvals\":\"2\"}]",
+            "rules[0].approvals must be a whole number from 1 to 10"));
+  }
+
+  @Test
+  void givenRoutingRuleWithReviewersAndQuorum_whenValidatedAndMatched_thenTheMatchCarriesThem() {
+    JsonNode rules = json("""
+        [{"match":{"params.amount":{"$gte":100}},"decision":"route_to_human",
+          "reviewers":["finance","alice",  "finance"],"approvals":2},
+         {"decision":"route_to_human","reviewers":null,"approvals":null}]""");
+    assertThatCode(() -> PolicyEngine.validate(rules)).doesNotThrowAnyException();
+    List<Policy> policies = List.of(new Policy("p", "payments", 1, true, rules, 4));
+
+    PolicyMatch big = PolicyEngine.evaluate(policies, json(REQUEST));
+    PolicyMatch small = PolicyEngine.evaluate(policies, json("{\"params\":{\"amount\":5}}"));
+
+    assertThat(big).isEqualTo(new PolicyMatch(PolicyDecision.ROUTE_TO_HUMAN, "p", "payments", 4,
+        0, List.of("finance", "alice"), 2));
+    assertThat(small).isEqualTo(new PolicyMatch(PolicyDecision.ROUTE_TO_HUMAN, "p", "payments", 4,
+        1, null, null));
+  }
+
+  @Test
+  void givenStoredRuleWithUnusableQuorum_whenMatched_thenWhatIsUnusableIsLeftOut() {
+    // Rules stored before these fields were validated may hold anything.
+    JsonNode rules = json("""
+        [{"decision":"route_to_human","reviewers":["ok", 7, ""],"approvals":50}]""");
+    PolicyMatch match = PolicyEngine.evaluate(List.of(new Policy("p", "old", 1, true, rules, 1)),
+        json(REQUEST));
+    assertThat(match.reviewers()).containsExactly("ok");
+    assertThat(match.approvals()).isNull();
   }
 
   @ParameterizedTest
@@ -220,11 +273,11 @@ class PolicyEngineTest {
         {"action":"send_notification","params":{"amount":100},"context":{"env":"dev"}}"""));
 
     assertThat(small).isEqualTo(
-        new PolicyMatch(PolicyDecision.AUTO_APPROVE, "p", "notifications", 3, 0));
+        new PolicyMatch(PolicyDecision.AUTO_APPROVE, "p", "notifications", 3, 0, null, null));
     // A rule without "match" matches everything: an explicit route to a person, which (unlike
     // no match at all) names the policy and rule that decided.
     assertThat(large).isEqualTo(
-        new PolicyMatch(PolicyDecision.ROUTE_TO_HUMAN, "p", "notifications", 3, 1));
+        new PolicyMatch(PolicyDecision.ROUTE_TO_HUMAN, "p", "notifications", 3, 1, null, null));
     assertThat(large.matched()).isTrue();
   }
 }
