@@ -12,6 +12,8 @@ import java.util.List;
  *     "policy:&lt;id&gt;", "system:expiry"); null before it was recorded
  * @param reviewers the reviewer groups or usernames it is routed to; empty: anyone who may
  *     decide in the workspace
+ * @param assignee the person asked (a username or user id: AgentGate's assignee, Loopgate's
+ *     session owner), or null; LoopIn's userId is {@code userId}
  * @param requiredApprovals how many distinct approvals settle it (1 unless a quorum)
  * @param approvals the approvals given towards the quorum, oldest first; always empty when
  *     one approval settles it
@@ -47,7 +49,8 @@ public record InterruptRow(
     String decidedById,
     List<String> reviewers,
     int requiredApprovals,
-    List<Approval> approvals) {
+    List<Approval> approvals,
+    String assignee) {
 
   public InterruptRow {
     reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);

@@ -40,7 +40,7 @@ public interface InterruptDao {
         (select json_agg(json_build_object('approverId', a.approver_id, 'approver', a.approver,
                                            'at', a.at) order by a.at, a.approver_id)
            from interrupt_approvals a where a.interrupt_id = id)
-      end as approvals
+      end as approvals, assignee
       """;
 
   /** The optional filters of the owner-wide audit log (events {@code e} of interrupts {@code i}). */
@@ -159,16 +159,22 @@ public interface InterruptDao {
       """)
   List<String> auditActors(@Bind("ownerId") String ownerId, @Bind("limit") int limit);
 
+  /**
+   * Pending interrupts that ask any of {@code names} (a person's username, user id and
+   * groups): as LoopIn's user, as the assignee, or among the reviewers. Newest first.
+   */
   @SqlQuery(
       "select " + COLUMNS
           + """
            from interrupts
-          where owner_id = :ownerId and user_id = :userId and status = 'pending'
+          where owner_id = :ownerId and status = 'pending'
+            and (user_id = any(cast(:names as text[])) or assignee = any(cast(:names as text[]))
+                 or reviewers && cast(:names as text[]))
           order by created_at desc, id
           limit :limit
           """)
-  List<InterruptRow> pendingForUser(@Bind("ownerId") String ownerId,
-      @Bind("userId") String userId, @Bind("limit") int limit);
+  List<InterruptRow> pendingAsking(@Bind("ownerId") String ownerId,
+      @Bind("names") String[] names, @Bind("limit") int limit);
 
   /** Interrupts whose workflow must exist: still waiting, or owing a callback. */
   @SqlQuery(

@@ -49,13 +49,13 @@ public final class InterruptSql {
       with inserted as (
         insert into interrupts (id, owner_id, source, agent_id, user_id, action, context, params,
             urgency, status, created_at, expires_at, callback_url, callback_state, idempotency_key,
-            request_type, options, session_id, reviewers, required_approvals)
+            request_type, options, session_id, reviewers, required_approvals, assignee)
         values (:id::uuid, :ownerId, :source, :agentId, :userId, :action,
             cast(:context as jsonb), cast(:params as jsonb), :urgency, 'pending', :createdAt,
             :expiresAt, :callbackUrl,
             case when cast(:callbackUrl as text) is null then 'none' else 'pending' end,
             :idempotencyKey, :requestType, cast(:options as jsonb), :sessionId, :reviewers,
-            :requiredApprovals)
+            :requiredApprovals, :assignee)
         on conflict do nothing
         returning *
       ), event as (
@@ -91,6 +91,7 @@ public final class InterruptSql {
         .bind("sessionId", n.sessionId())
         .bindArray("reviewers", String.class, n.reviewers())
         .bind("requiredApprovals", n.requiredApprovals())
+        .bind("assignee", n.assignee())
         .bind("actor", actor)
         .bind("details", text(details))
         .map(mapper(h))
@@ -345,7 +346,8 @@ public final class InterruptSql {
           rs.getString("decided_by_id"),
           Columns.strings(rs, "reviewers"),
           rs.getInt("required_approvals"),
-          Columns.approvals(json(rs, "approvals")));
+          Columns.approvals(json(rs, "approvals")),
+          rs.getString("assignee"));
     }
 
     private JsonNode json(ResultSet rs, String column) throws SQLException {

@@ -11,6 +11,7 @@ import java.util.List;
  * @param sessionId the Loopgate session, or null
  * @param reviewers reviewer groups or usernames it is routed to; empty for anyone
  * @param requiredApprovals how many distinct approvals settle it (1..10)
+ * @param assignee the person asked (a username or user id), or null
  */
 public record NewInterrupt(
     String id,
@@ -27,9 +28,19 @@ public record NewInterrupt(
     String requestType,
     String sessionId,
     List<String> reviewers,
-    int requiredApprovals) {
+    int requiredApprovals,
+    String assignee) {
 
   public NewInterrupt {
     reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
+  }
+
+  /** Without an assignee. */
+  public NewInterrupt(String id, String ownerId, String source, String agentId, String userId,
+      String action, String urgency, Instant createdAt, Instant expiresAt, String callbackUrl,
+      String idempotencyKey, String requestType, String sessionId, List<String> reviewers,
+      int requiredApprovals) {
+    this(id, ownerId, source, agentId, userId, action, urgency, createdAt, expiresAt,
+        callbackUrl, idempotencyKey, requestType, sessionId, reviewers, requiredApprovals, null);
   }
 }

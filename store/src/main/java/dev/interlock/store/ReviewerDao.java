@@ -37,6 +37,7 @@ public interface ReviewerDao {
             and (cast(:urgency as text) is null or urgency = :urgency)
             and (cast(:createdBefore as timestamptz) is null or created_at <= :createdBefore)
           order by (user_id = any(cast(:askedNames as text[]))
+                    or assignee = any(cast(:askedNames as text[]))
                     or reviewers && cast(:askedNames as text[])) desc,
                    case urgency when 'critical' then 0 when 'high' then 1
                                 when 'normal' then 2 else 3 end,

@@ -79,6 +79,16 @@ public interface WorkspaceDao {
       """)
   Optional<MemberRow> member(@Bind("ws") String workspaceId, @Bind("userId") UUID userId);
 
+  /** The member a name stands for: its username (any letter case) or its user id. */
+  @SqlQuery(
+      """
+      select m.user_id, u.username, m.role, m.created_at as joined_at
+        from workspace_members m join users u on u.id = m.user_id
+       where m.workspace_id = :ws and (lower(u.username) = lower(:name) or u.id::text = :name)
+       limit 1
+      """)
+  Optional<MemberRow> memberNamed(@Bind("ws") String workspaceId, @Bind("name") String name);
+
   /** The user's workspaces: its own first, then by name. */
   @SqlQuery(
       """

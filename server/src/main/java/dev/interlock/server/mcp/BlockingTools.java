@@ -1,5 +1,6 @@
 package dev.interlock.server.mcp;
 
+import dev.interlock.server.wire.Quorum;
 import dev.interlock.server.wire.Questions;
 import static dev.interlock.server.wire.JsonBodies.limit;
 import static dev.interlock.server.wire.JsonBodies.optionalLong;
@@ -163,14 +164,16 @@ final class BlockingTools {
           + (row.reason() == null || row.reason().isBlank() ? "" : ": " + row.reason());
       case "expired" -> "Nobody decided in time: the request expired (interrupt " + row.id() + ")";
       case "cancelled" -> "The request was cancelled in Interlock (interrupt " + row.id() + ")";
-      default -> "No decision yet: interrupt " + row.id() + " is still pending in Interlock";
+      default -> "No decision yet: interrupt " + row.id() + " is still pending in Interlock"
+          + (row.requiredApprovals() > 1 ? " (" + Quorum.summary(row) + ")" : "");
     });
     return out;
   }
 
   private String waiting(InterruptRow row) {
     return "Waiting for a person to decide: " + links.url(row)
-        + " (interrupt " + row.id() + ")";
+        + " (interrupt " + row.id() + ")"
+        + (row.requiredApprovals() > 1 ? "; " + Quorum.summary(row) : "");
   }
 
   /** Who asks: the MCP client's name as it introduced itself, else the key's name. */

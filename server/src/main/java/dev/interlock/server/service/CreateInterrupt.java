@@ -20,6 +20,7 @@ import java.util.List;
  *     {@value #MAX_REVIEWER_LENGTH} characters
  * @param requiredApprovals how many distinct approvals settle it (a quorum), 1 to
  *     {@value #MAX_APPROVALS}; the first rejection settles it whatever the number
+ * @param assignee the person asked (AgentGate's assignee, Loopgate's session owner), or null
  */
 public record CreateInterrupt(
     String source,
@@ -36,13 +37,18 @@ public record CreateInterrupt(
     JsonNode options,
     String sessionId,
     List<String> reviewers,
-    int requiredApprovals) {
+    int requiredApprovals,
+    String assignee) {
 
   public static final int MAX_REVIEWERS = 20;
   public static final int MAX_REVIEWER_LENGTH = 100;
   public static final int MAX_APPROVALS = 10;
 
   public CreateInterrupt {
+    if (reviewers != null && reviewers.contains(null)) {
+      throw new InvalidRequest("each reviewer must be a non-empty name of at most "
+          + MAX_REVIEWER_LENGTH + " characters");
+    }
     reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
     if (reviewers.size() > MAX_REVIEWERS) {
       throw new InvalidRequest("reviewers may name at most " + MAX_REVIEWERS + " reviewers");
@@ -52,6 +58,10 @@ public record CreateInterrupt(
         throw new InvalidRequest("each reviewer must be a non-empty name of at most "
             + MAX_REVIEWER_LENGTH + " characters");
       }
+    }
+    if (assignee != null && (assignee.isBlank() || assignee.length() > MAX_REVIEWER_LENGTH)) {
+      throw new InvalidRequest("assignee must be a non-empty name of at most "
+          + MAX_REVIEWER_LENGTH + " characters");
     }
     if (requiredApprovals < 1 || requiredApprovals > MAX_APPROVALS) {
       throw new InvalidRequest("requiredApprovals must be a whole number from 1 to "
@@ -64,7 +74,7 @@ public record CreateInterrupt(
       JsonNode context, JsonNode params, Urgency urgency, Instant expiresAt, String callbackUrl,
       String idempotencyKey, String requestType, JsonNode options, String sessionId) {
     this(source, agentId, userId, action, context, params, urgency, expiresAt, callbackUrl,
-        idempotencyKey, requestType, options, sessionId, List.of(), 1);
+        idempotencyKey, requestType, options, sessionId, List.of(), 1, null);
   }
 
   /** A plain approval request (no options, no session, no named reviewers, one approval). */
@@ -79,6 +89,13 @@ public record CreateInterrupt(
   public CreateInterrupt withQuorum(List<String> reviewers, int required) {
     return new CreateInterrupt(source, agentId, userId, action, context, params, urgency,
         expiresAt, callbackUrl, idempotencyKey, requestType, options, sessionId, reviewers,
-        required);
+        required, assignee);
+  }
+
+  /** The same request, asking {@code person} (a username or user id; null: nobody in particular). */
+  public CreateInterrupt withAssignee(String person) {
+    return new CreateInterrupt(source, agentId, userId, action, context, params, urgency,
+        expiresAt, callbackUrl, idempotencyKey, requestType, options, sessionId, reviewers,
+        requiredApprovals, person);
   }
 }

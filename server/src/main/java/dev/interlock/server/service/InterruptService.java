@@ -83,7 +83,8 @@ public final class InterruptService {
         command.source(), command.agentId(), command.userId(), command.action(),
         command.urgency().stored(), now, command.expiresAt().truncatedTo(ChronoUnit.MICROS),
         command.callbackUrl(), command.idempotencyKey(), command.requestType(),
-        command.sessionId(), command.reviewers(), command.requiredApprovals());
+        command.sessionId(), command.reviewers(), command.requiredApprovals(),
+        command.assignee());
     ObjectNode createdDetails = json.createObjectNode()
         .put("source", command.source())
         .put("agentId", command.agentId())
@@ -251,6 +252,10 @@ public final class InterruptService {
   public InterruptRow decideAs(Caller caller, String actor, String id, Decision decision,
       String reason, com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
       String requestKey) {
+    if (caller.isUser()) {
+      InterruptRow current = get(caller, id);
+      Deciders.check(caller, current.reviewers(), AskedNames.of(jdbi, caller));
+    }
     DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response,
         caller.actorId());
     String updateId = updateId("decide", caller, id, requestKey);
@@ -263,9 +268,15 @@ public final class InterruptService {
     return transition(caller, id, updateId, () -> gateway.cancel(id, command, updateId));
   }
 
+  /**
+   * What {@code userId} is asked (LoopIn's {@code GET /interrupts/pending/{userId}}): as
+   * LoopIn's user, as assignee or among the reviewers; when it names a member of the
+   * workspace (by username or user id), also through that member's other name and groups.
+   */
   public List<InterruptRow> pendingForUser(Caller caller, String userId, int limit) {
+    String[] names = AskedNames.ofName(jdbi, caller.ownerId(), userId).toArray(String[]::new);
     return jdbi.withExtension(InterruptDao.class,
-        dao -> dao.pendingForUser(caller.ownerId(), userId, limit));
+        dao -> dao.pendingAsking(caller.ownerId(), names, limit));
   }
 
   /** Every pending interrupt of the caller's owner, whatever dialect created it. */

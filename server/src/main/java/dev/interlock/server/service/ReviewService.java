@@ -7,7 +7,6 @@ import dev.interlock.store.InterruptDao;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.ReviewerDao;
-import dev.interlock.store.WorkspaceDao;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,13 +59,14 @@ public final class ReviewService {
    * reviewer groups in its current workspace; nothing for keys and review links.
    */
   public List<String> askedNames(Caller caller) {
-    if (caller.userId() == null) {
-      return List.of();
-    }
-    List<String> names = new java.util.ArrayList<>(List.of(caller.getName(), caller.userId()));
-    names.addAll(jdbi.withExtension(WorkspaceDao.class,
-        dao -> dao.groupsOf(caller.ownerId(), java.util.UUID.fromString(caller.userId()))));
-    return names;
+    return AskedNames.of(jdbi, caller);
+  }
+
+  /** Whether the interrupt asks one of {@code names} (its user, assignee or a reviewer). */
+  public static boolean asks(InterruptRow row, List<String> names) {
+    java.util.Set<String> mine = new java.util.HashSet<>(names);
+    return mine.contains(row.userId()) || mine.contains(row.assignee())
+        || row.reviewers().stream().anyMatch(mine::contains);
   }
 
   public List<String> agents(Caller caller) {

@@ -44,7 +44,9 @@ public final class AgentGateInput {
 
   /** {@code POST /api/requests} and {@code agentgate_request}. */
   public record RequestBody(String action, ObjectNode params, ObjectNode context, String urgency,
-      String expiresAt) {
+      String expiresAt,
+      /* Interlock extensions: who is asked; reviewer groups or usernames; a quorum. */
+      String assignee, List<String> reviewers, Integer requiredApprovals) {
 
     /** The core's command; {@code expiresAt} at most {@code maxExpiresIn} seconds ahead. */
     public CreateInterrupt command(String source, Caller caller, String idempotencyKey,
@@ -53,7 +55,9 @@ public final class AgentGateInput {
       Urgency level = AgentGateInput.urgency(urgency);
       Instant expires = AgentGateInput.expiresAt(expiresAt, now, maxExpiresIn);
       return CreateInterrupt.approval(source, caller.getName(), null, checked, orEmpty(context),
-          orEmpty(params), level, expires, null, idempotencyKey);
+          orEmpty(params), level, expires, null, idempotencyKey)
+          .withQuorum(reviewers, requiredApprovals == null ? 1 : requiredApprovals)
+          .withAssignee(assignee == null || assignee.isBlank() ? null : assignee.trim());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.agentgate;
 
+import dev.interlock.server.wire.Quorum;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -50,11 +51,16 @@ public final class AgentGateViews {
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({"id", "action", "params", "context", "status", "urgency", "decidedBy",
       "decisionReason", "createdAt", "updatedAt", "decidedAt", "expiresAt", "confirmedAt",
-      "executionResult"})
+      "executionResult", "assignee", "reviewers", "requiredApprovals", "approvals"})
   public record RequestView(String id, String action, JsonNode params, JsonNode context,
       String status, String urgency, String decidedBy, String decisionReason, String createdAt,
       String updatedAt, String decidedAt, String expiresAt, String confirmedAt,
-      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode executionResult) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode executionResult,
+      /* Interlock extensions, present only when set: who is asked, routing, quorum. */
+      @JsonInclude(JsonInclude.Include.NON_NULL) String assignee,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> reviewers,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer requiredApprovals,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Quorum.ApprovalView> approvals) {
 
     static RequestView of(InterruptRow row) {
       // A request made through another door has no params: AgentGate's clients read an object.
@@ -66,7 +72,8 @@ public final class AgentGateViews {
           row.urgency(), row.decidedBy(), row.reason(), IsoTimes.format(row.createdAt()),
           IsoTimes.format(AgentGateRequests.updatedAt(row)), IsoTimes.format(row.decidedAt()),
           IsoTimes.format(row.expiresAt()), IsoTimes.format(row.confirmedAt()),
-          row.confirmResult());
+          row.confirmResult(), row.assignee(), row.reviewers(), Quorum.required(row),
+          Quorum.approvals(row));
     }
   }
 

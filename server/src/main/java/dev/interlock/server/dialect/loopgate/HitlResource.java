@@ -50,8 +50,12 @@ public final class HitlResource {
   private final int maxWaitSeconds;
   private final long maxTimeoutSeconds;
 
+  private final java.util.function.Function<Caller, java.util.Optional<String>> sessionOwner;
+
   public HitlResource(InterruptService interrupts, LongPoll longPoll, SessionService sessions,
-      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxTimeoutSeconds) {
+      JsonBodies bodies, Clock clock, int maxWaitSeconds, long maxTimeoutSeconds,
+      java.util.function.Function<Caller, java.util.Optional<String>> sessionOwner) {
+    this.sessionOwner = sessionOwner;
     this.interrupts = interrupts;
     this.longPoll = longPoll;
     this.sessions = sessions;
@@ -79,7 +83,8 @@ public final class HitlResource {
     LoopgateInput.NewRequest request = bodies.read(body, LoopgateInput.RequestBody.class)
         .validated(idempotencyKey, clock.instant(), maxTimeoutSeconds);
     sessions.requireActive(caller, request.sessionId());
-    InterruptRow row = interrupts.create(caller, request.command()).interrupt();
+    InterruptRow row = interrupts.create(caller,
+        request.command().withAssignee(sessionOwner.apply(caller).orElse(null))).interrupt();
     return LoopgateViews.Created.of(row);
   }
 

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopgate;
 
+import dev.interlock.server.auth.Caller;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.interlock.model.InterruptRow;
@@ -27,14 +28,18 @@ public final class LoopgateDialect implements Dialect {
 
   @Override
   public List<McpTool> install(DialectContext c) {
+    // A session's owner is the person behind the key that asks: Loopgate routes its
+    // questions to that person, so Interlock's interrupts name them as the assignee.
+    java.util.function.Function<Caller, java.util.Optional<String>> owner =
+        c.identity().keys()::personBehind;
     c.jersey().register(new HitlResource(c.interrupts(), c.longPoll(), c.sessions(), c.bodies(),
-        c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds));
+        c.clock(), c.limits().maxWaitSeconds, c.limits().maxExpiresInSeconds, owner));
     c.jersey().register(new AuthResource(c.identity().users(), c.identity().throttle(),
         c.bodies(), c.identity().tokens().lifetime(), c.secure()));
     c.jersey().register(new ApiKeyResource(c.identity().keys(),
         new ApiKeyViews(c.identity().keys()), c.bodies(), c.clock()));
     return new LoopgateTools(c.interrupts(), c.sessions(), c.bodies(), c.json(), c.clock(),
-        c.limits().maxExpiresInSeconds).tools();
+        c.limits().maxExpiresInSeconds, owner).tools();
   }
 
   @Override

@@ -26,8 +26,12 @@ final class LoopgateTools {
   private final Clock clock;
   private final long maxTimeoutSeconds;
 
+  private final java.util.function.Function<Caller, java.util.Optional<String>> sessionOwner;
+
   LoopgateTools(InterruptService interrupts, SessionService sessions, JsonBodies bodies,
-      ObjectMapper json, Clock clock, long maxTimeoutSeconds) {
+      ObjectMapper json, Clock clock, long maxTimeoutSeconds,
+      java.util.function.Function<Caller, java.util.Optional<String>> sessionOwner) {
+    this.sessionOwner = sessionOwner;
     this.interrupts = interrupts;
     this.sessions = sessions;
     this.bodies = bodies;
@@ -58,7 +62,8 @@ final class LoopgateTools {
                   .validated(null, clock.instant(), maxTimeoutSeconds);
               ensureSession(caller, request);
               return json.valueToTree(LoopgateViews.Created.of(
-                  interrupts.create(caller, request.command()).interrupt()));
+                  interrupts.create(caller, request.command().withAssignee(
+                      sessionOwner.apply(caller).orElse(null))).interrupt()));
             }),
         McpTool.reading("check_request_status",
             "A request's status (pending, completed, timeout, canceled), the answer and"

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopgate;
 
+import dev.interlock.server.wire.Quorum;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -46,17 +47,23 @@ public final class LoopgateViews {
   }
 
   /** {@code GET /hitl/poll}: where a request stands; {@code response} once there is one. */
-  @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed"})
+  @JsonPropertyOrder({"request_id", "status", "response", "approved", "completed",
+      "required_approvals", "approvals"})
   public record Poll(
       @JsonProperty("request_id") String requestId,
       String status,
       @JsonInclude(JsonInclude.Include.NON_NULL) String response,
       boolean approved,
-      boolean completed) {
+      boolean completed,
+      /* Interlock extension, only for a quorum: approvals needed and given so far. */
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("required_approvals")
+      Integer requiredApprovals,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Quorum.ApprovalView> approvals) {
 
     static Poll of(InterruptRow row) {
       return new Poll(row.id(), LoopgateStatus.of(row.status()),
-          Questions.answer(row), "approved".equals(row.decision()), !row.isPending());
+          Questions.answer(row), "approved".equals(row.decision()), !row.isPending(),
+          Quorum.required(row), Quorum.approvals(row));
     }
   }
 

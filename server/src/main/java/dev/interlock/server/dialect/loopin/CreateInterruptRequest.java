@@ -15,7 +15,9 @@ import java.time.Instant;
  * {@code 3.0} as a whole number ({@link LoopinInput#wholeNumber}).
  */
 record CreateInterruptRequest(String agentId, String userId, String action, ObjectNode context,
-    String urgency, JsonNode expiresIn, String callbackUrl) {
+    String urgency, JsonNode expiresIn, String callbackUrl,
+    /* Interlock extensions: route to reviewer groups or usernames, and require a quorum. */
+    java.util.List<String> reviewers, Integer requiredApprovals) {
 
   /** The core's command, after LoopIn's checks, in the order LoopIn has always made them. */
   CreateInterrupt validate(String source, String idempotencyKey, Instant now, long maxExpiresIn) {
@@ -46,6 +48,7 @@ record CreateInterruptRequest(String agentId, String userId, String action, Obje
     }
     return CreateInterrupt.approval(source, agent, user, asked,
         context == null ? JsonNodeFactory.instance.objectNode() : context, null, level,
-        now.plusSeconds(seconds), callback, idempotencyKey);
+        now.plusSeconds(seconds), callback, idempotencyKey)
+        .withQuorum(reviewers, requiredApprovals == null ? 1 : requiredApprovals);
   }
 }

@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect.loopin;
 
+import dev.interlock.server.wire.Quorum;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.auth.Caller;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -38,13 +39,16 @@ public final class LoopinViews {
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({"interruptId", "status", "agentId", "userId", "action", "context",
       "urgency", "createdAt", "expiresAt", "reviewUrl", "decision", "decidedAt", "reason",
-      "modifiedParams", "decidedBy"})
+      "modifiedParams", "decidedBy", "requiredApprovals", "approvals"})
   public record InterruptView(String interruptId, String status, String agentId, String userId,
       String action, JsonNode context, String urgency, String createdAt, String expiresAt,
       String reviewUrl, String decision, String decidedAt, String reason,
       JsonNode modifiedParams,
       /* Interlock extension: who decided (a username, a key's name), once decided. */
-      @JsonInclude(JsonInclude.Include.NON_NULL) String decidedBy) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) String decidedBy,
+      /* Interlock extension, only for a quorum: approvals needed and given so far. */
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer requiredApprovals,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Quorum.ApprovalView> approvals) {
 
     static InterruptView of(InterruptRow row, String reviewUrl) {
       Outcome outcome = Outcome.of(row);
@@ -54,11 +58,15 @@ public final class LoopinViews {
           row.userId(), row.action(), WhatIsAsked.contextWithParts(row, true),
           LoopinViews.urgency(row.urgency()), IsoTimes.format(row.createdAt()),
           IsoTimes.format(row.expiresAt()), reviewUrl, outcome.decision(), outcome.decidedAt(),
-          outcome.reason(), outcome.modifiedParams(), outcome.decidedBy());
+          outcome.reason(), outcome.modifiedParams(), outcome.decidedBy(),
+          Quorum.required(row), Quorum.approvals(row));
     }
   }
 
-  /** {@code POST /interrupts/{id}/decide}: the status reads "resolved", as the spec says. */
+  /**
+   * {@code POST /interrupts/{id}/decide}: the status reads "resolved", as the spec says; an
+   * approval that a quorum still waits beyond reads "pending" (an Interlock extension).
+   */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({"interruptId", "status", "decision", "decidedAt"})
   public record DecidedInterrupt(String interruptId, String status, String decision,
@@ -137,7 +145,7 @@ public final class LoopinViews {
   }
 
   public DecidedInterrupt decided(InterruptRow row) {
-    return new DecidedInterrupt(row.id(), "resolved", row.decision(),
+    return new DecidedInterrupt(row.id(), row.isPending() ? "pending" : "resolved", row.decision(),
         IsoTimes.format(row.decidedAt()));
   }
 

@@ -35,7 +35,7 @@ class AgentGateWebhookPayloadTest {
         "agent-1", "user-1", "send_email", context, params, "high", status,
         decidedAt == null ? null : status, reason, null, decidedBy, null, T0,
         T0.plusSeconds(3600), decidedAt, null, null, null, "approval", options, null, null,
-        confirmedAt, confirmResult, null, java.util.List.of(), 1, java.util.List.of());
+        confirmedAt, confirmResult, null, java.util.List.of(), 1, java.util.List.of(), null);
   }
 
   private static String payload(String event, InterruptRow row) throws Exception {
