@@ -36,9 +36,9 @@ public interface ReviewerDao {
             and (cast(:agent as text) is null or agent_id = :agent)
             and (cast(:urgency as text) is null or urgency = :urgency)
             and (cast(:createdBefore as timestamptz) is null or created_at <= :createdBefore)
-          order by (user_id = any(cast(:askedNames as text[]))
-                    or assignee = any(cast(:askedNames as text[]))
-                    or reviewers && cast(:askedNames as text[])) desc,
+          order by coalesce(user_id = any(cast(:askedNames as text[]))
+                            or assignee = any(cast(:askedNames as text[]))
+                            or reviewers && cast(:askedNames as text[]), false) desc,
                    case urgency when 'critical' then 0 when 'high' then 1
                                 when 'normal' then 2 else 3 end,
                    created_at, id

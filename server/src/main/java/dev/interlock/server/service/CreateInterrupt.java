@@ -45,7 +45,7 @@ public record CreateInterrupt(
   public static final int MAX_APPROVALS = 10;
 
   public CreateInterrupt {
-    if (reviewers != null && reviewers.contains(null)) {
+    if (reviewers != null && reviewers.stream().anyMatch(java.util.Objects::isNull)) {
       throw new InvalidRequest("each reviewer must be a non-empty name of at most "
           + MAX_REVIEWER_LENGTH + " characters");
     }
