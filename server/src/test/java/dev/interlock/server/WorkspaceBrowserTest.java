@@ -51,7 +51,9 @@ class WorkspaceBrowserTest {
     HeadlessChromium.requireInstalled();
     screenshots = Path.of(System.getProperty("interlock.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
-    app = new TestApp(data).start();
+    // No configured admin user: the first user to register administers the default workspace.
+    app = new TestApp(data, io.dropwizard.testing.ConfigOverride.config("auth.adminUser", ""),
+        io.dropwizard.testing.ConfigOverride.config("auth.adminPassword", "")).start();
     Identities ids = new Identities(app);
     admin = ids.newUser("owner"); // the first user: admin of the default workspace
     adminKey = ids.rawKey(admin, Map.of("label", "payments-agent"));

@@ -46,7 +46,9 @@ class WorkspacePagesTest {
 
   @BeforeAll
   static void start() {
-    app = new TestApp(data).start();
+    // No configured admin user: the first user to register administers the default workspace.
+    app = new TestApp(data, io.dropwizard.testing.ConfigOverride.config("auth.adminUser", ""),
+        io.dropwizard.testing.ConfigOverride.config("auth.adminPassword", "")).start();
     ids = new Identities(app);
     admin = ids.newUser("admin"); // the first user: admin of the default workspace
     adminKey = ids.rawKey(admin, Map.of("label", "ops-agent"));

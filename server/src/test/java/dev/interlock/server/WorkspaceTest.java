@@ -205,6 +205,17 @@ class WorkspaceTest {
     assertThat(app.get("/api/workspaces", ADMIN_KEY).status()).isEqualTo(403);
   }
 
+  @Test
+  @Order(8)
+  void givenAPerson_whenDecidingThroughAgentGateUnderAnotherName_thenTheirOwnNameIsRecorded() {
+    Resp decided = ids.bearer("POST", "/api/requests/" + asked.get(1) + "/decide", bob.token(),
+        Map.of("decision", "denied", "decidedBy", ada.username()));
+    assertThat(decided.status()).as(decided.raw().body()).isEqualTo(200);
+    assertThat(decided.text("decidedBy")).isEqualTo(bob.username());
+    assertThat(app.get("/api/requests/" + asked.get(1), ADMIN_KEY).text("decidedBy"))
+        .isEqualTo(bob.username());
+  }
+
   private static JsonNode current(JsonNode workspaces) {
     for (JsonNode w : workspaces) {
       if (w.path("current").asBoolean()) {

@@ -161,15 +161,17 @@ public interface InterruptDao {
 
   /**
    * Pending interrupts that ask any of {@code names} (a person's username, user id and
-   * groups): as LoopIn's user, as the assignee, or among the reviewers. Newest first.
+   * groups, in lower case; compared regardless of case): as LoopIn's user, as the
+   * assignee, or among the reviewers. Newest first.
    */
   @SqlQuery(
       "select " + COLUMNS
           + """
            from interrupts
           where owner_id = :ownerId and status = 'pending'
-            and (user_id = any(cast(:names as text[])) or assignee = any(cast(:names as text[]))
-                 or reviewers && cast(:names as text[]))
+            and (lower(user_id) = any(cast(:names as text[]))
+                 or lower(assignee) = any(cast(:names as text[]))
+                 or array(select lower(r) from unnest(reviewers) r) && cast(:names as text[]))
           order by created_at desc, id
           limit :limit
           """)

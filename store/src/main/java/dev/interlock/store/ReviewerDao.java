@@ -24,7 +24,8 @@ public interface ReviewerDao {
 
   /**
    * Pending interrupts: those that ask one of {@code askedNames} (the person's username, user
-   * id and groups: in {@code user_id} or {@code reviewers}) first, then most urgent first
+   * id and groups, in lower case: in {@code user_id}, {@code assignee} or {@code reviewers},
+   * compared regardless of case) first, then most urgent first
    * and oldest first within an urgency. Optional filters: agent, urgency (stored word) and
    * "created at or before".
    */
@@ -36,9 +37,10 @@ public interface ReviewerDao {
             and (cast(:agent as text) is null or agent_id = :agent)
             and (cast(:urgency as text) is null or urgency = :urgency)
             and (cast(:createdBefore as timestamptz) is null or created_at <= :createdBefore)
-          order by coalesce(user_id = any(cast(:askedNames as text[]))
-                            or assignee = any(cast(:askedNames as text[]))
-                            or reviewers && cast(:askedNames as text[]), false) desc,
+          order by coalesce(lower(user_id) = any(cast(:askedNames as text[]))
+                            or lower(assignee) = any(cast(:askedNames as text[]))
+                            or array(select lower(r) from unnest(reviewers) r)
+                               && cast(:askedNames as text[]), false) desc,
                    case urgency when 'critical' then 0 when 'high' then 1
                                 when 'normal' then 2 else 3 end,
                    created_at, id

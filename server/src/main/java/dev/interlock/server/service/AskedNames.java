@@ -19,6 +19,15 @@ final class AskedNames {
 
   private AskedNames() {}
 
+  /**
+   * The names in lower case, each once: names are compared regardless of case, as
+   * usernames and group names are unique that way.
+   */
+  static String[] lowered(List<String> names) {
+    return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).distinct()
+        .toArray(String[]::new);
+  }
+
   /** A logged-in caller's names; none for keys and review links. */
   static List<String> of(Jdbi jdbi, Caller caller) {
     if (caller.userId() == null) {

@@ -274,7 +274,7 @@ public final class InterruptService {
    * workspace (by username or user id), also through that member's other name and groups.
    */
   public List<InterruptRow> pendingForUser(Caller caller, String userId, int limit) {
-    String[] names = AskedNames.ofName(jdbi, caller.ownerId(), userId).toArray(String[]::new);
+    String[] names = AskedNames.lowered(AskedNames.ofName(jdbi, caller.ownerId(), userId));
     return jdbi.withExtension(InterruptDao.class,
         dao -> dao.pendingAsking(caller.ownerId(), names, limit));
   }

@@ -49,7 +49,7 @@ public final class ReviewService {
    */
   public List<InterruptRow> inbox(Caller caller, String agent, String urgency, Duration minAge) {
     Instant before = minAge == null ? null : clock.instant().minus(minAge);
-    String[] asked = askedNames(caller).toArray(String[]::new);
+    String[] asked = AskedNames.lowered(askedNames(caller));
     return jdbi.withExtension(ReviewerDao.class, dao -> dao.inbox(caller.ownerId(),
         blankToNull(agent), blankToNull(urgency), before, asked, PAGE));
   }
@@ -64,9 +64,11 @@ public final class ReviewService {
 
   /** Whether the interrupt asks one of {@code names} (its user, assignee or a reviewer). */
   public static boolean asks(InterruptRow row, List<String> names) {
-    java.util.Set<String> mine = new java.util.HashSet<>(names);
-    return mine.contains(row.userId()) || mine.contains(row.assignee())
-        || row.reviewers().stream().anyMatch(mine::contains);
+    java.util.Set<String> mine = java.util.Set.of(AskedNames.lowered(names));
+    java.util.function.Predicate<String> named =
+        n -> n != null && mine.contains(n.toLowerCase(java.util.Locale.ROOT));
+    return named.test(row.userId()) || named.test(row.assignee())
+        || row.reviewers().stream().anyMatch(named);
   }
 
   public List<String> agents(Caller caller) {

@@ -89,8 +89,15 @@ public final class AgentGateInput {
   /** A decision ({@code approved|denied} in the core's words). */
   public record Decide(Decision decision, String reason, String decidedBy) {
 
-    /** Who the audit trail names: {@code decidedBy}, else the caller's key name. */
+    /**
+     * Who the audit trail names: for a key, {@code decidedBy} (an agent deciding for someone
+     * it names, as AgentGate allows), else the key's name; a person who logged in is always
+     * named as themself, so no one records a decision under someone else's name.
+     */
     public String actor(Caller caller) {
+      if (caller.isUser()) {
+        return caller.getName();
+      }
       return decidedBy == null || decidedBy.isBlank() ? caller.getName() : decidedBy;
     }
   }

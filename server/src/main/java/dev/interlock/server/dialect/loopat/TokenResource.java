@@ -101,9 +101,13 @@ public final class TokenResource {
   @Path("{tokenId}")
   public Response revoke(@Auth Caller caller, @PathParam("tokenId") String tokenId) {
     requireSession(caller);
-    if (!tokenId.startsWith("tok_") || keys.list(caller.ownerId()).stream()
-        .noneMatch(k -> k.id().equals(tokenId) && mine(caller, k))) {
+    if (!tokenId.startsWith("tok_")) {
       throw new NotFound("Token not found");
+    }
+    if (keys.list(caller.ownerId()).stream()
+        .noneMatch(k -> k.id().equals(tokenId) && mine(caller, k))) {
+      // Another member's token reads as a missing one, in the words the key store uses.
+      throw new NotFound("API key not found");
     }
     keys.revoke(caller.ownerId(), tokenId);
     return Response.noContent().build();
