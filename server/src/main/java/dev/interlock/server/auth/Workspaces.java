@@ -250,24 +250,25 @@ public final class Workspaces {
 
   /** Adds a member of the workspace (by username) to a group. */
   public void addToGroup(Caller caller, String group, String username) {
-    requireAdmin(caller);
-    jdbi.useTransaction(h -> {
-      WorkspaceDao dao = h.attach(WorkspaceDao.class);
-      String stored = dao.groupName(caller.ownerId(), group)
-          .orElseThrow(() -> new NotFound("Group not found"));
-      UUID userId = memberByUsername(h, caller.ownerId(), username);
-      dao.addToGroup(caller.ownerId(), stored, userId);
-    });
+    changeGroup(caller, group, username, WorkspaceDao::addToGroup);
   }
 
   public void removeFromGroup(Caller caller, String group, String username) {
+    changeGroup(caller, group, username, WorkspaceDao::removeFromGroup);
+  }
+
+  /** One change of a group's members: the group and the member must exist. */
+  private interface GroupChange {
+    int apply(WorkspaceDao dao, String workspaceId, String group, UUID userId);
+  }
+
+  private void changeGroup(Caller caller, String group, String username, GroupChange change) {
     requireAdmin(caller);
     jdbi.useTransaction(h -> {
       WorkspaceDao dao = h.attach(WorkspaceDao.class);
       String stored = dao.groupName(caller.ownerId(), group)
           .orElseThrow(() -> new NotFound("Group not found"));
-      UUID userId = memberByUsername(h, caller.ownerId(), username);
-      dao.removeFromGroup(caller.ownerId(), stored, userId);
+      change.apply(dao, caller.ownerId(), stored, memberByUsername(h, caller.ownerId(), username));
     });
   }
 
