@@ -40,19 +40,13 @@ public final class WebAccess {
    * works in with its role there.
    */
   public Optional<Caller> session(HttpHeaders headers) {
-    String value = sessionToken(headers);
-    if (value == null) {
-      return Optional.empty();
-    }
-    Optional<Caller> user = tokens.authenticate(value).map(Caller::viaSession);
-    if (user.isEmpty()) {
-      return user;
-    }
-    try {
-      return Optional.of(workspaces.resolve(user.get()));
-    } catch (Unauthorized e) {
-      return Optional.empty(); // a member of no workspace any more
-    }
+    return verifiedUser(headers).flatMap(user -> {
+      try {
+        return Optional.of(workspaces.resolve(user));
+      } catch (Unauthorized e) {
+        return Optional.empty(); // a member of no workspace any more
+      }
+    });
   }
 
   /**
@@ -62,20 +56,21 @@ public final class WebAccess {
    * invitation: the caller is not placed in any workspace, so nothing else may use it.
    */
   public Optional<Caller> userWithoutWorkspace(HttpHeaders headers) {
+    return verifiedUser(headers).filter(user -> {
+      try {
+        workspaces.resolve(user);
+        return false;
+      } catch (Unauthorized e) {
+        return true;
+      }
+    });
+  }
+
+  /** The user a valid session cookie names, not yet placed in a workspace. */
+  private Optional<Caller> verifiedUser(HttpHeaders headers) {
     String value = sessionToken(headers);
-    if (value == null) {
-      return Optional.empty();
-    }
-    Optional<Caller> user = tokens.authenticate(value).map(Caller::viaSession);
-    if (user.isEmpty()) {
-      return user;
-    }
-    try {
-      workspaces.resolve(user.get());
-      return Optional.empty();
-    } catch (Unauthorized e) {
-      return user;
-    }
+    return value == null ? Optional.empty()
+        : tokens.authenticate(value).map(Caller::viaSession);
   }
 
   static String sessionToken(HttpHeaders headers) {
