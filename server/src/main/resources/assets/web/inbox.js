@@ -1,4 +1,5 @@
-// The inbox: filters, inline and bulk decisions, and live updates by SSE.
+// The inbox: what is assigned to you first, filters, inline and bulk decisions, and live
+// updates by SSE.
 (function () {
   'use strict';
   var main = document.getElementById('main');
@@ -38,11 +39,16 @@
     return n === 0 ? 'Nothing is waiting for you.' : n === 1 ? '1 request waiting' : n + ' requests waiting';
   }
 
-  // Reloads the list from the server, keeping what was selected and marking what is new.
   var pending = null;
+  function shown() {
+    return Array.prototype.slice.call(list.querySelectorAll('li.item')).map(function (li) { return li.getAttribute('data-id'); });
+  }
+
+  // Reloads the lists (assigned to you, everything else) from the server, which puts each
+  // request in its section; keeps what was selected and marks what is new.
   function refresh() {
     var keep = chosen();
-    var before = picks().map(function (p) { return p.value; });
+    var before = shown();
     return fetch('/ui/inbox?' + query(), { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
       .then(function (r) {
         if (r.status === 401) { window.location.assign('/ui/login?next=' + encodeURIComponent('/?' + query())); return; }
@@ -50,9 +56,9 @@
         var n = parseInt(r.headers.get('X-Inbox-Count') || '0', 10);
         return r.text().then(function (html) {
           list.innerHTML = html;
-          picks().forEach(function (p) {
-            if (keep.indexOf(p.value) >= 0) p.checked = true;
-            if (before.length && before.indexOf(p.value) < 0) p.closest('li').classList.add('fresh');
+          picks().forEach(function (p) { if (keep.indexOf(p.value) >= 0) p.checked = true; });
+          list.querySelectorAll('li.item').forEach(function (li) {
+            if (before.length && before.indexOf(li.getAttribute('data-id')) < 0) li.classList.add('fresh');
           });
           count.textContent = countText(n);
           Interlock.refreshTimes(list);
@@ -72,12 +78,20 @@
       { 'X-CSRF-Token': csrf })
       .then(function (r) {
         if (!r.ok) { fail(Interlock.errorText(r)); return; }
-        var done = r.body.results.filter(function (x) { return x.ok; }).length;
+        var ok = r.body.results.filter(function (x) { return x.ok; });
         var failed = r.body.results.filter(function (x) { return !x.ok; });
+        // An approval short of a quorum is recorded, but the request still waits: say so,
+        // never "approved".
+        var waiting = ok.filter(function (x) { return x.status === 'pending'; });
+        var done = ok.length - waiting.length;
         var verb = decision === 'approved' ? 'Approved' : 'Rejected';
-        say(verb + ' ' + done + (done === 1 ? ' request.' : ' requests.'));
+        var words = [];
+        if (done || !waiting.length) words.push(verb + ' ' + done + (done === 1 ? ' request.' : ' requests.'));
+        if (waiting.length === 1) words.push('Your approval is recorded; still waiting: ' + waiting[0].quorum + '.');
+        else if (waiting.length) words.push(waiting.length + ' approvals recorded; those requests wait for more approvals.');
+        say(words.join(' '));
         if (failed.length) fail(failed.length + ' could not be decided: ' + failed[0].error);
-        if (decision && reason && done) reason.value = '';
+        if (decision && reason && ok.length) reason.value = '';
         return refresh();
       })
       .catch(function () { fail('Could not reach the server. Nothing was decided; try again.'); });

@@ -109,6 +109,50 @@
     if (fromHere) outcome.focus();
   }
 
+  // A quorum still short: the count and the approvals so far, as the server renders them.
+  function showQuorum(s) {
+    if (!s || !s.quorum) return;
+    var el = Interlock.el;
+    var summary = document.getElementById('quorum');
+    if (summary) summary.textContent = s.quorum;
+    var routed = document.querySelector('#routing .quorum');
+    if (routed) routed.textContent = s.quorum;
+    var list = document.getElementById('approvals');
+    if (list) {
+      list.textContent = '';
+      (s.approvals || []).forEach(function (a) {
+        var li = el('li', {}, [el('strong', { text: a.by }), ' ']);
+        if (a.at) li.appendChild(el('time', { datetime: a.at, 'data-ago': '' }));
+        list.appendChild(li);
+      });
+      Interlock.refreshTimes(list);
+    }
+    var note = document.getElementById('approved-waiting');
+    if (note) note.textContent = waitingText(s);
+  }
+
+  function waitingText(s) {
+    var left = s.requiredApprovals - (s.approvals || []).length;
+    return left > 0 ? 'You approved; waiting for ' + left + ' more' : 'You approved; waiting for the others';
+  }
+
+  // This person's approval counted but did not settle it: no approving again, only the note
+  // (and Reject, which still settles it).
+  function approvedWaiting(s) {
+    if (!form) return;
+    form.querySelectorAll('[data-approving]').forEach(function (n) { n.remove(); });
+    params = null; answer = null;
+    var note = document.getElementById('approved-waiting');
+    if (!note) {
+      note = Interlock.el('p', { id: 'approved-waiting', class: 'waiting', role: 'status', tabindex: '-1' });
+      var actions = form.querySelector('.actions');
+      actions.insertBefore(note, actions.firstChild);
+    }
+    note.textContent = waitingText(s);
+    showQuorum(s);
+    note.focus();
+  }
+
   if (form) {
     form.addEventListener('submit', function (e) {
       e.preventDefault();
@@ -129,8 +173,9 @@
         headers: { 'Accept': 'application/json' }
       }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
+          if (r.ok && data.pending) { approvedWaiting(data); return; }
           if (r.ok) { render(data, true); return; }
-          if (r.status === 409 && data.state) { render(data.state, true); return; }
+          if (r.status === 409 && data.state && !data.state.pending) { render(data.state, true); return; }
           showError(formError, data.error || 'The decision was not recorded (HTTP ' + r.status + ').');
           formError.focus && formError.setAttribute('tabindex', '-1');
           formError.focus();
@@ -149,7 +194,7 @@
     source.addEventListener('state', function (e) {
       var s;
       try { s = JSON.parse(e.data); } catch (err) { return; }
-      if (!s.pending) render(s, false);
+      if (!s.pending) render(s, false); else showQuorum(s);
     });
   }
 })();

@@ -45,6 +45,13 @@ final class Identities {
     return new User(username, login.text("user_id"), login.text("token"));
   }
 
+  /** A user who exists already (the configured admin user), logged in. */
+  User existingUser(String username, String password) {
+    Resp login = login(username, password);
+    assertThat(login.status()).as(login.raw().body()).isEqualTo(200);
+    return new User(username, login.text("user_id"), login.text("token"));
+  }
+
   /** Any request with {@code Authorization: Bearer <credential>}; body may be null. */
   Resp bearer(String method, String path, String credential, Object body) {
     HttpRequest.Builder b = app.builder(path, null);

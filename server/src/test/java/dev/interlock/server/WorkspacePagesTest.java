@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * them: the members page (add by username, change a role, keep an admin), invitations
  * (create, open, join, used, expired, revoked), the workspace switcher, reviewer groups,
  * and what a role may do on the existing pages (a viewer sees but does not decide; only an
- * admin opens keys, policies and webhooks). {@code WorkspaceBrowserTest} walks an
- * invitation in Chromium.
+ * admin opens keys, policies and webhooks), and routing and quorums in the inbox and on
+ * the review page (what asks the user first, "Only finance may decide", "1 of 2 approvals",
+ * "You approved; waiting for 1 more"). {@code WorkspaceBrowserTest} walks an invitation and
+ * a quorum in Chromium.
  */
 class WorkspacePagesTest {
 
@@ -44,14 +46,16 @@ class WorkspacePagesTest {
   static User admin;
   static String adminKey;
 
+  /** The configured admin user (test-config.yml): the default workspace's admin. */
+  static final String ADMIN_USER = "test-admin";
+  static final String ADMIN_PASSWORD = "test-admin-password";
+
   @BeforeAll
   static void start() {
-    // No configured admin user: the first user to register administers the default workspace.
-    app = new TestApp(data, io.dropwizard.testing.ConfigOverride.config("auth.adminUser", ""),
-        io.dropwizard.testing.ConfigOverride.config("auth.adminPassword", "")).start();
+    app = new TestApp(data).start();
     ids = new Identities(app);
-    admin = ids.newUser("admin"); // the first user: admin of the default workspace
-    adminKey = ids.rawKey(admin, Map.of("label", "ops-agent"));
+    admin = ids.existingUser(ADMIN_USER, ADMIN_PASSWORD);
+    adminKey = TestApp.ADMIN_KEY; // its interrupts are the default workspace's
   }
 
   @AfterAll
@@ -435,13 +439,8 @@ class WorkspacePagesTest {
     String review = html("/review/" + id, viewer);
     assertThat(review).contains(action, "As a viewer in this workspace you see this request",
         "Audit trail").doesNotContain("id=\"decide\"", "?token=", "Review link");
-    String secret = app.jdbi().withHandle(h -> h.createQuery(
-        "select value from server_secrets where name = 'review_link_secret'")
-        .mapTo(String.class).one());
-    String forgedCsrf = new ReviewLinks(secret, "http://interlock.test", Duration.ZERO,
-        Clock.systemUTC()).csrf("review:" + id, "session\n" + viewer.token());
     HttpResponse<String> decided = post("/review/" + id + "/decide", viewer, "csrf",
-        forgedCsrf, "decision", "approved");
+        forgedReviewCsrf(id, viewer), "decision", "approved");
     assertThat(decided.statusCode()).isEqualTo(403);
     assertThat(decided.body()).contains("Your role in this workspace is viewer");
     assertThat(app.get("/interrupts/" + id, adminKey).text("status")).isEqualTo("pending");
@@ -535,5 +534,240 @@ class WorkspacePagesTest {
     var out = TestApp.JSON.createObjectNode();
     r.body().forEach(g -> out.set(g.path("name").asText(), g.path("members")));
     return out;
+  }
+
+  // Routing and quorums
+
+  @Test
+  void givenRequestsAskingTheUser_whenInboxShown_thenAssignedToYouComesFirstWithCounts() {
+    User ann = ids.newUser("ann");
+    joinDefault(ann, "reviewer");
+    String team = group("team", ann);
+    String other = "Archive the 2019 invoices " + Identities.unique("arch");
+    createInterrupt(other);
+    String byName = "Call the customer back " + Identities.unique("call");
+    String byNameId = createRouted(byName, ann.username(), List.of(), 1);
+    String byGroup = "Refund the duplicate charge " + Identities.unique("refund");
+    String byGroupId = createRouted(byGroup, "end-user", List.of(team), 1);
+
+    String inbox = html("/", ann);
+    int assigned = inbox.indexOf("<h2 id=\"inbox-assigned-h\" class=\"section-h\">Assigned to you"
+        + " <span class=\"muted count\">(2)</span></h2>");
+    int everything = inbox.indexOf("<h2 id=\"inbox-everything-h\" class=\"section-h\">Everything"
+        + " you may decide <span class=\"muted count\">(");
+    assertThat(assigned).as("the assigned section, first").isPositive();
+    assertThat(everything).as("everything else, after it").isGreaterThan(assigned);
+    assertThat(inbox.indexOf(byName)).isBetween(assigned, everything);
+    assertThat(inbox.indexOf(byGroup)).isBetween(assigned, everything);
+    assertThat(inbox.indexOf(other)).isGreaterThan(everything);
+    // The second heading counts what its list holds (other tests add to this workspace).
+    Matcher count = Pattern.compile("Everything you may decide <span class=\"muted count\">"
+        + "\\((\\d+)\\)</span>").matcher(inbox);
+    assertThat(count.find()).isTrue();
+    assertThat(items(inbox.substring(everything))).isEqualTo(Integer.parseInt(count.group(1)));
+    assertThat(items(inbox.substring(assigned, everything))).isEqualTo(2);
+
+    // Who each is for, in words.
+    assertThat(item(inbox, byGroupId)).contains("<span class=\"routing-for\">For " + team
+        + "</span>", "data-decide=\"approved\"").doesNotContain("approvals");
+    assertThat(item(inbox, byNameId)).contains("<span class=\"routing-asked\">Asked: "
+        + ann.username() + "</span>").doesNotContain("routing-for");
+
+    // The lists inbox.js reloads when something changes: the same sections.
+    String live = html("/ui/inbox", ann);
+    assertThat(live).contains("Assigned to you <span class=\"muted count\">(2)</span>",
+        "Everything you may decide");
+    assertThat(live.indexOf(byGroup)).isLessThan(live.indexOf("Everything you may decide"));
+
+    // Someone nothing asks: one list, without an empty "Assigned to you".
+    User zed = ids.newUser("zed");
+    joinDefault(zed, "reviewer");
+    assertThat(html("/", zed)).contains(other, byName, byGroup)
+        .doesNotContain("Assigned to you", "Everything you may decide", "section-h");
+  }
+
+  @Test
+  void givenTwoApprovalsForFinance_whenOneApprovesOnTheDashboard_thenItWaitsWithTheCount()
+      throws Exception {
+    User fin1 = ids.newUser("fin1");
+    User fin2 = ids.newUser("fin2");
+    User outsider = ids.newUser("outsider");
+    for (User u : List.of(fin1, fin2, outsider)) {
+      joinDefault(u, "reviewer");
+    }
+    String finance = group("finance", fin1, fin2);
+    String action = "Pay invoice 4711 ($4,200) " + Identities.unique("pay");
+    String id = createRouted(action, "ap-clerk", List.of(finance), 2);
+    String reviewPath = "/review/" + id;
+
+    // Before anyone approves: finance and admins may decide; the count starts at nought.
+    assertThat(item(html("/", fin1), id)).contains("For " + finance, "Asked: ap-clerk",
+        "<span class=\"quorum\">0 of 2 approvals</span>", "data-decide=\"approved\"",
+        "class=\"pick\"");
+    assertThat(item(html("/", admin), id)).contains("data-decide=\"approved\"");
+
+    // A reviewer outside finance: read-only, here and on the review page.
+    String outside = item(html("/", outsider), id);
+    assertThat(outside).contains("<span class=\"only-who\">Only " + finance
+        + " may decide</span>", "href=\"" + reviewPath + "\" aria-label=\"Open: ")
+        .doesNotContain("data-decide=", "class=\"pick\"");
+    assertThat(html(reviewPath, outsider)).contains(action, "0 of 2 approvals",
+        "<p class=\"muted\" id=\"read-only\">Only " + finance + " may decide</p>")
+        .doesNotContain("id=\"decide\"", "Review link", "?token=");
+    // A decision it posts anyway, with a valid token: the service's refusal, on the page.
+    HttpResponse<String> forged = post(reviewPath + "/decide", outsider, "csrf",
+        forgedReviewCsrf(id, outsider), "decision", "approved");
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(forged.body()).contains("<p class=\"error\" role=\"alert\">This interrupt is for "
+        + finance + ": only they or an admin may decide it</p>", "<h1 id=\"title\">");
+    JsonNode refused = dashboardDecide(outsider, id, "approved");
+    assertThat(refused.path("ok").asBoolean()).isFalse();
+    assertThat(refused.path("code").asInt()).isEqualTo(403);
+    assertThat(refused.path("error").asText()).contains("only they or an admin may decide");
+
+    // The first approval, with the dashboard's button: recorded, and it still waits.
+    JsonNode first = dashboardDecide(fin1, id, "approved");
+    assertThat(first.path("ok").asBoolean()).as(first.toString()).isTrue();
+    assertThat(first.path("status").asText()).isEqualTo("pending");
+    String oneOfTwo = "1 of 2 approvals (" + fin1.username() + ")";
+    assertThat(first.path("quorum").asText()).isEqualTo(oneOfTwo);
+    assertThat(app.get("/interrupts/" + id, adminKey).text("status")).isEqualTo("pending");
+
+    // Its approver sees the count and that it waits, and may still reject, not approve.
+    String mine = item(html("/", fin1), id);
+    assertThat(mine).contains("<span class=\"quorum\">" + oneOfTwo + "</span>",
+        "<span class=\"waiting\">You approved; waiting for 1 more</span>",
+        "data-decide=\"rejected\"").doesNotContain("data-decide=\"approved\"");
+    String review = html(reviewPath, fin1);
+    assertThat(review).contains("<p id=\"quorum\">" + oneOfTwo + "</p>",
+        "<li><strong>" + fin1.username() + "</strong> <time datetime=\"",
+        "<p id=\"approved-waiting\" class=\"waiting\" role=\"status\">You approved; waiting for"
+            + " 1 more</p>", "value=\"rejected\"")
+        .doesNotContain("value=\"approved\"", "id=\"params\"");
+    // Approving again (a stale form) is refused, and the page says why.
+    HttpResponse<String> again = post(reviewPath + "/decide", fin1, "csrf",
+        reviewCsrf(review), "decision", "approved");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.body()).contains("You have already approved this interrupt",
+        "You approved; waiting for 1 more");
+    // The others see the count, and finance still the button.
+    assertThat(item(html("/", fin2), id)).contains(oneOfTwo, "data-decide=\"approved\"");
+    assertThat(item(html("/", outsider), id)).contains(oneOfTwo, "Only " + finance);
+
+    // The second approval, with the review page's form (no script): it settles, and the
+    // request leaves every inbox.
+    String fin2Review = html(reviewPath, fin2);
+    assertRedirect(post(reviewPath + "/decide", fin2, "csrf", reviewCsrf(fin2Review),
+        "decision", "approved"), reviewPath);
+    assertThat(app.get("/interrupts/" + id, adminKey).text("status")).isEqualTo("approved");
+    assertThat(html(reviewPath, fin2)).contains("<h2>Approved</h2>", "2 of 2 approvals ("
+        + fin1.username() + ", " + fin2.username() + ")");
+    for (User u : List.of(fin1, fin2, outsider)) {
+      assertThat(html("/", u)).as(u.username()).doesNotContain(action);
+    }
+
+    // The review page's script reads the same as JSON: still pending after one approval.
+    String second = createRouted("Pay invoice 4712 " + Identities.unique("pay"), "ap-clerk",
+        List.of(finance), 2);
+    HttpResponse<String> json = app.raw(app.builder("/review/" + second + "/decide", null)
+        .header("Cookie", "loopat_session=" + fin2.token())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("decision=approved&csrf=" + URLEncoder.encode(
+            reviewCsrf(html("/review/" + second, fin2)), StandardCharsets.UTF_8))));
+    assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+    JsonNode state = TestApp.JSON.readTree(json.body());
+    assertThat(state.path("pending").asBoolean()).isTrue();
+    assertThat(state.path("status").asText()).isEqualTo("pending");
+    assertThat(state.path("requiredApprovals").asInt()).isEqualTo(2);
+    assertThat(state.path("quorum").asText()).isEqualTo("1 of 2 approvals (" + fin2.username()
+        + ")");
+    assertThat(state.path("approvals").get(0).path("by").asText()).isEqualTo(fin2.username());
+    assertThat(state.path("approvals").get(0).path("at").asText()).isNotBlank();
+  }
+
+  @Test
+  void givenRoutingWithMarkup_whenShown_thenItIsText() {
+    User reader = ids.newUser("reader");
+    joinDefault(reader, "reviewer");
+    String action = "Close the <script> ticket " + Identities.unique("close");
+    String id = createRouted(action, "<i>carl</i>", List.of("<b>ops</b>"), 3);
+    String inbox = item(html("/", reader), id);
+    assertThat(inbox).contains("For &lt;b&gt;ops&lt;/b&gt;", "Asked: &lt;i&gt;carl&lt;/i&gt;",
+        "Only &lt;b&gt;ops&lt;/b&gt; may decide", "0 of 3 approvals")
+        .doesNotContain("<b>", "<i>", "<script>");
+    String review = html("/review/" + id, reader);
+    assertThat(review).contains("For &lt;b&gt;ops&lt;/b&gt;", "Only &lt;b&gt;ops&lt;/b&gt; may"
+        + " decide").doesNotContain("<b>ops", "<i>carl", "<script> ticket");
+  }
+
+  /** A reviewer group of the default workspace with these members; returns its name. */
+  static String group(String base, User... members) {
+    String name = Identities.unique(base);
+    Resp created = ids.bearer("POST", "/api/workspaces/current/groups", admin.token(),
+        Map.of("name", name));
+    assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+    for (User m : members) {
+      Resp added = ids.bearer("POST", "/api/workspaces/current/groups/" + name + "/members",
+          admin.token(), Map.of("username", m.username()));
+      assertThat(added.status()).as(added.raw().body()).isEqualTo(200);
+    }
+    return name;
+  }
+
+  /** A LoopIn interrupt of the admin key asking {@code userId}, routed and with a quorum. */
+  static String createRouted(String action, String userId, List<String> reviewers,
+      int required) {
+    Resp r = app.post("/interrupts", adminKey, TestApp.interrupt(userId, action,
+        "reviewers", reviewers, "requiredApprovals", required));
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
+    return r.text("interruptId");
+  }
+
+  /** One interrupt's item in an inbox page. */
+  static String item(String html, String id) {
+    Matcher m = Pattern.compile("<li class=\"item [^\"]*\" data-id=\"" + Pattern.quote(id)
+        + "\">.*?</li>", Pattern.DOTALL).matcher(html);
+    assertThat(m.find()).as("the inbox item of " + id).isTrue();
+    return m.group();
+  }
+
+  static int items(String html) {
+    return (int) Pattern.compile("<li class=\"item ").matcher(html).results().count();
+  }
+
+  /** One decision as the inbox's buttons send it (inbox.js); its one result. */
+  static JsonNode dashboardDecide(User user, String id, String decision) {
+    Matcher token = Pattern.compile("data-csrf=\"([^\"]+)\"").matcher(html("/", user));
+    assertThat(token.find()).isTrue();
+    Resp r = app.send(app.builder("/ui/decide", null)
+        .header("Cookie", "loopat_session=" + user.token())
+        .header("X-CSRF-Token", token.group(1))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"ids\":[\"" + id
+            + "\"],\"decision\":\"" + decision + "\"}")));
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+    return r.body().path("results").get(0);
+  }
+
+  /** The CSRF token of a review page's decide form. */
+  static String reviewCsrf(String html) {
+    Matcher m = Pattern.compile("<form id=\"decide\"[^>]*>\\s*<input type=\"hidden\""
+        + " name=\"csrf\" value=\"([^\"]+)\"").matcher(html);
+    assertThat(m.find()).as("a decide form").isTrue();
+    return m.group(1);
+  }
+
+  /**
+   * The token a review page's form would carry for this user, made with the server's
+   * secret: what a forged post needs when the page shows the user no form.
+   */
+  static String forgedReviewCsrf(String id, User user) {
+    String secret = app.jdbi().withHandle(h -> h.createQuery(
+        "select value from server_secrets where name = 'review_link_secret'")
+        .mapTo(String.class).one());
+    return new ReviewLinks(secret, "http://interlock.test", Duration.ZERO, Clock.systemUTC())
+        .csrf("review:" + id, "session\n" + user.token());
   }
 }

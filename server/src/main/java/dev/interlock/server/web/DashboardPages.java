@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,35 +66,49 @@ final class DashboardPages {
 
   /**
    * The model of {@code inbox.mustache}; {@code decides}: the user's role may decide, so
-   * the page offers decide buttons and bulk decisions.
+   * the page offers bulk decisions (each item says whether it may be decided).
    */
-  record Inbox(String csrf, String count, List<Select> filters, List<InboxItem> items,
+  record Inbox(String csrf, String count, List<Select> filters, InboxItems list,
       boolean decides) {}
 
-  /** The model of {@code inbox-items.mustache}, alone or in the inbox. */
-  record InboxItems(List<InboxItem> items, boolean decides) {}
+  /**
+   * The model of {@code inbox-items.mustache}, alone or in the inbox: what asks the person
+   * ("Assigned to you") before everything else it may see, each section with its count.
+   * Without anything assigned there is one list and no headings.
+   */
+  record InboxItems(boolean empty, List<Section> sections) {}
 
+  /** One list of the inbox; {@code titled}: shown with its heading and count. */
+  record Section(String key, String heading, String count, boolean titled,
+      List<InboxItem> items) {}
+
+  /**
+   * One pending interrupt in the inbox: {@code decides}, {@code onlyWho} and {@code waiting}
+   * are the looking person's {@link Standing}.
+   */
   record InboxItem(String id, String action, String urgencyClass, Badge urgency, String agent,
-      String source, Moment asked, Moment expires, boolean approvable) {
+      String source, Moment asked, Moment expires, boolean approvable, Routing routing,
+      boolean decides, String onlyWho, String waiting) {
 
-    static InboxItem of(InterruptRow row) {
+    static InboxItem of(InterruptRow row, Standing standing) {
       String kind = ReviewPage.kind(row);
       return new InboxItem(row.id(), row.action(), row.urgency(), Badge.urgency(row.urgency()),
           row.agentId() == null ? "unknown agent" : row.agentId(), Html.sourceName(row.source()),
           Moment.of(row.createdAt(), "ago"), Moment.of(row.expiresAt(), "until"),
-          kind.equals("approval") || kind.equals("confirmation"));
+          kind.equals("approval") || kind.equals("confirmation"), Routing.of(row),
+          standing.decides(), standing.onlyWho(), standing.waiting());
     }
   }
 
   Page inbox(Nav nav, String csrf, List<InterruptRow> rows, List<String> agents,
-      String agent, String urgency, String age, boolean decides) {
+      String agent, String urgency, String age, Standing.Person person) {
     List<Select> filters = List.of(
         select("f-agent", "agent", "Agent", "All agents",
             agents.stream().map(a -> new String[] {a, a}).toList(), agent),
         select("f-urgency", "urgency", "Urgency", "Any urgency", URGENCIES, urgency),
         select("f-age", "age", "Age", "Any age", AGES, age));
     return new Page("inbox.mustache", "Inbox", nav, new Inbox(csrf, count(rows.size()), filters,
-        rows.stream().map(InboxItem::of).toList(), decides));
+        items(rows, person), person.roleDecides()));
   }
 
   static String count(int n) {
@@ -102,9 +117,30 @@ final class DashboardPages {
   }
 
   /** The list items alone: the inbox page reloads them when something changes. */
-  Page inboxItems(List<InterruptRow> rows, boolean decides) {
-    return Page.fragment("inbox-items.mustache",
-        new InboxItems(rows.stream().map(InboxItem::of).toList(), decides));
+  Page inboxItems(List<InterruptRow> rows, Standing.Person person) {
+    return Page.fragment("inbox-items.mustache", items(rows, person));
+  }
+
+  /** Splits the rows (already ordered, what asks the person first) into the inbox's lists. */
+  static InboxItems items(List<InterruptRow> rows, Standing.Person person) {
+    List<InboxItem> assigned = new ArrayList<>();
+    List<InboxItem> rest = new ArrayList<>();
+    for (InterruptRow row : rows) {
+      Standing standing = person.of(row);
+      (standing.assigned() ? assigned : rest).add(InboxItem.of(row, standing));
+    }
+    boolean titled = !assigned.isEmpty();
+    List<Section> sections = new ArrayList<>();
+    if (titled) {
+      sections.add(new Section("assigned", "Assigned to you", String.valueOf(assigned.size()),
+          true, assigned));
+    }
+    if (!rest.isEmpty()) {
+      sections.add(new Section("everything",
+          person.roleDecides() ? "Everything you may decide" : "Everything waiting",
+          String.valueOf(rest.size()), titled, rest));
+    }
+    return new InboxItems(rows.isEmpty(), sections);
   }
 
   /** The model of {@code history.mustache}; {@code newer} and {@code older} are page numbers. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.wire.JsonBodies;
+import dev.interlock.server.wire.Quorum;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.CredentialsAuthFilter;
 import dev.interlock.server.auth.Roles;
@@ -87,7 +88,12 @@ public final class DashboardResource {
     return frame.page("inbox", headers, uri, (caller, nav) -> pages.inbox(nav,
         access.csrfForSession(DASHBOARD_SCOPE, headers),
         reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age)),
-        reviews.agents(caller), agent, urgency(urgency), age, Roles.mayDecide(caller.role())));
+        reviews.agents(caller), agent, urgency(urgency), age, person(caller)));
+  }
+
+  /** The logged-in user, with the names an interrupt may use to ask it. */
+  private Standing.Person person(Caller caller) {
+    return new Standing.Person(caller, reviews.askedNames(caller));
   }
 
   private static String urgency(String value) {
@@ -110,7 +116,8 @@ public final class DashboardResource {
     Caller caller = access.session(headers)
         .orElseThrow(() -> new Unauthorized("Session expired: log in again"));
     List<InterruptRow> rows = reviews.inbox(caller, agent, urgency(urgency), DashboardPages.age(age));
-    return Response.ok(pages.inboxItems(rows, Roles.mayDecide(caller.role())), MediaType.TEXT_HTML_TYPE.withCharset("utf-8"))
+    return Response.ok(pages.inboxItems(rows, person(caller)),
+            MediaType.TEXT_HTML_TYPE.withCharset("utf-8"))
         .header("Cache-Control", "no-store")
         .header("X-Content-Type-Options", "nosniff")
         .header("X-Inbox-Count", rows.size())
@@ -131,6 +138,9 @@ public final class DashboardResource {
    * Decides one or several interrupts with one decision and reason:
    * {@code {ids: [...], decision: approved|rejected, reason?}} with the page's CSRF token in
    * {@code X-CSRF-Token}. Answers each id's outcome; one failure does not stop the others.
+   * An approval that does not yet make an interrupt's quorum answers {@code status: pending}
+   * and the quorum so far ({@code "1 of 2 approvals (ann)"}); a refusal its HTTP status as
+   * {@code code} (403 for an interrupt routed to reviewers the user is not among).
    */
   @POST
   @Path("ui/decide")
@@ -168,8 +178,12 @@ public final class DashboardResource {
       try {
         InterruptRow row = interrupts.decide(caller, id, decision, reason, null, null);
         r.put("ok", true).put("status", row.status());
+        if (row.isPending()) {
+          // An approval short of the quorum: recorded, and the interrupt still waits.
+          r.put("quorum", Quorum.summary(row));
+        }
       } catch (InterlockException e) {
-        r.put("ok", false).put("error", e.getMessage());
+        r.put("ok", false).put("code", e.status()).put("error", e.getMessage());
       }
     }
     return out;

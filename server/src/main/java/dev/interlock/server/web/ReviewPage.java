@@ -2,12 +2,14 @@ package dev.interlock.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.model.IsoTimes;
 import dev.interlock.server.web.Page.Badge;
 import dev.interlock.server.web.Page.Moment;
+import dev.interlock.server.wire.Quorum;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,10 +27,17 @@ final class ReviewPage {
 
   /**
    * What the page needs to know about who is looking: a member of the workspace
-   * ({@code owner}) or a link holder, and whether it may decide.
+   * ({@code owner}) or a link holder, whether its role (or link) decides, and where this
+   * interrupt stands for it (routed to others, approved already).
    */
-  record Viewer(boolean owner, boolean decides, String token, String csrf, String shareUrl,
-      Page.Nav nav) {}
+  record Viewer(boolean owner, boolean decides, Standing standing, String token, String csrf,
+      String shareUrl, Page.Nav nav) {
+
+    /** Whether it may decide this interrupt: its role or link does, and the routing lets it. */
+    boolean decidesThis() {
+      return decides && standing.decides();
+    }
+  }
 
   /** The outcome as the page's script and its event stream see it. */
   ObjectNode state(InterruptRow row) {
@@ -42,6 +51,13 @@ final class ReviewPage {
     n.put("decidedAt", IsoTimes.format(row.decidedAt()));
     n.put("response", row.response());
     n.set("modifiedParams", row.modifiedParams());
+    // The quorum: how many approvals settle it and who approved so far, so the page can
+    // show a recorded approval that did not settle it (pending stays true).
+    n.put("requiredApprovals", row.requiredApprovals());
+    n.put("quorum", row.requiredApprovals() > 1 ? Quorum.summary(row) : null);
+    ArrayNode approvals = n.putArray("approvals");
+    row.approvals().forEach(a -> approvals.addObject().put("by", a.approver())
+        .put("at", IsoTimes.format(a.at())));
     return n;
   }
 
@@ -72,7 +88,12 @@ final class ReviewPage {
       String context, String params, boolean showOptions, List<String> options,
       Outcome outcome, String token, String csrf, String error, Editor editor, boolean choice,
       boolean input, String reasonValue, String approveLabel, boolean owner, String shareUrl,
-      List<AuditEntry> audit, boolean decides, boolean readOnly) {}
+      List<AuditEntry> audit, boolean decides, boolean readOnly, String readOnlyNote,
+      Routing routing, boolean hasQuorum, String quorumSummary, List<ApprovalEntry> approvals,
+      String waiting) {}
+
+  /** One approval towards the quorum: who and when. */
+  record ApprovalEntry(String by, Moment at) {}
 
   /** The JSON a reviewer may edit before approving. */
   record Editor(int rows, String original, String text) {}
@@ -88,7 +109,11 @@ final class ReviewPage {
       String reasonValue, String paramsValue) {
     String kind = kind(row);
     boolean pending = row.isPending();
-    boolean editing = pending && kind.equals("approval");
+    boolean decides = pending && viewer.decidesThis();
+    // Someone who approved already may still reject, but not approve (or answer) again.
+    String waiting = decides ? viewer.standing().waiting() : null;
+    boolean approving = decides && waiting == null;
+    boolean editing = approving && kind.equals("approval");
     Editor editor = null;
     if (editing) {
       JsonNode editable = editable(row);
@@ -119,16 +144,22 @@ final class ReviewPage {
             ? Html.pretty(json, context) : null,
         row.params() != null && !row.params().isNull() && !editing
             ? Html.pretty(json, row.params()) : null,
-        hasOptions && !pending, options, pending ? null : outcome(row), viewer.token(),
-        viewer.csrf(), error, editor, pending && kind.equals("choice"),
-        pending && kind.equals("input"), reasonValue,
-        switch (kind) {
+        hasOptions && !(approving && kind.equals("choice")), options,
+        pending ? null : outcome(row), viewer.token(),
+        viewer.csrf(), error, editor, approving && kind.equals("choice"),
+        approving && kind.equals("input"), reasonValue,
+        !approving ? null : switch (kind) {
           case "approval", "confirmation" -> "Approve";
           case "input" -> "Send answer";
           default -> null;
         },
         viewer.owner(), viewer.shareUrl(), viewer.owner() ? audit(events) : List.of(),
-        pending && viewer.decides(), pending && !viewer.decides());
+        decides, pending && !decides, !viewer.decides()
+            ? "As a viewer in this workspace you see this request, but do not decide it."
+            : viewer.standing().onlyWho(),
+        Routing.of(row), row.requiredApprovals() > 1, Quorum.summary(row),
+        row.approvals().stream().map(a -> new ApprovalEntry(a.approver(),
+            Moment.of(a.at(), "ago"))).toList(), waiting);
     return new Page("review.mustache",
         (pending ? "Review: " : "Decided: ") + row.action(), viewer.nav(), review);
   }

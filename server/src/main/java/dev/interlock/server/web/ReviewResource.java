@@ -47,7 +47,9 @@ import java.util.Optional;
  * must carry the page's CSRF token and, from a browser, come from this site. A link decision is recorded as
  * {@code review:<audience>}, an owner's as {@code user:<id>}. A member of the interrupt's
  * workspace whose role may not decide (a viewer) sees the page without its form or review
- * link, and its decision is refused.
+ * link, and its decision is refused. An interrupt routed to reviewers (groups or people)
+ * shows its form only to them and to admins; anyone else reads "Only finance may decide"
+ * and a decision it posts anyway gets the service's refusal on the page (403).
  */
 @Path("/review")
 public final class ReviewResource {
@@ -155,10 +157,12 @@ public final class ReviewResource {
         : access.csrfForLink(scope, a.token());
     List<InterruptEventRow> events = owner ? interrupts.events(a.caller(), row.id()) : List.of();
     Page.Nav nav = owner ? frame.nav("", a.caller(), headers, "/") : null;
-    // The review link decides: it is shared only by those who may decide themselves.
-    String shareUrl = owner && a.decides() ? links.url(row) : null;
-    return pages.render(row, new ReviewPage.Viewer(owner, a.decides(), a.token(), csrf,
-        shareUrl, nav), events, error, reason, params);
+    Standing standing = new Standing.Person(a.caller(), reviews.askedNames(a.caller())).of(row);
+    // The review link decides: it is shared only by those who may decide it themselves (not
+    // by a reviewer the interrupt is not routed to).
+    String shareUrl = owner && a.decides() && standing.decides() ? links.url(row) : null;
+    return pages.render(row, new ReviewPage.Viewer(owner, a.decides(), standing, a.token(),
+        csrf, shareUrl, nav), events, error, reason, params);
   }
 
   @POST
@@ -213,10 +217,16 @@ public final class ReviewResource {
       InterruptRow decided = interrupts.decideAs(a.caller(), actor, id, d.decision(), d.reason(),
           d.modifiedParams(), d.response(), null);
       if (wantsJson) {
+        // Still pending after an approval short of the quorum: review.js shows the count.
         return Response.ok(pages.state(decided), MediaType.APPLICATION_JSON_TYPE).build();
       }
+      // Back to the page, which shows the outcome, or the approvals so far and "You
+      // approved; waiting for 1 more" when the quorum is not made yet.
       return Html.redirect("/review/" + id
           + (a.token() == null ? "" : "?token=" + Html.url(a.token())));
+    } catch (Forbidden e) {
+      // Routed to reviewers this user is not among: the service's reason, on the page.
+      return failure(wantsJson, a, headers, 403, e.getMessage(), reason, paramsText);
     } catch (Conflict e) {
       InterruptRow now = reviews.find(id).orElse(row);
       if (wantsJson) {
@@ -224,8 +234,10 @@ public final class ReviewResource {
         out.set("state", pages.state(now));
         return Response.status(409).type(MediaType.APPLICATION_JSON_TYPE).entity(out).build();
       }
+      // Decided meanwhile: the page shows the outcome. Still pending (this user approved
+      // already): the page says so beside its form.
       return Html.page(409, render(new Access(a.kind(), now, a.caller(), a.token()), headers,
-          null, null, null));
+          now.isPending() ? e.getMessage() : null, null, null));
     }
   }
 
