@@ -31,6 +31,21 @@ public final class Deciders {
    * @throws Forbidden with a message that says who may decide
    */
   public static void check(Caller caller, List<String> reviewers, List<String> callerNames) {
+    check(caller, reviewers, 1, callerNames);
+  }
+
+  /**
+   * As {@link #check(Caller, List, List)}, for an interrupt that needs
+   * {@code requiredApprovals}: a quorum counts people, so a review link (which names no
+   * one who logged in, and could be a second approval by someone who already approved)
+   * does not decide one.
+   */
+  public static void check(Caller caller, List<String> reviewers, int requiredApprovals,
+      List<String> callerNames) {
+    if (caller.kind() == Caller.Kind.REVIEW_LINK && requiredApprovals > 1) {
+      throw new Forbidden("This request needs " + requiredApprovals + " approvals from"
+          + " different people: log in to decide it");
+    }
     if (!caller.isUser()) {
       return;
     }

@@ -252,9 +252,10 @@ public final class InterruptService {
   public InterruptRow decideAs(Caller caller, String actor, String id, Decision decision,
       String reason, com.fasterxml.jackson.databind.JsonNode modifiedParams, String response,
       String requestKey) {
-    if (caller.isUser()) {
+    if (caller.isUser() || caller.kind() == Caller.Kind.REVIEW_LINK) {
       InterruptRow current = get(caller, id);
-      Deciders.check(caller, current.reviewers(), AskedNames.of(jdbi, caller));
+      Deciders.check(caller, current.reviewers(), current.requiredApprovals(),
+          caller.isUser() ? AskedNames.of(jdbi, caller) : List.of());
     }
     DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response,
         caller.actorId());

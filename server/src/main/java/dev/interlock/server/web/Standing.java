@@ -43,10 +43,10 @@ record Standing(boolean assigned, boolean decides, String onlyWho, String waitin
       try {
         // The very rule InterruptService.decideAs enforces, so the buttons shown are the
         // decisions that will be accepted.
-        Deciders.check(caller, row.reviewers(), names);
+        Deciders.check(caller, row.reviewers(), row.requiredApprovals(), names);
       } catch (Forbidden e) {
-        return new Standing(assigned, false, "Only " + either(row.reviewers()) + " may decide",
-            null);
+        return new Standing(assigned, false, row.reviewers().isEmpty() ? e.getMessage()
+            : "Only " + either(row.reviewers()) + " may decide", null);
       }
       return new Standing(assigned, true, null, waiting(row));
     }

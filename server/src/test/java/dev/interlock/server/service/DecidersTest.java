@@ -43,6 +43,18 @@ class DecidersTest {
   }
 
   @Test
+  void givenAQuorum_whenAReviewLinkDecides_thenRefusedButPeopleAndKeysDecide() {
+    assertThatThrownBy(() -> Deciders.check(Caller.reviewLink("ws", "ann@example.com"),
+        List.of(), 2, List.of())).isInstanceOf(Forbidden.class)
+        .hasMessage("This request needs 2 approvals from different people: log in to decide it");
+    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of(), 2, BOB_NAMES))
+        .doesNotThrowAnyException();
+    Caller key = Caller.key("k1", "ws", "deploy-bot", Set.of("request:decide"), null);
+    assertThatCode(() -> Deciders.check(key, List.of(), 2, List.of()))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void givenAKeyOrAReviewLink_thenTheScopeAlreadyDecided() {
     Caller key = Caller.key("k1", "ws", "deploy-bot", Set.of("request:decide"), null);
     assertThatCode(() -> Deciders.check(key, List.of("oncall"), List.of()))
