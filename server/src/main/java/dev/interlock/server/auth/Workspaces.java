@@ -163,6 +163,7 @@ public final class Workspaces {
   // Members
 
   public List<MemberRow> members(Caller caller) {
+    requireUser(caller);
     return jdbi.withExtension(WorkspaceDao.class, dao -> dao.members(caller.ownerId()));
   }
 
@@ -219,6 +220,7 @@ public final class Workspaces {
   // Reviewer groups
 
   public List<GroupRow> groups(Caller caller) {
+    requireUser(caller);
     return jdbi.withExtension(WorkspaceDao.class, dao -> dao.groups(caller.ownerId()));
   }
 

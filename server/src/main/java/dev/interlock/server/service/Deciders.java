@@ -26,19 +26,13 @@ public final class Deciders {
   private Deciders() {}
 
   /**
+   * A quorum ({@code requiredApprovals} above 1) counts people, so a review link (which
+   * names no one who logged in, and could be a second approval by someone who already
+   * approved) does not decide one.
+   *
    * @param reviewers the interrupt's reviewers (group names or usernames), empty for anyone
    * @param callerNames the caller's username, user id and groups in the workspace
    * @throws Forbidden with a message that says who may decide
-   */
-  public static void check(Caller caller, List<String> reviewers, List<String> callerNames) {
-    check(caller, reviewers, 1, callerNames);
-  }
-
-  /**
-   * As {@link #check(Caller, List, List)}, for an interrupt that needs
-   * {@code requiredApprovals}: a quorum counts people, so a review link (which names no
-   * one who logged in, and could be a second approval by someone who already approved)
-   * does not decide one.
    */
   public static void check(Caller caller, List<String> reviewers, int requiredApprovals,
       List<String> callerNames) {

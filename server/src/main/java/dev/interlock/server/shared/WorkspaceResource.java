@@ -122,7 +122,6 @@ public final class WorkspaceResource {
   @GET
   @Path("current/members")
   public List<MemberView> members(@Auth Caller caller) {
-    requireMember(caller);
     return workspaces.members(caller).stream().map(MemberView::of).toList();
   }
 
@@ -153,7 +152,6 @@ public final class WorkspaceResource {
   @GET
   @Path("current/groups")
   public List<GroupView> groups(@Auth Caller caller) {
-    requireMember(caller);
     return workspaces.groups(caller).stream().map(GroupView::of).toList();
   }
 
@@ -225,14 +223,6 @@ public final class WorkspaceResource {
   private GroupView group(Caller caller, String name) {
     return workspaces.groups(caller).stream().filter(g -> g.name().equalsIgnoreCase(name))
         .findFirst().map(GroupView::of).orElseThrow(() -> new NotFound("Group not found"));
-  }
-
-  /** Keys have no membership: the members and groups of a workspace are for its people. */
-  private static void requireMember(Caller caller) {
-    if (caller.userId() == null) {
-      throw new dev.interlock.server.errors.Forbidden(
-          "Workspaces are for people who log in, not API keys");
-    }
   }
 
   private static UUID uuid(String text, String notFound) {

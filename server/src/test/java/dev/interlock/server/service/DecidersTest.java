@@ -21,24 +21,24 @@ class DecidersTest {
 
   @Test
   void givenNoReviewers_thenAdminsAndReviewersDecideButViewersDoNot() {
-    assertThatCode(() -> Deciders.check(bob(Roles.ADMIN), List.of(), BOB_NAMES))
+    assertThatCode(() -> Deciders.check(bob(Roles.ADMIN), List.of(), 1, BOB_NAMES))
         .doesNotThrowAnyException();
-    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of(), BOB_NAMES))
+    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of(), 1, BOB_NAMES))
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> Deciders.check(bob(Roles.VIEWER), List.of(), BOB_NAMES))
+    assertThatThrownBy(() -> Deciders.check(bob(Roles.VIEWER), List.of(), 1, BOB_NAMES))
         .isInstanceOf(Forbidden.class).hasMessageStartingWith("A viewer cannot decide");
   }
 
   @Test
   void givenReviewers_thenOnlyThoseNamedTheirGroupsOrAnAdminDecide() {
-    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of("Finance"), BOB_NAMES))
+    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of("Finance"), 1, BOB_NAMES))
         .as("by group, any letter case").doesNotThrowAnyException();
-    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of("BOB"), BOB_NAMES))
+    assertThatCode(() -> Deciders.check(bob(Roles.REVIEWER), List.of("BOB"), 1, BOB_NAMES))
         .as("by username").doesNotThrowAnyException();
-    assertThatThrownBy(() -> Deciders.check(bob(Roles.REVIEWER), List.of("oncall", "ann"),
+    assertThatThrownBy(() -> Deciders.check(bob(Roles.REVIEWER), List.of("oncall", "ann"), 1,
         BOB_NAMES)).isInstanceOf(Forbidden.class)
         .hasMessage("This interrupt is for oncall, ann: only they or an admin may decide it");
-    assertThatCode(() -> Deciders.check(bob(Roles.ADMIN), List.of("oncall"), BOB_NAMES))
+    assertThatCode(() -> Deciders.check(bob(Roles.ADMIN), List.of("oncall"), 1, BOB_NAMES))
         .doesNotThrowAnyException();
   }
 
@@ -57,9 +57,9 @@ class DecidersTest {
   @Test
   void givenAKeyOrAReviewLink_thenTheScopeAlreadyDecided() {
     Caller key = Caller.key("k1", "ws", "deploy-bot", Set.of("request:decide"), null);
-    assertThatCode(() -> Deciders.check(key, List.of("oncall"), List.of()))
+    assertThatCode(() -> Deciders.check(key, List.of("oncall"), 1, List.of()))
         .doesNotThrowAnyException();
     assertThatCode(() -> Deciders.check(Caller.reviewLink("ws", "ann@example.com"),
-        List.of("oncall"), List.of())).doesNotThrowAnyException();
+        List.of("oncall"), 1, List.of())).doesNotThrowAnyException();
   }
 }
