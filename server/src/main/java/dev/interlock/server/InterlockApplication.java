@@ -36,6 +36,15 @@ import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.EmbeddedRecycler;
 import dev.interlock.server.service.ExpirySweeper;
 import dev.interlock.server.service.RecoveryPass;
+import dev.interlock.server.service.LoopEventListener;
+import dev.interlock.server.service.LoopService;
+import dev.interlock.server.temporal.LoopGateway;
+import dev.interlock.server.config.LoopsConfig;
+import dev.interlock.worker.loop.LoopActivitiesImpl;
+import dev.interlock.worker.loop.LoopSettings;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.interlock.server.service.RecoveryTask;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.SessionService;
@@ -98,6 +107,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   /** The core once wired; set by {@link #run}. */
   private volatile InterruptService interrupts;
+  private volatile LoopService loops;
 
   public static void main(String[] args) throws Exception {
     new InterlockApplication().run(args);
@@ -170,7 +180,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   }
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
-      Jdbi jdbi, ObjectMapper json, Renderings renderings, LongAdder deliveryStarts) {
+      Jdbi jdbi, ObjectMapper json, Renderings renderings, LongAdder deliveryStarts,
+      Supplier<String> mcpUrl) {
     var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     var outbound = OutboundPost.start();
     var timeout = config.callbacks.timeout.toJavaDuration();
@@ -178,8 +189,27 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         timeout, renderings, new DeliveryGateway(temporal.client(), config.temporal.taskQueue, deliveryStarts));
     var webhooks = new WebhookActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
         timeout);
+    // A turn's choice is withdrawn (its interrupt cancelled) when the turn ends.
+    var withdrawal = new LoopGateway(temporal.client(), config.temporal.taskQueue,
+        new InterruptGateway(temporal.client(), config.temporal.taskQueue,
+            config.temporal.updateTimeout.toJavaDuration(), temporal.searchAttributes()));
+    var loops = new LoopActivitiesImpl(jdbi, json, Clock.systemUTC(),
+        loopSettings(config, mcpUrl), withdrawal);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
-        webhooks, outbound, config.worker.maxConcurrentActivities);
+        webhooks, loops, outbound, config.worker.maxConcurrentActivities);
+  }
+
+  /** How turns run their agent, from {@code loops:} in the configuration. */
+  static LoopSettings loopSettings(InterlockConfiguration config, Supplier<String> mcpUrl) {
+    LoopsConfig loops = config.loops;
+    Path loopsDir = Path.of(loops.loopsDir != null && !loops.loopsDir.isBlank() ? loops.loopsDir
+        : config.dataDir + "/loops").toAbsolutePath().normalize();
+    Map<String, Path> repos = new java.util.LinkedHashMap<>();
+    loops.repos.forEach((name, folder) -> repos.put(name, Path.of(folder).toAbsolutePath()));
+    Supplier<String> url = loops.mcpUrl != null && !loops.mcpUrl.isBlank()
+        ? () -> loops.mcpUrl.trim() : mcpUrl;
+    return new LoopSettings(List.of(loops.agentCommand.trim().split("\\s+")), loopsDir, repos,
+        url, loops.partialMessages, java.time.Duration.ofDays(30));
   }
 
   @Override
@@ -218,9 +248,23 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     startedEarly.add(temporal.lifecycle());
     environment.lifecycle().manage(temporal.lifecycle());
     LongAdder deliveryStarts = new LongAdder();
+    // Where a turn's agent reaches this server's /mcp: the port it really listens on.
+    AtomicReference<String> listening = new AtomicReference<>();
+    environment.lifecycle().addServerLifecycleListener(server -> {
+      for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+        if (c instanceof org.eclipse.jetty.server.ServerConnector sc
+            && !"admin".equals(sc.getName())) {
+          listening.compareAndSet(null, "http://127.0.0.1:" + sc.getLocalPort() + "/mcp");
+        }
+      }
+    });
+    Supplier<String> localMcp = () -> {
+      String url = listening.get();
+      return url != null ? url : baseUrl(config) + "/mcp";
+    };
     if (config.worker.enabled) {
       InterlockWorker worker = buildWorker(config, temporal, jdbi, json, dialects,
-          deliveryStarts);
+          deliveryStarts, localMcp);
       environment.lifecycle().manage(new Managed() {
         @Override
         public void start() {
@@ -310,9 +354,29 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     WebhookService webhooks = new WebhookService(jdbi, guard, deliveries, testSends,
         config.callbacks.timeout.toJavaDuration(), json, clock);
     // Every dialect: its resources here, its MCP tools for /mcp below.
+    LoopEventListener loopEvents = new LoopEventListener(store.dedicatedConnections());
+    environment.lifecycle().manage(loopEvents);
+    LoopGateway loopGateway = new LoopGateway(temporal.client(), config.temporal.taskQueue,
+        gateway);
+    LoopService loops = new LoopService(jdbi, interrupts, loopGateway, loopEvents, json, clock,
+        config.loops.repos.keySet(),
+        config.loops.choiceTimeout == null ? null : config.loops.choiceTimeout.toJavaDuration(),
+        config.loops.idempotencyWindow.toJavaDuration());
+    if (temporal.embedded() != null) {
+      // The embedded Temporal starts empty: running turns lost their agent, queued ones
+      // are queued again (a dev server or cluster keeps the loops' workflows).
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void start() {
+          loops.recoverEmbedded();
+        }
+      });
+    }
+    this.loops = loops;
     List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
         clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
-        policies, webhooks, bodies));
+        policies, webhooks, bodies, loops, config.loops.pingInterval.toJavaDuration(),
+        environment.lifecycle()));
     environment.jersey().register(new HealthResource(new HealthService(jdbi, gateway, transitions,
         recovery, healthDetails(temporal, recycler)), clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));
@@ -329,7 +393,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // MCP at /mcp: the same services and views as the resources above, as tools.
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
         identity, new McpModule.Services(interrupts, links, dialectTools, clock,
-            config.limits.maxExpiresInSeconds, disconnects));
+            config.limits.maxExpiresInSeconds, disconnects, loops));
   }
 
   /**
@@ -338,6 +402,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
    */
   InterruptService interrupts() {
     return interrupts;
+  }
+
+  /** The loops' service, for tests. */
+  LoopService loops() {
+    return loops;
   }
 
   /** The dialects this server speaks, one line each; their order is the MCP tools' order. */

@@ -39,4 +39,6 @@ public class InterlockConfiguration extends Configuration {
 
   @JsonProperty @Valid @NotNull public ReviewConfig review = new ReviewConfig();
   @JsonProperty @Valid @NotNull public McpConfig mcp = new McpConfig();
+  @JsonProperty @Valid @NotNull public dev.interlock.server.config.LoopsConfig loops =
+      new dev.interlock.server.config.LoopsConfig();
 }

@@ -43,7 +43,8 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
         environment.getObjectMapper(),
         InterlockApplication.dialects(environment.getObjectMapper()),
-        new java.util.concurrent.atomic.LongAdder());
+        new java.util.concurrent.atomic.LongAdder(),
+        () -> InterlockApplication.baseUrl(config) + "/mcp");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping worker");

@@ -1,7 +1,11 @@
 package dev.interlock.store;
 
 import dev.interlock.model.ApiKeyRow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
+import java.util.HexFormat;
 import java.sql.SQLException;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -13,6 +17,16 @@ import org.jdbi.v3.core.Handle;
 public final class ApiKeySql {
 
   private ApiKeySql() {}
+
+  /** How a key is stored: the SHA-256 of its plaintext, in hex. */
+  public static String sha256Hex(String key) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   public static Optional<ApiKeyRow> findByHash(Handle h, String hash) {
     return h.createQuery("select " + ApiKeyDao.COLUMNS + " from api_keys where key_hash = :hash")

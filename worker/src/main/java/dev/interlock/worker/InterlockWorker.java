@@ -1,5 +1,8 @@
 package dev.interlock.worker;
 
+import dev.interlock.workflows.loop.LoopActivities;
+import dev.interlock.workflows.loop.LoopWorkflowImpl;
+import dev.interlock.workflows.loop.TurnWorkflowImpl;
 import dev.interlock.workflows.InterruptActivities;
 import dev.interlock.workflows.InterruptWorkflow;
 import dev.interlock.workflows.InterruptWorkflowImpl;
@@ -27,16 +30,19 @@ public final class InterlockWorker {
 
   /** {@code outbound} is the client the activities POST with; stopping the worker closes it. */
   public static InterlockWorker create(WorkflowClient client, String taskQueue,
-      InterruptActivities activities, WebhookActivities webhooks, OutboundPost outbound,
-      int maxConcurrentActivities) {
+      InterruptActivities activities, WebhookActivities webhooks, LoopActivities loops,
+      OutboundPost outbound, int maxConcurrentActivities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(taskQueue == null ? InterruptWorkflow.TASK_QUEUE : taskQueue,
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(maxConcurrentActivities)
+            // A turn learns of its cancellation (loopat's POST /interrupt) from the answer
+            // to a heartbeat: send them at least every second, not every 30 s.
+            .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(1))
             .build());
     worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class,
-        WebhookDeliveryWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities, webhooks);
+        WebhookDeliveryWorkflowImpl.class, LoopWorkflowImpl.class, TurnWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities, webhooks, loops);
     return new InterlockWorker(factory, outbound);
   }
 

@@ -5,9 +5,6 @@ import dev.interlock.store.ApiKeyDao;
 import dev.interlock.store.ApiKeySql;
 import dev.interlock.model.ApiKeyRow;
 import io.dropwizard.auth.Authenticator;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,12 +56,7 @@ public final class ApiKeys implements Authenticator<String, Caller> {
   }
 
   public static String sha256Hex(String key) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ApiKeySql.sha256Hex(key);
   }
 
   /** A new random key: prefix and 64 hex characters (256 bits). */

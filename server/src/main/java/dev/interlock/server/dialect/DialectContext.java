@@ -1,5 +1,6 @@
 package dev.interlock.server.dialect;
 
+import dev.interlock.server.service.LoopService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.auth.IdentityModule.Identity;
 import dev.interlock.server.auth.ReviewLinks;
@@ -30,7 +31,10 @@ public record DialectContext(
     SessionService sessions,
     PolicyService policies,
     WebhookService webhooks,
-    JsonBodies bodies) {
+    JsonBodies bodies,
+    LoopService loops,
+    java.time.Duration loopPingInterval,
+    io.dropwizard.lifecycle.setup.LifecycleEnvironment lifecycle) {
 
   /** Whether the public base URL is https (cookies are then marked Secure). */
   public boolean secure() {

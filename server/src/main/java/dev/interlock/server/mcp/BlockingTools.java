@@ -25,6 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import dev.interlock.model.LoopTurnRow;
+import dev.interlock.server.service.LoopService;
 
 /**
  * Interlock's own tools, the reason agents want MCP here: each creates an interrupt
@@ -39,6 +42,7 @@ final class BlockingTools {
   static final Duration EXPIRY_GRACE = Duration.ofSeconds(5);
 
   private final InterruptService interrupts;
+  private final LoopService loops;
   private final ReviewLinks links;
   private final BlockingWait wait;
   private final ObjectMapper json;
@@ -46,9 +50,10 @@ final class BlockingTools {
   private final Duration maxWait;
   private final long maxExpiresIn;
 
-  BlockingTools(InterruptService interrupts, ReviewLinks links, BlockingWait wait,
-      ObjectMapper json, Clock clock, Duration maxWait, long maxExpiresIn) {
+  BlockingTools(InterruptService interrupts, LoopService loops, ReviewLinks links,
+      BlockingWait wait, ObjectMapper json, Clock clock, Duration maxWait, long maxExpiresIn) {
     this.interrupts = interrupts;
+    this.loops = loops;
     this.links = links;
     this.wait = wait;
     this.json = json;
@@ -132,6 +137,13 @@ final class BlockingTools {
       throw new InvalidRequest("input is required");
     }
     String toolUseId = limit(optionalText(args, "tool_use_id"), "tool_use_id", 200);
+    if (toolUseId != null && toolUseId.isBlank()) {
+      toolUseId = null;
+    }
+    Optional<LoopTurnRow> turn = loops.turnOf(caller);
+    if (turn.isPresent()) {
+      return choice(caller, turn.get(), toolName, input, toolUseId, call);
+    }
     ObjectNode context = json.createObjectNode().put("tool_name", toolName);
     if (toolUseId != null && !toolUseId.isBlank()) {
       context.put("tool_use_id", toolUseId);
@@ -145,6 +157,29 @@ final class BlockingTools {
         ? wait.await(caller, created.id(), created.expiresAt().plus(EXPIRY_GRACE), call,
             waiting(created))
         : created;
+    return behavior(row, input);
+  }
+
+  /**
+   * The agent of a loop's turn asks (its key is the turn's): the interrupt is the turn's
+   * choice (source loopat), shown in the loop's stream and every door, waiting as long as
+   * the choice may (no timeout unless the operator set one). Questions
+   * ({@code AskUserQuestion}) come back allowed with the answers in the input.
+   */
+  private JsonNode choice(Caller caller, LoopTurnRow turn, String toolName, ObjectNode input,
+      String toolUseId, ToolCall call) {
+    InterruptRow created = loops.ask(caller, turn, toolName, input, toolUseId);
+    InterruptRow row = created.isPending()
+        ? wait.await(caller, created.id(), created.expiresAt().plus(EXPIRY_GRACE), call,
+            waiting(created))
+        : created;
+    loops.settled(row);
+    if ("approved".equals(row.status())) {
+      ObjectNode out = json.createObjectNode();
+      out.put("behavior", "allow");
+      out.set("updatedInput", loops.allowedInput(row, input));
+      return out;
+    }
     return behavior(row, input);
   }
 

@@ -1,5 +1,6 @@
 package dev.interlock.server.mcp;
 
+import dev.interlock.server.service.LoopService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.IdentityModule.Identity;
@@ -47,14 +48,14 @@ public final class McpModule {
    */
   public record Services(InterruptService interrupts, ReviewLinks links,
       List<McpTool> dialectTools, Clock clock, long maxExpiresInSeconds,
-      ClientDisconnects disconnects) {}
+      ClientDisconnects disconnects, LoopService loops) {}
 
   private McpModule() {}
 
   /** Every tool, in the order clients list them. */
   static List<McpTool> tools(Services s, BlockingWait wait, ObjectMapper json, McpConfig config) {
     List<McpTool> tools = new ArrayList<>();
-    tools.addAll(new BlockingTools(s.interrupts(), s.links(), wait, json, s.clock(),
+    tools.addAll(new BlockingTools(s.interrupts(), s.loops(), s.links(), wait, json, s.clock(),
         config.maxBlockingWait.toJavaDuration(), s.maxExpiresInSeconds()).tools());
     tools.addAll(s.dialectTools());
     return List.copyOf(tools);

@@ -105,6 +105,9 @@ public final class EmbeddedRecycler implements Managed {
     if (!recovery.isDone()) {
       return false; // the start-up pass is still re-creating waits
     }
+    if (loopTurnsOpen()) {
+      return false; // a turn's workflow (and its agent) would be lost: wait until none runs
+    }
     long live = live();
     long closed = Math.max(0, started() - startsAtRecycle - live);
     closedEstimate = closed;
@@ -137,6 +140,12 @@ public final class EmbeddedRecycler implements Managed {
 
   private long started() {
     return gateway.workflowsStarted() + deliveryStarts.sum();
+  }
+
+  private boolean loopTurnsOpen() {
+    return jdbi.withHandle(h -> h.createQuery(
+        "select exists (select 1 from loop_turns where status in ('queued', 'running'))")
+        .mapTo(Boolean.class).one());
   }
 
   private long live() {

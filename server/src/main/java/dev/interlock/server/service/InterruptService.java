@@ -49,6 +49,16 @@ public final class InterruptService {
   private final Executor readers;
   private final WebhookEvents webhookEvents;
   private final Deliveries deliveries;
+  private final List<DecisionListener> decisionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Hears of every decision taken through this service, once it is recorded and before the
+   * call returns (loops turn a decided choice into their {@code choice_resolved} event).
+   */
+  @FunctionalInterface
+  public interface DecisionListener {
+    void decided(Caller caller, InterruptRow row);
+  }
 
   public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
       TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
@@ -63,6 +73,10 @@ public final class InterruptService {
     this.json = json;
     this.clock = clock;
     this.readers = readers;
+  }
+
+  public void onDecision(DecisionListener listener) {
+    decisionListeners.add(listener);
   }
 
   /**
@@ -260,7 +274,18 @@ public final class InterruptService {
     DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response,
         caller.actorId());
     String updateId = updateId("decide", caller, id, requestKey);
-    return transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
+    InterruptRow row = transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
+    if (!row.isPending()) {
+      for (DecisionListener listener : decisionListeners) {
+        try {
+          listener.decided(caller, row);
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(InterruptService.class)
+              .warn("a decision listener failed for interrupt {}", id, e);
+        }
+      }
+    }
+    return row;
   }
 
   public InterruptRow cancel(Caller caller, String id, String reason, String requestKey) {

@@ -122,6 +122,19 @@ public final class InterruptGateway {
     }
   }
 
+  /**
+   * Runs a call to Temporal that must not overlap a replacement of the embedded service
+   * (the loops' signals share the interrupts' guard).
+   */
+  public <T> T shared(java.util.function.Supplier<T> call) {
+    access.readLock().lock();
+    try {
+      return call.get();
+    } finally {
+      access.readLock().unlock();
+    }
+  }
+
   /** Workflows this gateway started, since the process started. */
   public long workflowsStarted() {
     return starts.sum();

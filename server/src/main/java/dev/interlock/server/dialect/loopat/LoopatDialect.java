@@ -1,17 +1,25 @@
 package dev.interlock.server.dialect.loopat;
 
+import dev.interlock.server.service.LoopService;
+import dev.interlock.server.wire.JsonBodies;
 import dev.interlock.server.dialect.Dialect;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.errors.ErrorShape;
 import dev.interlock.server.mcp.McpTool;
 import java.util.List;
 
-/** loopat: {@code /api/v1/...} (today its token management) and its error shape. */
+/** loopat: {@code /api/v1/...}: its tokens, its loops and their streams, its error shape. */
 public final class LoopatDialect implements Dialect {
 
   @Override
   public List<McpTool> install(DialectContext c) {
     c.jersey().register(new TokenResource(c.identity().keys(), c.bodies()));
+    LoopStreams streams = new LoopStreams(c.loops(), c.json(), c.loopPingInterval());
+    c.lifecycle().manage(streams);
+    // A message may hold 1 MB of text, which JSON escaping can make several times larger.
+    JsonBodies messages = new JsonBodies(c.json(), 8 * LoopService.MAX_CONTENT_BYTES);
+    c.jersey().register(new LoopResource(c.loops(), new LoopViews(c.json()), streams, c.bodies(),
+        messages));
     return List.of();
   }
 
