@@ -68,6 +68,10 @@ public final class AgentProcess {
     Process process;
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).directory(invocation.workdir().toFile());
+      // The agent runs commands a model chose: it gets none of Interlock's own secrets
+      // (admin key, database password, ...), only what a program needs to run and what
+      // the agent needs to reach its model, plus the invocation's own variables.
+      builder.environment().keySet().removeIf(name -> !AgentEnvironment.passes(name));
       builder.environment().putAll(invocation.environment());
       process = builder.start();
     } catch (IOException | RuntimeException e) {
