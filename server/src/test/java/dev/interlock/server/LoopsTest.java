@@ -474,6 +474,36 @@ class LoopsTest {
   }
 
   @Test
+  void givenConcurrentSenders_whenTheyRace_thenEveryMessageRunsOnceInTheOrderOfItsNumber()
+      throws Exception {
+    String loopId = newLoop(ann.token(), Map.of());
+    int n = 6;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    List<java.util.concurrent.Future<List<Frame>>> streams = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      streams.add(pool.submit(() -> {
+        try (SseReader s = send(loopId, "SAY m" + k)) {
+          return s.untilEnd();
+        }
+      }));
+    }
+    java.util.Set<String> texts = new java.util.HashSet<>();
+    for (var f : streams) {
+      List<Frame> frames = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(names(frames)).last().isEqualTo("done");
+      texts.add(text(frames));
+    }
+    pool.shutdown();
+    assertThat(texts).hasSize(n);
+    // Started in the order of their numbers, one after the other.
+    List<Integer> byStart = app.jdbi().withHandle(h -> h.createQuery(
+        "select number from loop_turns where loop_id = :l order by started_at")
+        .bind("l", loopId).mapTo(Integer.class).list());
+    assertThat(byStart).containsExactly(1, 2, 3, 4, 5, 6);
+  }
+
+  @Test
   void givenRunningTurn_whenInterrupted_thenTheAgentStopsAndEveryOpenStreamEnds() {
     String loopId = newLoop(ann.token(), Map.of());
     try (SseReader running = send(loopId, "SAY working\nSLEEP 60\nSAY never");

@@ -232,47 +232,64 @@ public final class LoopService {
       throw new Refusal(400, "loop_archived", "Cannot send messages to an archived loop");
     }
     String turnId = "turn_" + UUID.randomUUID();
-    Sent sent;
-    try {
-      sent = jdbi.inTransaction(h -> {
-        LoopDao dao = h.attach(LoopDao.class);
-        // The loop's row is the lock that orders its turns and events.
-        long head = h.createQuery("select next_seq from loops where id = :id for update")
-            .bind("id", loopId).mapTo(Long.class).one();
-        List<LoopTurnRow> open = dao.openTurns(loopId);
-        LoopTurnRow turn = dao.insertTurn(turnId, loopId, content, permissionMode);
-        if (idempotencyKey != null
-            && dao.recordIdempotency(person, idempotencyKey, hash, loopId, turnId, since) == 0) {
-          throw new KeyTaken();
+    // One sender at a time per loop, on every instance, from the turn's number to its
+    // signal: the loop's workflow hears of turns in the order of their numbers. (Signalling
+    // inside the transaction would not do: the worker could look for the turn before it
+    // is committed.)
+    Sent sent = jdbi.withHandle(h -> {
+      h.createQuery("select pg_advisory_lock(hashtext(:loop))").bind("loop", loopId)
+          .mapTo(String.class).one();
+      try {
+        Sent accepted;
+        try {
+          accepted = h.inTransaction(tx -> {
+            LoopDao dao = tx.attach(LoopDao.class);
+            long head = tx.createQuery("select next_seq from loops where id = :id for update")
+                .bind("id", loopId).mapTo(Long.class).one();
+            List<LoopTurnRow> open = dao.openTurns(loopId);
+            LoopTurnRow turn = dao.insertTurn(turnId, loopId, content, permissionMode);
+            if (idempotencyKey != null
+                && dao.recordIdempotency(person, idempotencyKey, hash, loopId, turnId, since)
+                    == 0) {
+              throw new KeyTaken();
+            }
+            if (!open.isEmpty()) {
+              dao.append(loopId, turnId, "queued",
+                  text(json.createObjectNode().put("position", open.size())), "queued:" + turnId);
+            }
+            return new Sent(loop, turn, head, false);
+          });
+        } catch (KeyTaken raced) {
+          return null;
         }
-        if (!open.isEmpty()) {
-          dao.append(loopId, turnId, "queued",
-              text(json.createObjectNode().put("position", open.size())), "queued:" + turnId);
+        try {
+          gateway.enqueue(loopId, new TurnRef(turnId, accepted.turn().number()));
+        } catch (RuntimeException e) {
+          // Not acknowledged: the turn must not run later behind the caller's back.
+          h.useTransaction(tx -> {
+            LoopDao dao = tx.attach(LoopDao.class);
+            if (dao.finishTurn(turnId, "error", "unavailable", e.getMessage()) > 0) {
+              dao.append(loopId, turnId, "error", text(json.createObjectNode()
+                  .put("code", "unavailable").put("message", "The turn could not be queued")
+                  .put("turn_id", turnId)), "end:" + turnId);
+            }
+            if (idempotencyKey != null) {
+              tx.execute("delete from loop_idempotency where caller_id = ? and key = ?", person,
+                  idempotencyKey);
+            }
+          });
+          throw e;
         }
-        return new Sent(loop, turn, head, false);
-      });
-    } catch (KeyTaken raced) {
+        return accepted;
+      } finally {
+        h.createQuery("select pg_advisory_unlock(hashtext(:loop))").bind("loop", loopId)
+            .mapTo(Boolean.class).one();
+      }
+    });
+    if (sent == null) {
       // A concurrent request with the same key won: answer as its repeat would be answered.
       return replay(person, idempotencyKey, hash, since).orElseThrow(() -> new Conflict(
           "This Idempotency-Key is in use by a request that is still being accepted"));
-    }
-    try {
-      gateway.enqueue(loopId, new TurnRef(turnId, sent.turn().number()));
-    } catch (RuntimeException e) {
-      // Not acknowledged: the turn must not run later behind the caller's back.
-      jdbi.useTransaction(h -> {
-        LoopDao dao = h.attach(LoopDao.class);
-        if (dao.finishTurn(turnId, "error", "unavailable", e.getMessage()) > 0) {
-          dao.append(loopId, turnId, "error", text(json.createObjectNode()
-              .put("code", "unavailable").put("message", "The turn could not be queued")
-              .put("turn_id", turnId)), "end:" + turnId);
-        }
-        if (idempotencyKey != null) {
-          h.execute("delete from loop_idempotency where caller_id = ? and key = ?", person,
-              idempotencyKey);
-        }
-      });
-      throw e;
     }
     log.info("loop {}: turn {} (#{}) queued by {}", loopId, turnId, sent.turn().number(),
         caller.actor());
