@@ -131,6 +131,15 @@ class LoopWorkflowTest {
     return loop;
   }
 
+  /** With -Dinterlock.writeHistories=dir, keeps a run's history for LoopWorkflowReplayTest. */
+  private void writeHistory(String name, String workflowId) throws java.io.IOException {
+    String dir = System.getProperty("interlock.writeHistories");
+    if (dir != null && !java.nio.file.Files.exists(java.nio.file.Path.of(dir, name))) {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(dir, name),
+          client.fetchHistory(workflowId).toJson(true));
+    }
+  }
+
   private boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < end) {
@@ -184,6 +193,14 @@ class LoopWorkflowTest {
     assertThat(eventually(() -> activities.ended.containsKey("r4"))).isTrue();
     assertThat(activities.ended.get("r4").status()).isEqualTo("done");
     assertThat(activities.order).containsExactly("r1", "r4");
+    try {
+      // A cancelled turn closes as cancelled once it has recorded its end.
+      client.newUntypedWorkflowStub(TurnWorkflow.workflowId("r1"))
+          .getResult(10, TimeUnit.SECONDS, TurnOutcome.class);
+    } catch (io.temporal.client.WorkflowFailedException cancelled) {
+      assertThat(cancelled.getCause()).isInstanceOf(io.temporal.failure.CanceledFailure.class);
+    }
+    writeHistory("turn-interrupted.json", TurnWorkflow.workflowId("r1"));
   }
 
   @Test
@@ -198,6 +215,7 @@ class LoopWorkflowTest {
     assertThat(lost.status()).isEqualTo("error");
     assertThat(lost.code()).isEqualTo("runner_lost");
     assertThat(activities.ended.get("s2").status()).isEqualTo("done");
+    writeHistory("turn-runner-lost.json", TurnWorkflow.workflowId("s1"));
   }
 
   @Test
@@ -208,6 +226,7 @@ class LoopWorkflowTest {
     WorkflowStub stub = client.newUntypedWorkflowStub(LoopWorkflow.workflowId("l3"));
     env.sleep(LoopWorkflowImpl.IDLE.plusMinutes(1));
     stub.getResult(10, TimeUnit.SECONDS, Void.class);
+    writeHistory("loop-turn-then-idle.json", LoopWorkflow.workflowId("l3"));
     enqueue("l3", "i2", 2);
     assertThat(eventually(() -> activities.ended.containsKey("i2"))).isTrue();
     assertThat(activities.coldStarts.get("i2")).isTrue();
