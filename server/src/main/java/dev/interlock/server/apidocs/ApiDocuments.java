@@ -21,7 +21,8 @@ import java.util.Optional;
 public final class ApiDocuments {
 
   /** Every document, in the order the docs page lists them. */
-  public static final List<String> NAMES = List.of("loopin", "loopgate", "agentgate", "shared", "web");
+  public static final List<String> NAMES =
+      List.of("loopin", "loopgate", "agentgate", "loopat", "shared", "web");
 
   private final Map<String, ObjectNode> documents;
 
