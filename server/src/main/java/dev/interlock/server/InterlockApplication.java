@@ -376,7 +376,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
         clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
         policies, webhooks, bodies, loops, config.loops.pingInterval.toJavaDuration(),
-        environment.lifecycle()));
+        environment.lifecycle(), config.mcp));
     environment.jersey().register(new HealthResource(new HealthService(jdbi, gateway, transitions,
         recovery, healthDetails(temporal, recycler)), clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));

@@ -103,8 +103,10 @@ public final class McpModule {
     McpSyncServer server = McpServer.sync(transport)
         .serverInfo(new McpSchema.Implementation(SERVER_NAME, "Interlock", version))
         .instructions("Interlock puts a person in the loop. ask_human and approval_prompt wait"
-            + " for a person's answer; the other tools create, read, decide and cancel"
-            + " interrupts in the words of Loopgate, LoopIn and AgentGate.")
+            + " for a person's answer; loop_create, loop_send (it waits until the agent's turn"
+            + " ends), loop_get, loop_answer_choice and loop_interrupt drive a coding agent's"
+            + " loops (loopat); the other tools create, read, decide and cancel interrupts in"
+            + " the words of Loopgate, LoopIn and AgentGate.")
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .jsonMapper(mcpJson)
         .immediateExecution(true)

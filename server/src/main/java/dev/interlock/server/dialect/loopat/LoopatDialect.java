@@ -20,7 +20,7 @@ public final class LoopatDialect implements Dialect {
     JsonBodies messages = new JsonBodies(c.json(), 8 * LoopService.MAX_CONTENT_BYTES);
     c.jersey().register(new LoopResource(c.loops(), new LoopViews(c.json()), streams, c.bodies(),
         messages));
-    return List.of();
+    return LoopatTools.install(c, new LoopViews(c.json()));
   }
 
   @Override
