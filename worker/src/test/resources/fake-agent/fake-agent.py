@@ -26,6 +26,7 @@ scripted by the message, one directive per line:
     FAILRESULT <text>          ends the turn with an error result (error_during_execution)
     PWD                        assistant text "cwd <working directory>"
     ENV <NAME>                 assistant text "<NAME>=<value or empty>"
+    PID                        assistant text "pid <its process id>"
 
 Any other non-empty line is echoed as assistant text "You said: <line>". After its result
 the agent, like Claude Code with --input-format stream-json, keeps reading stdin and exits
@@ -379,6 +380,8 @@ class FakeAgent:
                 self.say(f"cwd {os.getcwd()}")
             elif word == "ENV":
                 self.say(f"{rest}={os.environ.get(rest, '')}")
+            elif word == "PID":
+                self.say(f"pid {os.getpid()}")
             else:
                 self.say(f"You said: {line}")
         self.result()

@@ -15,6 +15,7 @@ import dev.interlock.workflows.loop.TurnOutcome;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.client.ActivityWorkerShutdownException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -124,6 +125,16 @@ public final class LoopActivitiesImpl implements LoopActivities {
           // Cancellation (POST /interrupt) arrives as the answer to a heartbeat.
           ctx.heartbeat(null);
         }
+      } catch (ActivityWorkerShutdownException e) {
+        // A graceful stop of the worker (Interlock's, or a worker process's) fails the next
+        // heartbeat: the agent goes with the worker. Rethrown as it is, the exception would
+        // reach the turn as a failure of its own type, counted as agent_error; the turn has
+        // lost its runner, as when the worker dies, and a real Temporal ends it so at once.
+        log.info("turn {} of {}: the worker is stopping; stopping the agent", turn.turnId(),
+            loop.id());
+        process.stop();
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the worker stopped during the turn", RUNNER_LOST);
       } catch (ActivityCompletionException e) {
         log.info("turn {} of {}: stopping the agent ({})", turn.turnId(), loop.id(),
             e.getClass().getSimpleName());
