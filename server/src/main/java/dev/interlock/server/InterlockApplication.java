@@ -385,7 +385,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // The review page and the dashboard.
     WebModule.install(config, environment, new ReviewService(jdbi, clock), clock,
         identity.tokens(), links, interrupts, transitions, readers, bodies,
-        identity.workspaces());
+        identity.workspaces(), loops);
 
     // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
     ApiDocsModule.install(environment);

@@ -7,8 +7,11 @@ import dev.interlock.model.LoopRow;
 import dev.interlock.model.LoopTurnRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.KeyColumn;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.ValueColumn;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -117,6 +120,33 @@ public interface LoopDao {
 
   @SqlQuery("select content from loop_turns where id = :id")
   Optional<String> content(@Bind("id") String id);
+
+  /** The loop's turns from number {@code from} on, in order (the dashboard's transcript). */
+  @SqlQuery("select " + TURN + " from loop_turns where loop_id = :loopId and number >= :from"
+      + " order by number")
+  List<LoopTurnRow> turnsFrom(@Bind("loopId") String loopId, @Bind("from") int from);
+
+  /**
+   * The messages of the loop's turns from number {@code from} on, by turn id, each cut to
+   * its first {@code chars} characters (a message may be a megabyte; a page shows less).
+   */
+  @SqlQuery("select id, left(content, :chars) as message from loop_turns"
+      + " where loop_id = :loopId and number >= :from")
+  @KeyColumn("id")
+  @ValueColumn("message")
+  Map<String, String> messagesFrom(@Bind("loopId") String loopId, @Bind("from") int from,
+      @Bind("chars") int chars);
+
+  /** One turn's message, cut to its first {@code chars} characters. */
+  @SqlQuery("select left(content, :chars) from loop_turns where id = :id")
+  Optional<String> message(@Bind("id") String id, @Bind("chars") int chars);
+
+  /** The seq of the first event of the loop's turns from number {@code from} on. */
+  @SqlQuery("""
+      select min(e.seq) from loop_turns t join loop_events e on e.turn_id = t.id
+       where t.loop_id = :loopId and t.number >= :from
+      """)
+  Optional<Long> firstSeqFrom(@Bind("loopId") String loopId, @Bind("from") int from);
 
   /** The running turn (if any) then the queued ones, in order. */
   @SqlQuery("select " + TURN + " from loop_turns where loop_id = :loopId"

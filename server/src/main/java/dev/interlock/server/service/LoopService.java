@@ -25,6 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -365,6 +367,79 @@ public final class LoopService {
     return dao().turn(turnId);
   }
 
+  // ---- the dashboard's transcript -----------------------------------------------------
+
+  /** A turn with the start of its message; {@code shortened}: the message goes on. */
+  public record TurnMessage(LoopTurnRow turn, String message, boolean shortened) {}
+
+  /**
+   * A loop's latest turns and their events, for a page that shows them and then follows
+   * the loop live from {@code seq} (every event up to it is in {@code events}; none after).
+   *
+   * @param earlier how many older turns are not shown
+   * @param events the shown turns' events, in order
+   */
+  public record Transcript(List<TurnMessage> turns, int earlier, List<LoopEventRow> events,
+      long seq) {}
+
+  /**
+   * The loop's latest {@code maxTurns} turns, each message cut to {@code maxChars}
+   * characters, with their events. Turns that arrive while this reads are included, so
+   * every event up to {@code seq} belongs to a turn listed.
+   */
+  public Transcript transcript(LoopRow loop, int maxTurns, int maxChars) {
+    LoopDao dao = dao();
+    LoopRow now = dao.byId(loop.id()).orElse(loop);
+    int from = Math.max(1, now.turnCount() - maxTurns + 1);
+    // Read before the events: an event appended after this is after it, and read below.
+    long head = now.nextSeq();
+    long after = from == 1 ? 0 : dao.firstSeqFrom(loop.id(), from).map(s -> s - 1).orElse(head);
+    List<LoopEventRow> all = new ArrayList<>();
+    long seq = after;
+    while (true) {
+      List<LoopEventRow> batch = dao.eventsAfter(loop.id(), seq, 1000);
+      all.addAll(batch);
+      if (!batch.isEmpty()) {
+        seq = batch.get(batch.size() - 1).seq();
+      }
+      if (batch.size() < 1000) {
+        break;
+      }
+    }
+    // The turns after the events, so that a turn whose first event was just read is known.
+    List<LoopTurnRow> rows = dao.turnsFrom(loop.id(), from);
+    Map<String, String> messages = dao.messagesFrom(loop.id(), from, maxChars + 1);
+    Set<String> shown = new HashSet<>();
+    List<TurnMessage> turns = rows.stream().map(t -> {
+      shown.add(t.id());
+      return message(t, messages.get(t.id()), maxChars);
+    }).toList();
+    List<LoopEventRow> events = all.stream()
+        .filter(e -> e.turnId() == null || shown.contains(e.turnId())).toList();
+    return new Transcript(turns, from - 1, events, seq);
+  }
+
+  /** One turn of the loop with the start of its message (a turn a live page has not seen). */
+  public Optional<TurnMessage> turnMessage(String loopId, String turnId, int maxChars) {
+    LoopDao dao = dao();
+    return dao.turn(turnId).filter(t -> t.loopId().equals(loopId))
+        .map(t -> message(t, dao.message(turnId, maxChars + 1).orElse(""), maxChars));
+  }
+
+  private static TurnMessage message(LoopTurnRow turn, String text, int maxChars) {
+    String m = text == null ? "" : text;
+    return m.length() > maxChars ? new TurnMessage(turn, m.substring(0, maxChars), true)
+        : new TurnMessage(turn, m, false);
+  }
+
+  /** A choice of the loop, answered or not; empty for a choice of another loop. */
+  public Optional<LoopChoiceRow> choice(LoopRow loop, String choiceId) {
+    if (choiceId == null || choiceId.length() > 100) {
+      return Optional.empty();
+    }
+    return dao().choice(choiceId).filter(c -> c.loopId().equals(loop.id()));
+  }
+
   // ---- choices -----------------------------------------------------------------------
 
   /** The turn a caller's key belongs to, while the turn runs (its agent's MCP calls). */
@@ -471,12 +546,37 @@ public final class LoopService {
     }
     dao().choiceOfInterrupt(row.id()).ifPresent(choice -> {
       if ("approved".equals(row.status()) || "rejected".equals(row.status())) {
-        resolve(choice, choice.resolvedSource() == null ? "api" : choice.resolvedSource());
+        // The deciding door resolves the choice with its own source (web or api) just after
+        // the decision is recorded, which may be after this waiter woke: it is given a
+        // moment, so that a decision on a web page is not announced as the API's.
+        LoopChoiceRow now = resolvedByTheDecider(choice);
+        if (now.resolvedAt() == null) {
+          resolve(now, "api"); // the deciding instance went away before it could
+        }
       } else {
         dao().clearPendingChoice(choice.turnId(), choice.id());
       }
     });
   }
+
+  /** The choice once its decider resolved it, or as it stands after {@link #DECIDER_GRACE}. */
+  private LoopChoiceRow resolvedByTheDecider(LoopChoiceRow choice) {
+    long deadline = System.nanoTime() + DECIDER_GRACE.toNanos();
+    LoopChoiceRow now = choice;
+    while (now.resolvedAt() == null && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      now = dao().choice(choice.id()).orElse(now);
+    }
+    return now;
+  }
+
+  /** How long a choice's waiter leaves its resolution to the door that decided it. */
+  static final Duration DECIDER_GRACE = Duration.ofSeconds(2);
 
   /** A decision through any door: a loop's choice is resolved, and the loop hears of it. */
   private void decided(Caller caller, InterruptRow row) {

@@ -7,6 +7,7 @@ import dev.interlock.server.auth.LoginTokens;
 import dev.interlock.server.auth.Workspaces;
 import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.LoopService;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.TransitionListener;
 import io.dropwizard.assets.AssetsBundle;
@@ -20,7 +21,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The people's side, wired in one place: the review page ({@code /review/{id}}), the
- * dashboard ({@code /} and {@code /ui/...}, its workspace pages and {@code /invite/...}),
+ * dashboard ({@code /} and {@code /ui/...}, its workspace pages, its loops and
+ * {@code /invite/...}),
  * their static files ({@code /ui/static/}) and live updates. Jersey stays at the root: the static files are a servlet on a longer path,
  * which the servlet container prefers, so no existing route moves.
  */
@@ -40,17 +42,20 @@ public final class WebModule {
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
       ReviewService reviews, Clock clock, LoginTokens tokens, ReviewLinks links,
       InterruptService interrupts, TransitionListener transitions, Executor readers,
-      JsonBodies bodies, Workspaces workspaces) {
+      JsonBodies bodies, Workspaces workspaces, LoopService loops) {
     ObjectMapper json = environment.getObjectMapper();
     WebAccess access = new WebAccess(tokens, links, workspaces);
     ReviewPage states = new ReviewPage(json);
     LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers);
     transitions.subscribe(live);
+    LoopPages loopPages = new LoopPages(json);
+    LoopPageStreams loopStreams = new LoopPageStreams(loops, reviews, loopPages, json);
     // Open event streams would hold Jetty's graceful stop for its whole timeout.
     environment.lifecycle().addEventListener(new LifeCycle.Listener() {
       @Override
       public void lifeCycleStopping(LifeCycle event) {
         live.close();
+        loopStreams.close();
       }
     });
 
@@ -61,6 +66,8 @@ public final class WebModule {
     jersey.register(new DashboardResource(reviews, interrupts, access, frame, live, bodies, json,
         clock, links.baseUrl().regionMatches(true, 0, "https:", 0, 6)));
     jersey.register(new WorkspacePagesResource(workspaces, access, frame, clock));
+    jersey.register(new LoopPagesResource(loops, interrupts, reviews, access, frame, loopPages,
+        loopStreams, json));
     jersey.register(new SessionOriginFilter(access));
     jersey.register(new FormFields.Reader(config.limits.maxBodyBytes));
     return live;
