@@ -400,6 +400,46 @@ class LoopsTest {
   }
 
   @Test
+  void givenPermissionChoice_whenListedAndAnsweredThroughLoopgate_thenTheAgentGoesOn() {
+    String loopId = newLoop(ann.token(), Map.of());
+    try (SseReader s = send(loopId, "ASK Bash {\"command\":\"make deploy\",\"description\":\"ship it\"}")) {
+      List<Frame> upTo = s.until("requires_choice");
+      String choiceId = upTo.get(upTo.size() - 1).json().path("choice_id").asText();
+      String interruptId = choiceId.substring("choice_".length());
+
+      // Loopgate's pending list shows the choice as one of its requests, with what is asked.
+      Resp pending = call("GET", "/hitl/pending", ann.token(), null);
+      assertThat(pending.status()).as(pending.raw().body()).isEqualTo(200);
+      JsonNode item = null;
+      for (JsonNode n : pending.body().path("pending_requests")) {
+        if (n.path("id").asText().equals(interruptId)) {
+          item = n;
+        }
+      }
+      assertThat(item).as(pending.raw().body()).isNotNull();
+      assertThat(item.toString()).contains("Bash").contains("make deploy");
+
+      Resp answered = call("POST", "/hitl/respond", ann.token(),
+          Map.of("request_id", interruptId, "response", "go ahead", "approved", true));
+      assertThat(answered.status()).as(answered.raw().body()).isEqualTo(200);
+
+      List<Frame> rest = s.untilEnd();
+      assertThat(names(rest)).containsSubsequence("choice_resolved", "tool_result", "done");
+      Frame resolved = rest.stream().filter(f -> f.event().equals("choice_resolved")).findFirst()
+          .orElseThrow();
+      assertThat(resolved.json().path("choice_id").asText()).isEqualTo(choiceId);
+      assertThat(resolved.json().path("source").asText()).isEqualTo("api");
+      assertThat(text(rest)).contains("Allowed Bash");
+      // Answered once: it left Loopgate's list, and loopat's own door now says so.
+      assertThat(call("GET", "/hitl/pending", ann.token(), null).raw().body())
+          .doesNotContain(interruptId);
+      Resp late = call("POST", "/api/v1/loops/" + loopId + "/choices/" + choiceId, ann.token(),
+          Map.of("allow", false));
+      assertThat(late.status()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void givenPermissionChoice_whenDeniedThroughAnotherDialect_thenTheAgentHearsTheDenial() {
     String loopId = newLoop(ann.token(), Map.of());
     try (SseReader s = send(loopId, "ASK Write {\"file_path\":\"/etc/passwd\",\"content\":\"x\"}")) {
