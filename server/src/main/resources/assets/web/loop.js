@@ -186,10 +186,10 @@
     node.hidden = !message;
   }
 
-  function post(form, submitter) {
+  function post(form, body) {
     return fetch(form.action, {
       method: 'POST', credentials: 'same-origin',
-      body: new URLSearchParams(new FormData(form, submitter)),
+      body: body,
       headers: { 'Accept': 'application/json' }
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
@@ -208,12 +208,14 @@
     var isChoice = form.classList.contains('choice-form');
     if (!isChoice && form.id !== 'send' && form.id !== 'interrupt') return;
     e.preventDefault();
-    var submitter = e.submitter;
+    // The fields (with the button pressed, as Allow or Deny) before the buttons are
+    // disabled: a disabled button is left out of the form's data.
+    var body = new URLSearchParams(new FormData(form, e.submitter));
     var error = isChoice ? form.querySelector('.choice-error') : document.getElementById('send-error');
     var buttons = form.querySelectorAll('button');
     buttons.forEach(function (b) { b.disabled = true; });
     showError(error, '');
-    post(form, submitter).then(function (r) {
+    post(form, body).then(function (r) {
       if (!r.ok) { showError(error, failure(r)); return; }
       if (isChoice) {
         if (r.body.status === 'pending') {
