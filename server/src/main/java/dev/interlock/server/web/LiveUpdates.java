@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.model.InterruptRow;
+import dev.interlock.server.http.SseConnection;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -40,39 +41,12 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
   static final long PING_SECONDS = 15;
 
   /** One open event stream; sends are serialised because pings come from another thread. */
-  static final class Stream {
-    final SseEventSink sink;
-    final Sse sse;
+  static final class Stream extends SseConnection {
     final String key;
 
     Stream(SseEventSink sink, Sse sse, String key) {
-      this.sink = sink;
-      this.sse = sse;
+      super(sink, sse);
       this.key = key;
-    }
-
-    synchronized boolean send(OutboundSseEvent event) {
-      if (sink.isClosed()) {
-        return false;
-      }
-      try {
-        sink.send(event).toCompletableFuture().exceptionally(e -> {
-          close();
-          return null;
-        });
-        return true;
-      } catch (RuntimeException e) {
-        close();
-        return false;
-      }
-    }
-
-    synchronized void close() {
-      try {
-        sink.close();
-      } catch (RuntimeException e) {
-        // already gone
-      }
     }
   }
 
@@ -210,7 +184,7 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
   }
 
   private void send(Stream s, String name, ObjectNode data, Map<String, Set<Stream>> registry) {
-    OutboundSseEvent event = s.sse.newEventBuilder()
+    OutboundSseEvent event = s.sse().newEventBuilder()
         .name(name)
         .data(String.class, data.toString())
         .build();
@@ -224,7 +198,7 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
       for (Map<String, Set<Stream>> registry : java.util.List.of(byInterrupt, byOwner)) {
         for (Set<Stream> set : registry.values()) {
           for (Stream s : Set.copyOf(set)) {
-            if (!s.send(s.sse.newEventBuilder().comment("ping").build())) {
+            if (!s.send(s.sse().newEventBuilder().comment("ping").build())) {
               remove(registry, s);
             }
           }

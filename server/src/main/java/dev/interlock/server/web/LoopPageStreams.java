@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
+import dev.interlock.server.http.SseConnection;
 import dev.interlock.model.LoopChoiceRow;
 import dev.interlock.model.LoopEventRow;
 import dev.interlock.model.LoopRow;
@@ -11,7 +12,6 @@ import dev.interlock.server.service.LoopEventListener;
 import dev.interlock.server.service.LoopService;
 import dev.interlock.server.service.ReviewService;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.ByteArrayOutputStream;
@@ -52,27 +52,23 @@ final class LoopPageStreams implements LoopEventListener.Subscriber {
   private static final int BATCH = 500;
 
   /** One open page. */
-  final class Stream {
+  final class Stream extends SseConnection {
     final LoopRow loop;
     final String loopId;
     final LoopPages.Viewer viewer;
-    final SseEventSink sink;
-    final Sse sse;
     final Set<String> announced = new HashSet<>();
     long lastSeq;
-    boolean closed;
 
     Stream(LoopRow loop, LoopPages.Viewer viewer, long lastSeq, SseEventSink sink, Sse sse) {
+      super(sink, sse);
       this.loop = loop;
       this.loopId = loop.id();
       this.viewer = viewer;
       this.lastSeq = lastSeq;
-      this.sink = sink;
-      this.sse = sse;
     }
 
     synchronized void pump() {
-      if (closed || sink.isClosed()) {
+      if (!isOpen()) {
         close();
         return;
       }
@@ -147,34 +143,12 @@ final class LoopPageStreams implements LoopEventListener.Subscriber {
       return asked;
     }
 
-    synchronized boolean send(OutboundSseEvent event) {
-      if (closed || sink.isClosed()) {
-        close();
-        return false;
-      }
-      try {
-        sink.send(event).toCompletableFuture().exceptionally(e -> {
-          close();
-          return null;
-        });
-        return true;
-      } catch (RuntimeException e) {
-        close();
-        return false;
-      }
-    }
-
-    synchronized void close() {
-      closed = true;
+    @Override
+    protected void closed() {
       byLoop.computeIfPresent(loopId, (k, set) -> {
         set.remove(this);
         return set.isEmpty() ? null : set;
       });
-      try {
-        sink.close();
-      } catch (RuntimeException e) {
-        // already gone
-      }
     }
   }
 
@@ -245,7 +219,7 @@ final class LoopPageStreams implements LoopEventListener.Subscriber {
   private void ping() {
     try {
       byLoop.values().forEach(set -> List.copyOf(set).forEach(
-          s -> s.send(s.sse.newEventBuilder().comment("ping").build())));
+          s -> s.send(s.sse().newEventBuilder().comment("ping").build())));
     } catch (RuntimeException e) {
       log.warn("loop page keep-alive failed", e);
     }

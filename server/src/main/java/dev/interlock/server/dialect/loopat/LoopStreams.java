@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.LoopEventRow;
+import dev.interlock.server.http.SseConnection;
 import dev.interlock.server.service.LoopEventListener;
 import dev.interlock.server.service.LoopService;
 import io.dropwizard.lifecycle.Managed;
@@ -39,24 +40,20 @@ final class LoopStreams implements LoopEventListener.Subscriber, Managed {
   private static final int BATCH = 500;
 
   /** One open stream; {@code turnId} null: every event of the loop (GET /events). */
-  final class Stream {
+  final class Stream extends SseConnection {
     final String loopId;
     final String turnId;
-    final SseEventSink sink;
-    final Sse sse;
     long lastSeq;
-    boolean closed;
 
     Stream(String loopId, String turnId, long lastSeq, SseEventSink sink, Sse sse) {
+      super(sink, sse);
       this.loopId = loopId;
       this.turnId = turnId;
       this.lastSeq = lastSeq;
-      this.sink = sink;
-      this.sse = sse;
     }
 
     synchronized void pump() {
-      if (closed || sink.isClosed()) {
+      if (!isOpen()) {
         close();
         return;
       }
@@ -91,36 +88,12 @@ final class LoopStreams implements LoopEventListener.Subscriber, Managed {
       }
     }
 
-    synchronized boolean send(OutboundSseEvent event) {
-      if (closed || sink.isClosed()) {
-        close();
-        return false;
-      }
-      try {
-        sink.send(event).toCompletableFuture().exceptionally(e -> {
-          close();
-          return null;
-        });
-        return true;
-      } catch (RuntimeException e) {
-        close();
-        return false;
-      }
-    }
-
-    synchronized void close() {
-      if (!closed) {
-        closed = true;
-        open.decrementAndGet();
-      }
+    @Override
+    protected void closed() {
+      open.decrementAndGet();
       Set<Stream> set = byLoop.get(loopId);
       if (set != null) {
         set.remove(this);
-      }
-      try {
-        sink.close();
-      } catch (RuntimeException e) {
-        // already gone
       }
     }
   }
@@ -210,7 +183,7 @@ final class LoopStreams implements LoopEventListener.Subscriber, Managed {
   }
 
   private void ping() {
-    byLoop.values().forEach(set -> set.forEach(s -> s.send(s.sse.newEventBuilder().name("ping")
+    byLoop.values().forEach(set -> set.forEach(s -> s.send(s.sse().newEventBuilder().name("ping")
         .mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, "{}").build())));
   }
 
