@@ -208,8 +208,21 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     loops.repos.forEach((name, folder) -> repos.put(name, Path.of(folder).toAbsolutePath()));
     Supplier<String> url = loops.mcpUrl != null && !loops.mcpUrl.isBlank()
         ? () -> loops.mcpUrl.trim() : mcpUrl;
-    return new LoopSettings(List.of(loops.agentCommand.trim().split("\\s+")), loopsDir, repos,
+    return new LoopSettings(agentCommand(loops.agentCommand), loopsDir, repos,
         url, loops.partialMessages, java.time.Duration.ofDays(30));
+  }
+
+  /**
+   * The agent command's words; a relative path as the program ({@code bin/agent}, not a bare
+   * name that PATH finds) is made absolute here, because the agent starts in its loop's folder.
+   */
+  static List<String> agentCommand(String configured) {
+    List<String> words = new ArrayList<>(List.of(configured.trim().split("\\s+")));
+    String program = words.get(0);
+    if (program.contains("/") && !Path.of(program).isAbsolute()) {
+      words.set(0, Path.of(program).toAbsolutePath().normalize().toString());
+    }
+    return List.copyOf(words);
   }
 
   @Override

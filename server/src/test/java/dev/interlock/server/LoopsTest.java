@@ -347,6 +347,14 @@ class LoopsTest {
     try (SseReader s = send(loopId, ann.token(), "hi", Map.of("Idempotency-Key", "k".repeat(257)))) {
       assertThat(s.status()).isEqualTo(400);
     }
+    try (SseReader s = send(loopId, ann.token(), "hi", Map.of("Last-Event-ID", "seven"))) {
+      assertThat(s.status()).isEqualTo(400);
+      assertThat(s.errorBody().path("error").path("code").asText())
+          .isEqualTo("invalid_last_event_id");
+    }
+    // Nothing refused became a turn.
+    Resp loop = call("GET", "/api/v1/loops/" + loopId, ann.token(), null);
+    assertThat(loop.body().path("turn_count").asInt()).isZero();
   }
 
   // ---- choices -----------------------------------------------------------------------

@@ -200,9 +200,9 @@ public final class LoopResource {
         || idempotencyKey.length() > LoopService.MAX_IDEMPOTENCY_KEY)) {
       throw invalid("invalid_idempotency_key", "Idempotency-Key must be 1 to 256 characters");
     }
+    Long resume = eventId(lastEventId); // a 400 here must not leave a turn queued
     LoopService.Sent sent = loops.send(caller, id, content.asText(), mode, idempotencyKey);
     long after = sent.afterSeq();
-    Long resume = eventId(lastEventId);
     if (sent.replay() && resume != null && resume > after) {
       after = resume;
     }
