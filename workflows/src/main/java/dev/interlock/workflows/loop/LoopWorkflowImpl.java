@@ -41,7 +41,7 @@ public class LoopWorkflowImpl implements LoopWorkflow {
     loopId = state.loopId();
     queue.addAll(state.queue());
     queue.sort(Comparator.comparingInt(TurnRef::number));
-    boolean cold = true;
+    boolean cold = !state.warm();
     int turns = 0;
     while (true) {
       boolean woke = Workflow.await(IDLE,
@@ -59,7 +59,7 @@ public class LoopWorkflowImpl implements LoopWorkflow {
         continue;
       }
       if (turns >= TURNS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
-        Workflow.continueAsNew(new LoopState(loopId, queue));
+        Workflow.continueAsNew(new LoopState(loopId, queue, !cold));
       }
       TurnRef next = queue.remove(0);
       runTurn(new TurnInput(loopId, next.turnId(), cold));

@@ -244,6 +244,11 @@ class LoopWorkflowTest {
       expected.add("m" + i);
     }
     assertThat(activities.order).containsExactlyElementsOf(expected);
+    // Only the loop's first turn is a cold start: continuing as new keeps the loop warm.
+    assertThat(activities.coldStarts.get("m1")).isTrue();
+    for (int i = 2; i <= n; i++) {
+      assertThat(activities.coldStarts.get("m" + i)).as("m" + i).isFalse();
+    }
     var history = client.fetchHistory(LoopWorkflow.workflowId("l4"));
     // The current run began with the turns left after the first TURNS_PER_RUN.
     assertThat(history.getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
