@@ -16,7 +16,9 @@ public class LoopsConfig {
    * The agent's command, words separated by spaces (INTERLOCK_AGENT_COMMAND). Interlock adds
    * Claude Code's headless flags: {@code -p --output-format stream-json --verbose
    * --input-format stream-json --permission-prompt-tool mcp__interlock__approval_prompt
-   * --mcp-config <file>} (+ {@code --resume <session>}).
+   * --mcp-config <file>} (+ {@code --include-partial-messages}, {@code --permission-mode
+   * <mode>}, {@code --resume <session>}). A relative program path is made absolute against
+   * the folder Interlock starts in.
    */
   @JsonProperty @NotBlank public String agentCommand = "claude";
 
