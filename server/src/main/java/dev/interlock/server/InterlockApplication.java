@@ -10,6 +10,7 @@ import dev.interlock.server.auth.ReviewLinks;
 import dev.interlock.server.dialect.DialectContext;
 import dev.interlock.server.dialect.Dialects;
 import dev.interlock.server.dialect.agentgate.AgentGateDialect;
+import dev.interlock.server.dialect.loop.LoopDialect;
 import dev.interlock.server.dialect.loopat.LoopatDialect;
 import dev.interlock.server.dialect.loopgate.LoopgateDialect;
 import dev.interlock.server.dialect.loopin.LoopinDialect;
@@ -38,6 +39,7 @@ import dev.interlock.server.service.ExpirySweeper;
 import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.LoopEventListener;
 import dev.interlock.server.service.LoopService;
+import dev.interlock.server.service.engine.Engine;
 import dev.interlock.server.temporal.LoopGateway;
 import dev.interlock.server.config.LoopsConfig;
 import dev.interlock.worker.loop.LoopActivitiesImpl;
@@ -386,10 +388,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       });
     }
     this.loops = loops;
+    Engine engine = new Engine(jdbi, json, clock, config.engine);
     List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
         clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
         policies, webhooks, bodies, loops, config.loops.pingInterval.toJavaDuration(),
-        environment.lifecycle(), config.mcp));
+        environment.lifecycle(), config.mcp, engine));
     environment.jersey().register(new HealthResource(new HealthService(jdbi, gateway, transitions,
         recovery, healthDetails(temporal, recycler)), clock));
     environment.jersey().register(new CallbackSecretResource(new CallbackSecrets(jdbi)));
@@ -428,7 +431,8 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
         new LoopgateDialect(),
         new LoopinDialect(),
         new AgentGateDialect(json),
-        new LoopatDialect()), json);
+        new LoopatDialect(),
+        new LoopDialect()), json);
   }
 
   /** What /health says about Temporal besides reachability. */

@@ -41,4 +41,6 @@ public class InterlockConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull public McpConfig mcp = new McpConfig();
   @JsonProperty @Valid @NotNull public dev.interlock.server.config.LoopsConfig loops =
       new dev.interlock.server.config.LoopsConfig();
+  @JsonProperty @Valid @NotNull public dev.interlock.server.config.EngineConfig engine =
+      new dev.interlock.server.config.EngineConfig();
 }

@@ -22,7 +22,7 @@ public final class ApiDocuments {
 
   /** Every document, in the order the docs page lists them. */
   public static final List<String> NAMES =
-      List.of("loopin", "loopgate", "agentgate", "loopat", "shared", "web");
+      List.of("loopin", "loopgate", "agentgate", "loopat", "loop", "shared", "web");
 
   private final Map<String, ObjectNode> documents;
 

@@ -28,8 +28,8 @@ public final class Roles {
     }
     return switch (role) {
       case ADMIN -> Set.of(Scopes.ADMIN);
-      case REVIEWER -> Set.of(Scopes.REQUEST_READ, Scopes.REQUEST_DECIDE);
-      case VIEWER -> Set.of(Scopes.REQUEST_READ);
+      case REVIEWER -> Set.of(Scopes.REQUEST_READ, Scopes.REQUEST_DECIDE, Scopes.LOOP_READ);
+      case VIEWER -> Set.of(Scopes.REQUEST_READ, Scopes.LOOP_READ);
       default -> Set.of();
     };
   }

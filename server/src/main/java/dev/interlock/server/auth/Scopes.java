@@ -15,10 +15,14 @@ public final class Scopes {
   public static final String REQUEST_READ = "request:read";
   public static final String REQUEST_DECIDE = "request:decide";
   public static final String WEBHOOK_MANAGE = "webhook:manage";
+  /** Loop (the engine): read its issues, projects, templates, queue and dashboard. */
+  public static final String LOOP_READ = "loop:read";
+  /** Loop: write them, ingest signals, claim and complete work (dispatch), review prompts. */
+  public static final String LOOP_WRITE = "loop:write";
 
   /** Every scope, in the order the docs list them. */
-  public static final List<String> ALL =
-      List.of(ADMIN, REQUEST_CREATE, REQUEST_READ, REQUEST_DECIDE, WEBHOOK_MANAGE);
+  public static final List<String> ALL = List.of(ADMIN, REQUEST_CREATE, REQUEST_READ,
+      REQUEST_DECIDE, WEBHOOK_MANAGE, LOOP_READ, LOOP_WRITE);
 
   /** What a key a user creates gets unless it asks for less. */
   public static final Set<String> DEFAULT_FOR_USER_KEYS =

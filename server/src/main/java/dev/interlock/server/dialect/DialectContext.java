@@ -38,7 +38,8 @@ public record DialectContext(
     LoopService loops,
     java.time.Duration loopPingInterval,
     io.dropwizard.lifecycle.setup.LifecycleEnvironment lifecycle,
-    McpConfig mcp) {
+    McpConfig mcp,
+    dev.interlock.server.service.engine.Engine engine) {
 
   /** Whether the public base URL is https (cookies are then marked Secure). */
   public boolean secure() {
