@@ -3,7 +3,11 @@ package dev.interlock.server.service.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.config.EngineConfig;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loop, the improvement engine, as the core serves it: issues and what organises them
@@ -23,6 +27,11 @@ public final class Engine {
     this.json = json;
     this.clock = clock;
     this.config = config;
+    // ---- issues, relations, comments, labels, projects, goals ----
+    this.issues = new IssueService(jdbi, json, this::issueTouched);
+    this.labels = new LabelService(jdbi);
+    this.projects = new ProjectService(jdbi);
+    this.goals = new GoalService(jdbi);
   }
 
   public EngineConfig config() {
@@ -30,6 +39,48 @@ public final class Engine {
   }
 
   // ---- issues, relations, comments, labels, projects, goals ------------------------------
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private final List<IssueActivity> issueActivity = new CopyOnWriteArrayList<>();
+  private final IssueService issues;
+  private final LabelService labels;
+  private final ProjectService projects;
+  private final GoalService goals;
+
+  /** Issues with their relations, comments and labels; what prompts are hydrated from. */
+  public IssueService issues() {
+    return issues;
+  }
+
+  public LabelService labels() {
+    return labels;
+  }
+
+  public ProjectService projects() {
+    return projects;
+  }
+
+  public GoalService goals() {
+    return goals;
+  }
+
+  /**
+   * Adds a listener that hears each issue's activity (see {@link IssueActivity} for what);
+   * listeners are called in the order they were added.
+   */
+  public void onIssueActivity(IssueActivity listener) {
+    issueActivity.add(listener);
+  }
+
+  private void issueTouched(String ownerId, String issueId, String how) {
+    for (IssueActivity listener : issueActivity) {
+      try {
+        listener.touched(ownerId, issueId, how);
+      } catch (RuntimeException e) {
+        log.warn("An issue activity listener failed on {} of {}", how, issueId, e);
+      }
+    }
+  }
 
   // ---- signals and provider webhooks -----------------------------------------------------
 
