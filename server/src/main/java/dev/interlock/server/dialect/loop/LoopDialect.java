@@ -19,6 +19,12 @@ public final class LoopDialect implements Dialect {
   public List<McpTool> install(DialectContext c) {
     List<McpTool> tools = new ArrayList<>();
     // ---- issues, relations, comments, labels, projects, goals ----------------------------
+    IssueViews issueViews = new IssueViews(new LoopViews(c.json()));
+    c.jersey().register(new IssueResource(c.engine().issues(), issueViews, c.bodies()));
+    c.jersey().register(new RelationResource(c.engine().issues()));
+    c.jersey().register(new LabelResource(c.engine().labels(), issueViews, c.bodies()));
+    c.jersey().register(new ProjectResource(c.engine().projects(), issueViews, c.bodies()));
+    c.jersey().register(new GoalResource(c.engine().goals(), issueViews, c.bodies()));
 
     // ---- signals, provider webhooks, dashboard ------------------------------------------
 
