@@ -23,6 +23,9 @@ public final class Engine {
     this.json = json;
     this.clock = clock;
     this.config = config;
+    this.signals = new SignalService(jdbi, json);
+    this.webhooks = new ProviderWebhooks(signals, config);
+    this.dashboard = new DashboardService(jdbi);
   }
 
   public EngineConfig config() {
@@ -32,6 +35,25 @@ public final class Engine {
   // ---- issues, relations, comments, labels, projects, goals ------------------------------
 
   // ---- signals and provider webhooks -----------------------------------------------------
+
+  private final SignalService signals;
+  private final ProviderWebhooks webhooks;
+  private final DashboardService dashboard;
+
+  /** {@code POST /api/signals}: a signal and its triage issue, in one transaction. */
+  public SignalService signals() {
+    return signals;
+  }
+
+  /** GitHub's, Sentry's and PostHog's webhooks, verified, as signals of the webhook workspace. */
+  public ProviderWebhooks webhooks() {
+    return webhooks;
+  }
+
+  /** The dashboard's stats, activity chains and prompt health. */
+  public DashboardService dashboard() {
+    return dashboard;
+  }
 
   // ---- templates, versions, prompt reviews -----------------------------------------------
 
