@@ -18,5 +18,26 @@ public class EngineConfig {
 
   // ---- provider webhooks (signals) -------------------------------------------------------
 
+  /**
+   * GitHub's webhook secret ({@code LOOP_GITHUB_WEBHOOK_SECRET}): {@code /api/signals/github}
+   * checks {@code X-Hub-Signature-256} ({@code sha256=} HMAC-SHA256 of the body) with it.
+   * Empty: that endpoint answers 503 and the server warns at start.
+   */
+  @JsonProperty public String githubWebhookSecret = "";
+
+  /**
+   * The client secret of the Sentry integration ({@code LOOP_SENTRY_CLIENT_SECRET}):
+   * {@code /api/signals/sentry} checks {@code Sentry-Hook-Signature} (hex HMAC-SHA256 of the
+   * body) with it. Empty: 503, and a warning at start.
+   */
+  @JsonProperty public String sentryClientSecret = "";
+
+  /**
+   * The secret PostHog sends ({@code LOOP_POSTHOG_WEBHOOK_SECRET}) in {@code X-PostHog-Secret}
+   * or {@code Authorization} to {@code /api/signals/posthog}. Empty: 503, and a warning at
+   * start.
+   */
+  @JsonProperty public String posthogWebhookSecret = "";
+
   // ---- dispatch ---------------------------------------------------------------------------
 }

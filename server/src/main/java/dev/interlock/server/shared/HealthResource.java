@@ -12,10 +12,11 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * {@code GET /health}, shared by every dialect and open without a key:
- * {@code {status:"ok", timestamp}} plus the state of each dependency. Answers 503 with
- * status "unavailable" when PostgreSQL or Temporal cannot be reached, so load balancers
- * stop sending traffic. {@code details} says which Temporal mode runs, whether waits
+ * {@code GET /health}, shared by every dialect and open without a key, one body that answers
+ * each of them: {@code status} ("ok"; AgentGate's and the others'), {@code ok} and
+ * {@code service} (Loop's {@code {ok, service, timestamp}}), {@code timestamp}, plus the
+ * state of each dependency. Answers 503 with status "unavailable" and {@code ok: false}
+ * when PostgreSQL or Temporal cannot be reached, so load balancers stop sending traffic. {@code details} says which Temporal mode runs, whether waits
  * carry Interlock's search attributes, how many waits for a decision this instance holds
  * ({@code waiters}) and, embedded, how many closed workflows the in-process service holds
  * and how often it was recycled.
@@ -24,8 +25,12 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public final class HealthResource {
 
-  @JsonPropertyOrder({"status", "timestamp", "checks", "details"})
-  record HealthBody(String status, String timestamp, Checks checks, Map<String, Object> details) {}
+  /** What {@code service} says: the server, whichever dialect asks. */
+  static final String SERVICE = "interlock";
+
+  @JsonPropertyOrder({"status", "ok", "service", "timestamp", "checks", "details"})
+  record HealthBody(String status, boolean ok, String service, String timestamp, Checks checks,
+      Map<String, Object> details) {}
 
   @JsonPropertyOrder({"database", "temporal", "notifications", "recovery"})
   record Checks(String database, String temporal, String notifications, String recovery) {}
@@ -41,7 +46,7 @@ public final class HealthResource {
   @GET
   public Response health() {
     HealthService.Health h = health.check();
-    HealthBody body = new HealthBody(h.ok() ? "ok" : "unavailable",
+    HealthBody body = new HealthBody(h.ok() ? "ok" : "unavailable", h.ok(), SERVICE,
         IsoTimes.format(clock.instant()),
         new Checks(h.database() ? "ok" : "unreachable", h.temporal() ? "ok" : "unreachable",
             h.listening() ? "ok" : "reconnecting", h.recoveryDone() ? "done" : "running"),

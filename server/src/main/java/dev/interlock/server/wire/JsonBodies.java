@@ -125,6 +125,19 @@ public final class JsonBodies {
     return parse(read(body));
   }
 
+  /**
+   * The body's bytes exactly as sent, up to the size limit (400 beyond it): what a provider
+   * webhook's signature is computed over. {@link #object(byte[])} then reads them.
+   */
+  public byte[] bytes(InputStream body) {
+    return read(body);
+  }
+
+  /** Bytes from {@link #bytes} as a JSON object; 400 as {@link #object(InputStream)} says. */
+  public ObjectNode object(byte[] body) {
+    return parse(body);
+  }
+
   /** Like {@link #object}, but an empty body is an empty object (an optional body). */
   public ObjectNode optionalObject(InputStream body) {
     byte[] bytes = read(body);

@@ -27,6 +27,13 @@ public final class LoopDialect implements Dialect {
     c.jersey().register(new GoalResource(c.engine().goals(), issueViews, c.bodies()));
 
     // ---- signals, provider webhooks, dashboard ------------------------------------------
+    SignalViews signalViews = new SignalViews(new LoopViews(c.json()));
+    c.jersey().register(new SignalResource(c.engine().signals(), signalViews, c.bodies()));
+    c.jersey().register(new ProviderWebhookResource(c.engine().webhooks(), signalViews,
+        c.bodies()));
+    c.jersey().register(new LoopDashboardResource(c.engine().dashboard(), signalViews));
+    c.jersey().register(new ServiceInfoResource());
+    c.jersey().register(new ServiceInfoNegotiation());
 
     // ---- templates, versions, prompt reviews --------------------------------------------
 

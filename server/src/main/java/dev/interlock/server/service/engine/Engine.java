@@ -32,6 +32,10 @@ public final class Engine {
     this.labels = new LabelService(jdbi);
     this.projects = new ProjectService(jdbi);
     this.goals = new GoalService(jdbi);
+    // ---- signals and provider webhooks ----
+    this.signals = new SignalService(jdbi, json);
+    this.webhooks = new ProviderWebhooks(signals, config);
+    this.dashboard = new DashboardService(jdbi);
   }
 
   public EngineConfig config() {
@@ -83,6 +87,25 @@ public final class Engine {
   }
 
   // ---- signals and provider webhooks -----------------------------------------------------
+
+  private final SignalService signals;
+  private final ProviderWebhooks webhooks;
+  private final DashboardService dashboard;
+
+  /** {@code POST /api/signals}: a signal and its triage issue, in one transaction. */
+  public SignalService signals() {
+    return signals;
+  }
+
+  /** GitHub's, Sentry's and PostHog's webhooks, verified, as signals of the webhook workspace. */
+  public ProviderWebhooks webhooks() {
+    return webhooks;
+  }
+
+  /** The dashboard's stats, activity chains and prompt health. */
+  public DashboardService dashboard() {
+    return dashboard;
+  }
 
   // ---- templates, versions, prompt reviews -----------------------------------------------
 
