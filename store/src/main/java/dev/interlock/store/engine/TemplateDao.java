@@ -35,12 +35,17 @@ public interface TemplateDao {
 
   // ---- templates ------------------------------------------------------------------------
 
-  /** Empty when the workspace has a live template with this slug already. */
+  /**
+   * Empty when the workspace has a live template with this slug already. Stamped with the
+   * statement's own time (not the transaction's), so that templates made in one transaction
+   * (a workspace's defaults) keep the order they were made in.
+   */
   @SqlQuery("""
       insert into engine_templates (id, owner_id, slug, name, description, conditions,
-                                    specificity, project_id)
+                                    specificity, project_id, created_at, updated_at)
       values (:t.id, :t.ownerId, :t.slug, :t.name, :t.description,
-              cast(:t.conditionsJson as jsonb), :t.specificity, :t.projectId)
+              cast(:t.conditionsJson as jsonb), :t.specificity, :t.projectId,
+              clock_timestamp(), clock_timestamp())
       on conflict (owner_id, slug) where deleted_at is null do nothing
       returning\s""" + COLUMNS)
   Optional<TemplateRow> insert(@BindMethods("t") NewTemplate template);

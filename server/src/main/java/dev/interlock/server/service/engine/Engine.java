@@ -23,6 +23,10 @@ public final class Engine {
     this.json = json;
     this.clock = clock;
     this.config = config;
+    PromptRenderer renderer = new PromptRenderer(json);
+    this.templates = new TemplateService(jdbi, json, renderer, config.defaultTemplates);
+    this.promptReviews = new PromptReviewService(jdbi);
+    this.prompts = new PromptBuilder(jdbi, json, templates, renderer);
   }
 
   public EngineConfig config() {
@@ -34,6 +38,25 @@ public final class Engine {
   // ---- signals and provider webhooks -----------------------------------------------------
 
   // ---- templates, versions, prompt reviews -----------------------------------------------
+
+  private final TemplateService templates;
+  private final PromptReviewService promptReviews;
+  private final PromptBuilder prompts;
+
+  /** Prompt templates and their versions (and Loop's defaults, per workspace). */
+  public TemplateService templates() {
+    return templates;
+  }
+
+  /** Reviews of prompt versions: the EWMA score and the improvement issue. */
+  public PromptReviewService promptReviews() {
+    return promptReviews;
+  }
+
+  /** The prompt an issue gets (dispatch and the preview); never holds a credential. */
+  public PromptBuilder prompts() {
+    return prompts;
+  }
 
   // ---- dispatch and leases ---------------------------------------------------------------
 }
