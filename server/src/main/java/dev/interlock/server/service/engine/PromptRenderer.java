@@ -62,7 +62,7 @@ final class PromptRenderer {
   private static final Set<String> DISABLED_HELPERS =
       Set.of("i18n", "i18nJs", "embedded", "precompile", "log");
   private static final Pattern PARTIAL_USE =
-      Pattern.compile("\\{\\{~?\\s*>\\s*(\"[^\"]*\"|'[^']*'|[^\\s}~]+)");
+      Pattern.compile("\\{\\{~?\\s*#?>\\s*(\"[^\"]*\"|'[^']*'|[^\\s}~]+)");
   private static final Pattern INLINE_PARTIAL =
       Pattern.compile("\\{\\{~?\\s*#\\*inline\\s+(\"[^\"]*\"|'[^']*')");
   private static final int CACHED = 256;
