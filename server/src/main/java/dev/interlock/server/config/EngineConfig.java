@@ -40,4 +40,15 @@ public class EngineConfig {
   @JsonProperty public String posthogWebhookSecret = "";
 
   // ---- dispatch ---------------------------------------------------------------------------
+
+  // ---- templates, versions, prompt reviews ----------------------------------------------
+
+  /**
+   * Whether each workspace gets Loop's default prompt templates (signal-triage,
+   * hypothesis-planning, plan-decomposition, task-execution, monitor-check: one per issue type)
+   * the first time it lists, creates or renders templates. Once per workspace: a default it
+   * deletes stays deleted. Off: a workspace starts with no templates (dispatch then hands
+   * out issues without a prompt until it makes some).
+   */
+  @JsonProperty public boolean defaultTemplates = true;
 }

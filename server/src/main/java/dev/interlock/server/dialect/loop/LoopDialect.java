@@ -36,6 +36,13 @@ public final class LoopDialect implements Dialect {
     c.jersey().register(new ServiceInfoNegotiation());
 
     // ---- templates, versions, prompt reviews --------------------------------------------
+    LoopViews templateEnvelopes = new LoopViews(c.json());
+    TemplateViews templateShapes = new TemplateViews(c.json());
+    c.engine().prompts().serveAt(c.baseUrl());
+    c.jersey().register(new TemplateResource(c.engine().templates(), c.engine().prompts(),
+        templateEnvelopes, templateShapes, c.bodies()));
+    c.jersey().register(new PromptReviewResource(c.engine().promptReviews(), templateEnvelopes,
+        templateShapes, c.bodies()));
 
     // ---- dispatch -----------------------------------------------------------------------
 

@@ -36,6 +36,11 @@ public final class Engine {
     this.signals = new SignalService(jdbi, json);
     this.webhooks = new ProviderWebhooks(signals, config);
     this.dashboard = new DashboardService(jdbi);
+    // ---- templates, versions, prompt reviews ----
+    PromptRenderer renderer = new PromptRenderer(json);
+    this.templates = new TemplateService(jdbi, json, renderer, config.defaultTemplates);
+    this.promptReviews = new PromptReviewService(jdbi);
+    this.prompts = new PromptBuilder(jdbi, json, templates, renderer);
   }
 
   public EngineConfig config() {
@@ -108,6 +113,25 @@ public final class Engine {
   }
 
   // ---- templates, versions, prompt reviews -----------------------------------------------
+
+  private final TemplateService templates;
+  private final PromptReviewService promptReviews;
+  private final PromptBuilder prompts;
+
+  /** Prompt templates and their versions (and Loop's defaults, per workspace). */
+  public TemplateService templates() {
+    return templates;
+  }
+
+  /** Reviews of prompt versions: the EWMA score and the improvement issue. */
+  public PromptReviewService promptReviews() {
+    return promptReviews;
+  }
+
+  /** The prompt an issue gets (dispatch and the preview); never holds a credential. */
+  public PromptBuilder prompts() {
+    return prompts;
+  }
 
   // ---- dispatch and leases ---------------------------------------------------------------
 }
