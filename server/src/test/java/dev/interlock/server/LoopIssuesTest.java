@@ -312,6 +312,13 @@ class LoopIssuesTest {
         "hypothesis.confidence is required");
     assertError(patch(path, key, body("commits", List.of(Map.of("sha", "x")))), 422,
         "each of commits needs message");
+    // Each field is of its schema's type (found by Schemathesis: an object as mergedAt).
+    assertError(patch(path, key, body("pullRequests", List.of(Map.of("number", 1, "title", "t",
+        "mergedAt", Map.of())))), 422, "pullRequests[].mergedAt must be a string or null");
+    assertError(patch(path, key, body("pullRequests", List.of(Map.of("number", "1",
+        "title", "t")))), 422, "pullRequests[].number must be a number");
+    assertError(patch(path, key, body("commits", List.of(Map.of("sha", "a", "message", "m",
+        "url", 5)))), 422, "commits[].url must be a string");
     assertError(patch(path, key, "[1]"), 400, "Request body must be a JSON object");
     assertError(patch(path, key, "{nope"), 400, "Malformed JSON body");
     assertError(patch("/api/issues/iss_unknown", key, body("title", "x")), 404,

@@ -106,7 +106,10 @@ public final class IssueResource {
         in.change("parentId", 1, 200), in.change("projectId", 1, 200),
         in.change("signalSource", 0, SHORT_TEXT), in.object("signalPayload"), in.hypothesis(),
         in.change("agentSessionId", 0, SHORT_TEXT), in.change("agentSummary", 0, LONG_TEXT),
-        in.records("commits", "sha", "message"), in.records("pullRequests", "number", "title"),
+        in.records("commits", "sha!:string", "message!:string", "url:string", "author:string",
+            "timestamp:string"),
+        in.records("pullRequests", "number!:number", "title!:string", "url:string",
+            "state:string", "mergedAt:string?"),
         in.has("labelIds") && in.ids("labelIds") == null ? java.util.List.of()
             : in.ids("labelIds"));
     return views.data(views.issue(issues.update(caller.ownerId(), id, changes)));

@@ -248,7 +248,12 @@ final class LoopInput {
    * On an update: an array of objects each with the string fields {@code required} (Loop's
    * {@code CommitRef} and {@code PullRequestRef}), null when absent; null clears.
    */
-  Change<JsonNode> records(String field, String... required) {
+  /**
+   * An array of objects whose fields are typed as {@code "name:type"} (type {@code string},
+   * {@code number}, or {@code string?} for a string or null; a {@code !} after the name:
+   * required). Other fields are kept as sent.
+   */
+  Change<JsonNode> records(String field, String... fields) {
     JsonNode v = body.get(field);
     if (v == null) {
       return null;
@@ -263,10 +268,25 @@ final class LoopInput {
       if (!item.isObject()) {
         throw invalid(field + " must be an array of objects");
       }
-      for (String r : required) {
-        JsonNode f = item.get(r);
+      for (String spec : fields) {
+        String name = spec.substring(0, spec.indexOf(':'));
+        String type = spec.substring(spec.indexOf(':') + 1);
+        boolean required = name.endsWith("!");
+        name = required ? name.substring(0, name.length() - 1) : name;
+        JsonNode f = item.get(name);
         if (f == null || f.isNull()) {
-          throw invalid("each of " + field + " needs " + r);
+          if (required) {
+            throw invalid("each of " + field + " needs " + name);
+          }
+          if (f != null && !type.endsWith("?")) {
+            throw invalid(field + "[]." + name + " must be a " + type);
+          }
+          continue;
+        }
+        boolean ok = type.startsWith("string") ? f.isTextual() : f.isNumber();
+        if (!ok) {
+          throw invalid(field + "[]." + name + " must be a " + (type.startsWith("string")
+              ? "string" : "number") + (type.endsWith("?") ? " or null" : ""));
         }
       }
     }
