@@ -401,7 +401,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // The review page and the dashboard.
     WebModule.install(config, environment, new ReviewService(jdbi, clock), clock,
         identity.tokens(), links, interrupts, transitions, readers, bodies,
-        identity.workspaces(), loops);
+        identity.workspaces(), loops, engine);
 
     // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
     ApiDocsModule.install(environment);

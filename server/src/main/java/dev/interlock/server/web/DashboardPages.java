@@ -58,7 +58,7 @@ final class DashboardPages {
 
   record Choice(String value, String label, boolean selected) {}
 
-  private static Select select(String id, String name, String label, String allLabel,
+  static Select select(String id, String name, String label, String allLabel,
       List<String[]> choices, String selected) {
     return new Select(id, name, label, allLabel, choices.stream()
         .map(c -> new Choice(c[0], c[1], c[0].equals(selected))).toList());

@@ -55,7 +55,7 @@ final class Page extends View {
       List<Item> items = new java.util.ArrayList<>(List.of(item("inbox", "/", "Inbox"),
           item("history", "/ui/history", "History"),
           item("analytics", "/ui/analytics", "Analytics"),
-          item("loops", "/ui/loops", "Loops"),
+          item("loops", "/ui/loops", "Loops"), item("issues", "/ui/issues", "Issues"),
           item("members", "/ui/members", "Members"), item("groups", "/ui/groups", "Groups")));
       if (admin) {
         items.addAll(List.of(item("keys", "/ui/keys", "API keys"),

@@ -10,6 +10,7 @@ import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.LoopService;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.TransitionListener;
+import dev.interlock.server.service.engine.Engine;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -21,7 +22,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The people's side, wired in one place: the review page ({@code /review/{id}}), the
- * dashboard ({@code /} and {@code /ui/...}, its workspace pages, its loops and
+ * dashboard ({@code /} and {@code /ui/...}, its workspace pages, its loops, Loop's issues and
  * {@code /invite/...}),
  * their static files ({@code /ui/static/}) and live updates. Jersey stays at the root: the static files are a servlet on a longer path,
  * which the servlet container prefers, so no existing route moves.
@@ -42,7 +43,7 @@ public final class WebModule {
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
       ReviewService reviews, Clock clock, LoginTokens tokens, ReviewLinks links,
       InterruptService interrupts, TransitionListener transitions, Executor readers,
-      JsonBodies bodies, Workspaces workspaces, LoopService loops) {
+      JsonBodies bodies, Workspaces workspaces, LoopService loops, Engine engine) {
     ObjectMapper json = environment.getObjectMapper();
     WebAccess access = new WebAccess(tokens, links, workspaces);
     ReviewPage states = new ReviewPage(json);
@@ -68,6 +69,7 @@ public final class WebModule {
     jersey.register(new WorkspacePagesResource(workspaces, access, frame, clock));
     jersey.register(new LoopPagesResource(loops, interrupts, reviews, access, frame, loopPages,
         loopStreams, json));
+    jersey.register(new IssuePagesResource(engine, frame, new IssuePages(json)));
     jersey.register(new SessionOriginFilter(access));
     jersey.register(new FormFields.Reader(config.limits.maxBodyBytes));
     return live;
