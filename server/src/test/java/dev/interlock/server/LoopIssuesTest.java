@@ -312,6 +312,11 @@ class LoopIssuesTest {
         "hypothesis.confidence is required");
     assertError(patch(path, key, body("commits", List.of(Map.of("sha", "x")))), 422,
         "each of commits needs message");
+    // A null prediction is no prediction (Loop's HypothesisData has none that is null).
+    JsonNode hyp = patch(path, key, body("hypothesis", new java.util.HashMap<>(Map.of(
+        "statement", "s", "confidence", 0.5, "evidence", List.of(), "validationCriteria", "v"))
+        {{ put("prediction", null); }})).body().path("data").path("hypothesis");
+    assertThat(hyp.has("prediction")).as(hyp.toString()).isFalse();
     // Each field is of its schema's type (found by Schemathesis: an object as mergedAt).
     assertError(patch(path, key, body("pullRequests", List.of(Map.of("number", 1, "title", "t",
         "mergedAt", Map.of())))), 422, "pullRequests[].mergedAt must be a string or null");

@@ -231,6 +231,10 @@ final class LoopInput {
     }
     nested("hypothesis.validationCriteria", o.get("validationCriteria"), true);
     nested("hypothesis.prediction", o.get("prediction"), false);
+    if (o.has("prediction") && o.get("prediction").isNull()) {
+      // Loop's HypothesisData has no null prediction: a null one is no prediction.
+      ((com.fasterxml.jackson.databind.node.ObjectNode) o).remove("prediction");
+    }
     return h;
   }
 
