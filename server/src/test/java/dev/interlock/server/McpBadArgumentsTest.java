@@ -181,6 +181,9 @@ class McpBadArgumentsTest {
     long interrupts = count("interrupts");
     long policies = count("policies");
     long sessions = count("hitl_sessions");
+    long issues = count("engine_issues");
+    long signals = count("engine_signals");
+    long comments = count("engine_comments");
 
     List<String> wrong = new ArrayList<>();
     int calls = 0;
@@ -208,6 +211,9 @@ class McpBadArgumentsTest {
     assertThat(count("interrupts")).as("interrupts stored").isEqualTo(interrupts);
     assertThat(count("policies")).as("policies stored").isEqualTo(policies);
     assertThat(count("hitl_sessions")).as("sessions stored").isEqualTo(sessions);
+    assertThat(count("engine_issues")).as("Loop issues stored").isEqualTo(issues);
+    assertThat(count("engine_signals")).as("Loop signals stored").isEqualTo(signals);
+    assertThat(count("engine_comments")).as("Loop comments stored").isEqualTo(comments);
 
     // The endpoint still works after all of it.
     assertThat(admin.listTools().tools()).hasSameSizeAs(tools);

@@ -4,6 +4,7 @@ import static dev.interlock.server.dialect.loop.LoopInput.LONG_TEXT;
 import static dev.interlock.server.dialect.loop.LoopInput.SHORT_TEXT;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.model.engine.CommentRow;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.service.engine.Change;
@@ -68,7 +69,13 @@ public final class IssueResource {
   @POST
   @RolesAllowed(Scopes.LOOP_WRITE)
   public Response create(@Auth Caller caller, InputStream body) {
-    LoopInput in = LoopInput.of(bodies.object(body));
+    return created(views.issue(issues.create(caller.ownerId(),
+        newIssue(bodies.object(body)))));
+  }
+
+  /** A create body read and checked (422 on a bad field); shared with {@code LoopTools}. */
+  static NewIssueCommand newIssue(ObjectNode body) {
+    LoopInput in = LoopInput.of(body);
     String type = in.requiredOneOf("type", EngineRules.ISSUE_TYPES);
     String title = in.required("title", 1, SHORT_TEXT);
     boolean requiresApproval = in.flag("requiresApproval");
@@ -77,13 +84,12 @@ public final class IssueResource {
     }
     String status = in.oneOf("status", EngineRules.ISSUE_STATUSES);
     Integer priority = in.integer("priority", 0, 4);
-    NewIssueCommand command = new NewIssueCommand(title,
+    return new NewIssueCommand(title,
         in.optional("description", 0, LONG_TEXT), type, status == null ? "triage" : status,
         priority == null ? 0 : priority, in.optional("parentId", 1, 200),
         in.optional("projectId", 1, 200), in.optional("signalSource", 0, SHORT_TEXT),
         Change.apply(in.object("signalPayload"), null), Change.apply(in.hypothesis(), null),
         in.ids("labelIds"), requiresApproval);
-    return created(views.issue(issues.create(caller.ownerId(), command)));
   }
 
   @GET
@@ -99,8 +105,14 @@ public final class IssueResource {
   @RolesAllowed(Scopes.LOOP_WRITE)
   public ObjectNode update(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     issues.get(caller.ownerId(), id);
-    LoopInput in = LoopInput.of(bodies.object(body));
-    IssueChanges changes = new IssueChanges(in.notNull("title", 1, SHORT_TEXT),
+    return views.data(views.issue(issues.update(caller.ownerId(), id,
+        changes(bodies.object(body)))));
+  }
+
+  /** An update body read and checked (422 on a bad field); shared with {@code LoopTools}. */
+  static IssueChanges changes(ObjectNode body) {
+    LoopInput in = LoopInput.of(body);
+    return new IssueChanges(in.notNull("title", 1, SHORT_TEXT),
         in.change("description", 0, LONG_TEXT), in.oneOf("type", EngineRules.ISSUE_TYPES),
         in.oneOf("status", EngineRules.ISSUE_STATUSES), in.integer("priority", 0, 4),
         in.change("parentId", 1, 200), in.change("projectId", 1, 200),
@@ -112,7 +124,6 @@ public final class IssueResource {
             "state:string", "mergedAt:string?"),
         in.has("labelIds") && in.ids("labelIds") == null ? java.util.List.of()
             : in.ids("labelIds"));
-    return views.data(views.issue(issues.update(caller.ownerId(), id, changes)));
   }
 
   @DELETE
@@ -147,13 +158,18 @@ public final class IssueResource {
   @RolesAllowed(Scopes.LOOP_WRITE)
   public Response comment(@Auth Caller caller, @PathParam("id") String id, InputStream body) {
     issues.get(caller.ownerId(), id);
-    LoopInput in = LoopInput.of(bodies.object(body));
+    return created(views.comment(postComment(issues, caller.ownerId(), id,
+        bodies.object(body))));
+  }
+
+  /** Checks a comment body (422 on a bad field) and posts it; shared with {@code LoopTools}. */
+  static CommentRow postComment(IssueService issues, String ownerId, String id, ObjectNode body) {
+    LoopInput in = LoopInput.of(body);
     String text = in.required("body", 1, LONG_TEXT);
     String authorName = in.required("authorName", 1, 200);
     String authorType = in.requiredOneOf("authorType", EngineRules.AUTHOR_TYPES);
     String parentId = in.optional("parentId", 1, 200);
-    return created(views.comment(issues.comment(caller.ownerId(), id, text, authorName,
-        authorType, parentId)));
+    return issues.comment(ownerId, id, text, authorName, authorType, parentId);
   }
 
   private Response created(ObjectNode item) {

@@ -35,6 +35,10 @@ public final class LoopDialect implements Dialect {
     c.jersey().register(new ServiceInfoResource());
     c.jersey().register(new ServiceInfoNegotiation());
 
+    // ---- MCP tools: Loop's own (loop_create_issue, ..., loop_get_dashboard) ----------------
+    tools.addAll(new LoopTools(c.engine().issues(), c.engine().signals(),
+        c.engine().dashboard(), issueViews, signalViews, c.json()).tools());
+
     // ---- templates, versions, prompt reviews --------------------------------------------
     LoopViews templateEnvelopes = new LoopViews(c.json());
     TemplateViews templateShapes = new TemplateViews(c.json());

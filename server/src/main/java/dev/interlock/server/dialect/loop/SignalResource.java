@@ -43,7 +43,12 @@ public final class SignalResource {
   @POST
   @RolesAllowed(Scopes.LOOP_WRITE)
   public Response ingest(@Auth Caller caller, InputStream body) {
-    ObjectNode b = bodies.object(body);
+    return Response.status(Response.Status.CREATED).entity(views.ingested(
+        signals.ingest(caller.ownerId(), signal(bodies.object(body)), null))).build();
+  }
+
+  /** A signal body read and checked (422 on a bad field); shared with {@code LoopTools}. */
+  static NewSignal signal(ObjectNode b) {
     String source = required(b, "source", MAX_SOURCE);
     String type = required(b, "type", MAX_TYPE);
     String severity = required(b, "severity", 20);
@@ -59,10 +64,8 @@ public final class SignalResource {
     }
     String sourceId = optional(b, "sourceId", MAX_SOURCE_ID);
     String projectId = optional(b, "projectId", MAX_SOURCE_ID);
-    NewSignal signal = new NewSignal(source, sourceId, type, severity, (ObjectNode) payload,
+    return new NewSignal(source, sourceId, type, severity, (ObjectNode) payload,
         projectId, SignalService.titleOf(source, type, payload));
-    return Response.status(Response.Status.CREATED)
-        .entity(views.ingested(signals.ingest(caller.ownerId(), signal, null))).build();
   }
 
   private static String required(ObjectNode b, String field, int max) {
