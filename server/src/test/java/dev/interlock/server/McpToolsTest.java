@@ -51,7 +51,8 @@ class McpToolsTest {
       "cancel_interrupt", "get_interrupt_analytics", "agentgate_request", "agentgate_get",
       "agentgate_list", "agentgate_decide", "agentgate_list_policies", "agentgate_create_policy",
       "agentgate_update_policy", "agentgate_delete_policy", "agentgate_list_audit_logs",
-      "loop_create", "loop_send", "loop_get", "loop_answer_choice", "loop_interrupt");
+      "loop_create", "loop_send", "loop_get", "loop_answer_choice", "loop_interrupt",
+      "loop_heartbeat");
 
   @Test
   void givenTheServer_whenToolsListed_thenMcpAndRestListTheSameToolsWithTheSameSchemas() {

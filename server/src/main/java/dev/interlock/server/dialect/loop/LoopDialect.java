@@ -25,6 +25,9 @@ public final class LoopDialect implements Dialect {
     // ---- templates, versions, prompt reviews --------------------------------------------
 
     // ---- dispatch -----------------------------------------------------------------------
+    DispatchViews dispatchViews = new DispatchViews(new LoopViews(c.json()));
+    c.jersey().register(new DispatchResource(c.engine().dispatch(), dispatchViews));
+    tools.addAll(new DispatchTools(c.engine().dispatch(), dispatchViews).tools());
 
     return tools;
   }
