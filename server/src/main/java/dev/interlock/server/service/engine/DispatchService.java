@@ -31,7 +31,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,12 +79,16 @@ public final class DispatchService {
   private final ObjectMapper json;
   private final Clock clock;
   private final Duration lease;
-  /** Applies decisions heard of on the transition listener's thread, off that thread. */
-  private final ExecutorService settling = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "interlock-engine-approvals");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Applies decisions heard of on the transition listener's thread, off that thread, one at
+   * a time; its thread ends when idle.
+   */
+  private final ExecutorService settling = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "interlock-engine-approvals");
+        t.setDaemon(true);
+        return t;
+      });
 
   public DispatchService(Jdbi jdbi, LeaseGateway leases, InterruptService interrupts,
       TransitionListener transitions, DispatchPrompts prompts, ObjectMapper json, Clock clock,
