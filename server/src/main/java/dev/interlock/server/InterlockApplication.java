@@ -40,6 +40,8 @@ import dev.interlock.server.service.RecoveryPass;
 import dev.interlock.server.service.LoopEventListener;
 import dev.interlock.server.service.LoopService;
 import dev.interlock.server.service.engine.Engine;
+import dev.interlock.worker.engine.LeaseActivitiesImpl;
+import dev.interlock.server.temporal.LeaseGateway;
 import dev.interlock.server.temporal.LoopGateway;
 import dev.interlock.server.config.LoopsConfig;
 import dev.interlock.worker.loop.LoopActivitiesImpl;
@@ -110,6 +112,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
   /** The core once wired; set by {@link #run}. */
   private volatile InterruptService interrupts;
   private volatile LoopService loops;
+  private volatile Engine engine;
 
   public static void main(String[] args) throws Exception {
     new InterlockApplication().run(args);
@@ -197,8 +200,10 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
             config.temporal.updateTimeout.toJavaDuration(), temporal.searchAttributes()));
     var loops = new LoopActivitiesImpl(jdbi, json, Clock.systemUTC(),
         loopSettings(config, mcpUrl), withdrawal);
+    // Loop's dispatch leases that run out return their issue to the queue.
+    var leases = new LeaseActivitiesImpl(jdbi);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
-        webhooks, loops, outbound, config.worker.maxConcurrentActivities);
+        webhooks, loops, leases, outbound, config.worker.maxConcurrentActivities);
   }
 
   /** How turns run their agent, from {@code loops:} in the configuration. */
@@ -388,7 +393,21 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       });
     }
     this.loops = loops;
-    Engine engine = new Engine(jdbi, json, clock, config.engine);
+    Engine engine = new Engine(jdbi, json, clock, config.engine, new Engine.Dispatching(
+        new LeaseGateway(temporal.client(), config.temporal.taskQueue, gateway), interrupts,
+        transitions));
+    this.engine = engine;
+    // Leases without a workflow (an embedded Temporal starts empty) get one; approvals
+    // decided while the server was down are applied.
+    environment.lifecycle().manage(new Managed() {
+      @Override
+      public void start() {
+        engine.dispatch().recover();
+      }
+    });
+    if (recycler != null) {
+      recycler.afterRecycle(() -> engine.dispatch().recoverLeases());
+    }
     List<McpTool> dialectTools = dialects.install(new DialectContext(environment.jersey(), json,
         clock, config.limits, baseUrl(config), identity, links, interrupts, longPoll, sessions,
         policies, webhooks, bodies, loops, config.loops.pingInterval.toJavaDuration(),
@@ -418,6 +437,11 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
    */
   InterruptService interrupts() {
     return interrupts;
+  }
+
+  /** Loop's engine, for tests that drive what no route offers (asking for approval). */
+  Engine engine() {
+    return engine;
   }
 
   /** The loops' service, for tests. */

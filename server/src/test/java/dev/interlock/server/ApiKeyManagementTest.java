@@ -136,11 +136,11 @@ class ApiKeyManagementTest {
         Arguments.of("{\"expires_at\":42}", "expires_at must be a string"),
         Arguments.of("{\"label\":[1]}", "label must be a string"),
         Arguments.of("{\"scopes\":[\"request:read\",\"root\"]}",
-            "unknown scope \"root\"; known scopes: admin, request:create, request:read, request:decide, webhook:manage"),
+            "unknown scope \"root\"; known scopes: admin, request:create, request:read, request:decide, webhook:manage, loop:read, loop:write"),
         Arguments.of("{\"scopes\":\"request:read\"}",
-            "scopes must be a non-empty array of: admin, request:create, request:read, request:decide, webhook:manage"),
+            "scopes must be a non-empty array of: admin, request:create, request:read, request:decide, webhook:manage, loop:read, loop:write"),
         Arguments.of("{\"scopes\":[]}",
-            "scopes must be a non-empty array of: admin, request:create, request:read, request:decide, webhook:manage"),
+            "scopes must be a non-empty array of: admin, request:create, request:read, request:decide, webhook:manage, loop:read, loop:write"),
         Arguments.of("{\"rate_limit\":\"fast\"}", "rate_limit must be a whole number"),
         Arguments.of("{broken", "Malformed JSON body"));
   }

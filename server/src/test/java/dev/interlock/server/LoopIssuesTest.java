@@ -611,7 +611,7 @@ class LoopIssuesTest {
 
   @Test
   void givenAnActivityListener_whenIssuesArePatchedCommentedAndDeleted_thenItHearsEachOnce() {
-    Engine engine = new Engine(app.jdbi(), JSON, Clock.systemUTC(), new EngineConfig());
+    Engine engine = app.engine();
     List<String> heard = new ArrayList<>();
     engine.onIssueActivity((owner, issueId, how) -> heard.add(owner + " " + issueId + " " + how));
     engine.onIssueActivity((owner, issueId, how) -> {
@@ -662,7 +662,7 @@ class LoopIssuesTest {
     app.post("/api/issues/" + me + "/comments", key,
         body("body", "note", "authorName", "a", "authorType", "agent"));
 
-    Engine engine = new Engine(app.jdbi(), JSON, Clock.systemUTC(), new EngineConfig());
+    Engine engine = app.engine();
     var issues = engine.issues();
     String owner = app.jdbi().withHandle(h -> h.createQuery(
         "select owner_id from engine_issues where id = :id").bind("id", me)

@@ -775,7 +775,7 @@ class LoopTemplatesTest {
   void givenTheBuilderAsDispatchCallsIt_whenBuiltAndUsed_thenMetaIsLoopsAndTheUsageCountRises() {
     Ws ws = workspace();
     IssueRow task = issue(ws, "task", "Built");
-    Engine engine = new Engine(app.jdbi(), JSON, Clock.systemUTC(), new EngineConfig());
+    Engine engine = app.engine();
     Prompt prompt = engine.prompts().build(ws.id(), task.id());
     assertThat(prompt.matched()).isTrue();
     assertThat(prompt.text()).contains("# Task #" + task.number() + ": Built");

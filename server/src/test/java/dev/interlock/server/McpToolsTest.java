@@ -53,7 +53,8 @@ class McpToolsTest {
       "agentgate_update_policy", "agentgate_delete_policy", "agentgate_list_audit_logs",
       "loop_create", "loop_send", "loop_get", "loop_answer_choice", "loop_interrupt",
       "loop_create_issue", "loop_update_issue", "loop_get_issue", "loop_list_issues",
-      "loop_create_comment", "loop_ingest_signal", "loop_get_dashboard");
+      "loop_create_comment", "loop_ingest_signal", "loop_get_dashboard",
+      "loop_heartbeat");
 
   @Test
   void givenTheServer_whenToolsListed_thenMcpAndRestListTheSameToolsWithTheSameSchemas() {

@@ -81,6 +81,11 @@ public final class TestApp implements AutoCloseable {
     return ((InterlockApplication) support.getApplication()).interrupts();
   }
 
+  /** The running application's Loop engine (its services, as the Loop dialect calls them). */
+  public dev.interlock.server.service.engine.Engine engine() {
+    return ((InterlockApplication) support.getApplication()).engine();
+  }
+
   /** The running application's environment (its Jersey resources, servlets, ...). */
   public io.dropwizard.core.setup.Environment environment() {
     return support.getEnvironment();

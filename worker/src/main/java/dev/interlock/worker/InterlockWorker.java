@@ -1,5 +1,7 @@
 package dev.interlock.worker;
 
+import dev.interlock.workflows.engine.LeaseActivities;
+import dev.interlock.workflows.engine.LeaseWorkflowImpl;
 import dev.interlock.workflows.loop.LoopActivities;
 import dev.interlock.workflows.loop.LoopWorkflowImpl;
 import dev.interlock.workflows.loop.TurnWorkflowImpl;
@@ -31,7 +33,7 @@ public final class InterlockWorker {
   /** {@code outbound} is the client the activities POST with; stopping the worker closes it. */
   public static InterlockWorker create(WorkflowClient client, String taskQueue,
       InterruptActivities activities, WebhookActivities webhooks, LoopActivities loops,
-      OutboundPost outbound, int maxConcurrentActivities) {
+      LeaseActivities leases, OutboundPost outbound, int maxConcurrentActivities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(taskQueue == null ? InterruptWorkflow.TASK_QUEUE : taskQueue,
         WorkerOptions.newBuilder()
@@ -41,8 +43,9 @@ public final class InterlockWorker {
             .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(1))
             .build());
     worker.registerWorkflowImplementationTypes(InterruptWorkflowImpl.class,
-        WebhookDeliveryWorkflowImpl.class, LoopWorkflowImpl.class, TurnWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities, webhooks, loops);
+        WebhookDeliveryWorkflowImpl.class, LoopWorkflowImpl.class, TurnWorkflowImpl.class,
+        LeaseWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities, webhooks, loops, leases);
     return new InterlockWorker(factory, outbound);
   }
 

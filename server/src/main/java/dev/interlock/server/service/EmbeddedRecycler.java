@@ -42,6 +42,8 @@ public final class EmbeddedRecycler implements Managed {
   private volatile long startsAtRecycle;
   private volatile long closedEstimate;
   private volatile long recycles;
+  private final java.util.List<Runnable> afterRecycle =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param threshold recycle once at least this many closed workflows are held (and at least
@@ -80,6 +82,15 @@ public final class EmbeddedRecycler implements Managed {
     if (timer != null) {
       timer.shutdownNow();
     }
+  }
+
+  /**
+   * Runs {@code hook} after each recycle, once the interrupts' waits are re-created: for
+   * other workflows that live only in Temporal and must be re-created from PostgreSQL
+   * (Loop's dispatch leases).
+   */
+  public void afterRecycle(Runnable hook) {
+    afterRecycle.add(hook);
   }
 
   /** Closed workflows the current service holds (estimated at the last check). */
@@ -131,6 +142,13 @@ public final class EmbeddedRecycler implements Managed {
     recycles++;
     int[] counts = recovery.run();
     int[] hooks = recovery.runDeliveries();
+    for (Runnable hook : afterRecycle) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        log.warn("embedded Temporal recycled: a re-creation hook failed: {}", e.getMessage());
+      }
+    }
     closedEstimate = 0;
     log.info("embedded Temporal recycled (generation {}): dropped about {} closed workflows,"
         + " re-created {} of {} live waits and {} webhook deliveries; calls paused {} ms, {} ms"

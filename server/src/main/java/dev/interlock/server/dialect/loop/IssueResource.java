@@ -5,9 +5,11 @@ import static dev.interlock.server.dialect.loop.LoopInput.SHORT_TEXT;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.engine.CommentRow;
+import dev.interlock.model.engine.IssueRow;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.service.engine.Change;
+import dev.interlock.server.service.engine.DispatchService;
 import dev.interlock.server.service.engine.EngineRules;
 import dev.interlock.server.service.engine.IssueService;
 import dev.interlock.server.service.engine.IssueService.IssueChanges;
@@ -41,11 +43,14 @@ public final class IssueResource {
   private final IssueService issues;
   private final IssueViews views;
   private final JsonBodies bodies;
+  private final DispatchService dispatch;
 
-  IssueResource(IssueService issues, IssueViews views, JsonBodies bodies) {
+  IssueResource(IssueService issues, IssueViews views, JsonBodies bodies,
+      DispatchService dispatch) {
     this.issues = issues;
     this.views = views;
     this.bodies = bodies;
+    this.dispatch = dispatch;
   }
 
   /** Live issues, newest first, narrowed by any of the filters (which combine). */
@@ -69,8 +74,14 @@ public final class IssueResource {
   @POST
   @RolesAllowed(Scopes.LOOP_WRITE)
   public Response create(@Auth Caller caller, InputStream body) {
-    return created(views.issue(issues.create(caller.ownerId(),
-        newIssue(bodies.object(body)))));
+    NewIssueCommand command = newIssue(bodies.object(body));
+    IssueRow issue = issues.create(caller.ownerId(), command);
+    if (command.requiresApproval()) {
+      // Interlock's gate: a person is asked now (a core interrupt every door shows); dispatch
+      // skips the issue until the answer.
+      issue = dispatch.requestApproval(caller, issue.id());
+    }
+    return created(views.issue(issue));
   }
 
   /** A create body read and checked (422 on a bad field); shared with {@code LoopTools}. */
@@ -83,6 +94,11 @@ public final class IssueResource {
       throw LoopInput.invalid("requiresApproval is for hypothesis and plan issues");
     }
     String status = in.oneOf("status", EngineRules.ISSUE_STATUSES);
+    if (requiresApproval && status != null
+        && java.util.Set.of("in_progress", "done", "canceled").contains(status)) {
+      throw LoopInput.invalid("requiresApproval is for issues still to be done (status "
+          + status + " has nothing to approve)");
+    }
     Integer priority = in.integer("priority", 0, 4);
     return new NewIssueCommand(title,
         in.optional("description", 0, LONG_TEXT), type, status == null ? "triage" : status,

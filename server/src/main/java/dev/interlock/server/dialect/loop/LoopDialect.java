@@ -20,7 +20,8 @@ public final class LoopDialect implements Dialect {
     List<McpTool> tools = new ArrayList<>();
     // ---- issues, relations, comments, labels, projects, goals ----------------------------
     IssueViews issueViews = new IssueViews(new LoopViews(c.json()));
-    c.jersey().register(new IssueResource(c.engine().issues(), issueViews, c.bodies()));
+    c.jersey().register(new IssueResource(c.engine().issues(), issueViews, c.bodies(),
+        c.engine().dispatch()));
     c.jersey().register(new RelationResource(c.engine().issues()));
     c.jersey().register(new LabelResource(c.engine().labels(), issueViews, c.bodies()));
     c.jersey().register(new ProjectResource(c.engine().projects(), issueViews, c.bodies()));
@@ -49,6 +50,9 @@ public final class LoopDialect implements Dialect {
         templateShapes, c.bodies()));
 
     // ---- dispatch -----------------------------------------------------------------------
+    DispatchViews dispatchViews = new DispatchViews(new LoopViews(c.json()));
+    c.jersey().register(new DispatchResource(c.engine().dispatch(), dispatchViews));
+    tools.addAll(new DispatchTools(c.engine().dispatch(), dispatchViews).tools());
 
     return tools;
   }

@@ -2,6 +2,9 @@ package dev.interlock.server.service.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.config.EngineConfig;
+import dev.interlock.server.service.InterruptService;
+import dev.interlock.server.service.TransitionListener;
+import dev.interlock.server.temporal.LeaseGateway;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,7 +25,12 @@ public final class Engine {
   private final Clock clock;
   private final EngineConfig config;
 
-  public Engine(Jdbi jdbi, ObjectMapper json, Clock clock, EngineConfig config) {
+  /**
+   * @param dispatching what dispatch needs from outside the engine (Temporal for its leases,
+   *     the core's interrupts for its approval gate)
+   */
+  public Engine(Jdbi jdbi, ObjectMapper json, Clock clock, EngineConfig config,
+      Dispatching dispatching) {
     this.jdbi = jdbi;
     this.json = json;
     this.clock = clock;
@@ -41,6 +49,31 @@ public final class Engine {
     this.templates = new TemplateService(jdbi, json, renderer, config.defaultTemplates);
     this.promptReviews = new PromptReviewService(jdbi);
     this.prompts = new PromptBuilder(jdbi, json, templates, renderer);
+    // ---- dispatch and leases -------------------------------------------------------------
+    this.dispatch = new DispatchService(jdbi, dispatching.leases(), dispatching.interrupts(),
+        dispatching.transitions(),
+        new TemplatedDispatchPrompts(prompts, new PlainDispatchPrompts(jdbi)), json, clock,
+        config.dispatchLease.toJavaDuration());
+    onIssueActivity(this::leaseHears);
+  }
+
+  /**
+   * What an issue's activity means for its claim: an update or a comment is a sign of life
+   * (the lease is extended); done completes the claim; canceled or deleted ends it as
+   * canceled; any other move out of {@code in_progress} releases it.
+   */
+  private void leaseHears(String ownerId, String issueId, String how) {
+    switch (how) {
+      case "patch", "comment" -> dispatch.activity(ownerId, issueId, how);
+      case "status:done" -> dispatch.complete(ownerId, issueId);
+      case "status:canceled", "deleted" -> dispatch.release(ownerId, issueId, "canceled");
+      case "status:in_progress", "created" -> { }
+      default -> {
+        if (how.startsWith("status:")) {
+          dispatch.release(ownerId, issueId, "released");
+        }
+      }
+    }
   }
 
   public EngineConfig config() {
@@ -134,4 +167,18 @@ public final class Engine {
   }
 
   // ---- dispatch and leases ---------------------------------------------------------------
+
+  /**
+   * What dispatch is built on besides the store: the leases' gateway to Temporal, and the
+   * core's interrupts (and their transition notifications) for the approval gate.
+   */
+  public record Dispatching(LeaseGateway leases, InterruptService interrupts,
+      TransitionListener transitions) {}
+
+  private final DispatchService dispatch;
+
+  /** The queue, claims and their leases, and the approval gate. */
+  public DispatchService dispatch() {
+    return dispatch;
+  }
 }
