@@ -36,7 +36,7 @@ class McpLoopEngineToolsTest {
   static final List<String> SUMMARY = List.of("id", "number", "title", "type", "status",
       "priority");
   static final List<String> WRITING = List.of("loop_create_issue", "loop_update_issue",
-      "loop_create_comment", "loop_ingest_signal");
+      "loop_create_comment", "loop_ingest_signal", "loop_get_next_task", "loop_complete_task");
   static final List<String> READING = List.of("loop_get_issue", "loop_list_issues",
       "loop_get_dashboard");
 
@@ -139,6 +139,67 @@ class McpLoopEngineToolsTest {
     return message;
   }
 
+  // ---- dispatch ----------------------------------------------------------------------------
+
+  @Test
+  void givenTodoIssues_whenLoopGetNextTaskThenLoopCompleteTask_thenClaimedDoneAndUnblockedNamed() {
+    Ws ws = writer();
+    CallToolResult empty = call(ws.mcp(), "loop_get_next_task", args());
+    assertThat(empty.isError()).isFalse();
+    assertThat(((McpSchema.TextContent) empty.content().get(0)).text())
+        .isEqualTo("No tasks available. The dispatch queue is empty.");
+
+    JsonNode first = restIssue(ws, "title", "Fix the login race", "status", "todo",
+        "priority", 1);
+    JsonNode second = restIssue(ws, "title", "Release 2.1", "status", "todo", "priority", 4);
+    restPost(ws, "/api/issues/" + second.path("id").asText() + "/relations", "type",
+        "blocked_by", "relatedIssueId", first.path("id").asText());
+
+    JsonNode next = tool(ws, "loop_get_next_task");
+    assertThat(fields(next.path("issue")))
+        .containsExactly("id", "number", "title", "type", "priority", "status");
+    assertThat(next.path("issue").path("id").asText()).isEqualTo(first.path("id").asText());
+    assertThat(next.path("issue").path("status").asText()).isEqualTo("in_progress");
+    assertThat(next.path("prompt").asText()).contains("Fix the login race")
+        .doesNotContain(ws.key());
+    assertThat(next.path("meta").path("templateSlug").asText()).isEqualTo("task-execution");
+    assertThat(next.path("lease").path("issueId").asText()).isEqualTo(first.path("id").asText());
+    // The blocked one is not claimable yet.
+    assertThat(((McpSchema.TextContent) call(ws.mcp(), "loop_get_next_task", args())
+        .content().get(0)).text()).startsWith("No tasks available");
+
+    JsonNode done = tool(ws, "loop_complete_task", "issueId", first.path("id").asText(),
+        "outcome", "Fixed: the session cache is now per request.");
+    JsonNode restView = rest(ws, "/api/issues/" + first.path("id").asText());
+    fields(done.path("issue")).forEach(f ->
+        assertThat(done.path("issue").get(f)).as(f).isEqualTo(restView.get(f)));
+    assertThat(done.path("issue").path("status").asText()).isEqualTo("done");
+    assertThat(done.path("comment").path("body").asText())
+        .isEqualTo("Fixed: the session cache is now per request.");
+    assertThat(done.path("comment").path("authorType").asText()).isEqualTo("agent");
+    assertThat(ids(done.path("unblockedIssues"))).containsExactly(second.path("id").asText());
+    // The claim's lease ended as completed, and the unblocked issue is next.
+    String outcome = app.jdbi().withHandle(h -> h.createQuery(
+        "select outcome from engine_dispatches where issue_id = :id")
+        .bind("id", first.path("id").asText()).mapTo(String.class).one());
+    assertThat(outcome).isEqualTo("completed");
+    assertThat(tool(ws, "loop_get_next_task").path("issue").path("id").asText())
+        .isEqualTo(second.path("id").asText());
+  }
+
+  @Test
+  void givenBadArguments_whenLoopCompleteTask_thenToolErrorsAndTheIssueIsUnchanged() {
+    Ws ws = writer();
+    JsonNode issue = restIssue(ws, "title", "Keep me", "status", "todo");
+    String id = issue.path("id").asText();
+    notFound(failure(ws, "loop_complete_task", "issueId", "iss_nope", "outcome", "x"));
+    assertThat(failure(ws, "loop_complete_task", "issueId", id)).isEqualTo("outcome is required");
+    assertThat(failure(ws, "loop_complete_task", "outcome", "x")).isEqualTo("issueId is required");
+    assertThat(rest(ws, "/api/issues/" + id).path("status").asText()).isEqualTo("todo");
+    assertThat(failure(ws, "loop_get_next_task", "projectId", 5))
+        .isEqualTo("projectId must be a string");
+  }
+
   // ---- the list and the instructions ---------------------------------------------------
 
   @Test
@@ -148,7 +209,7 @@ class McpLoopEngineToolsTest {
     ws.mcp().listTools().tools().forEach(t -> tools.put(t.name(), t));
     assertThat(tools).containsKeys("loop_create_issue", "loop_update_issue", "loop_get_issue",
         "loop_list_issues", "loop_create_comment", "loop_ingest_signal", "loop_get_dashboard");
-    assertThat(tools).doesNotContainKeys("loop_get_next_task", "loop_complete_task");
+    assertThat(tools).containsKeys("loop_get_next_task", "loop_complete_task");
     Map<String, List<String>> properties = Map.of(
         "loop_create_issue", List.of("title", "type", "priority", "projectId", "description",
             "parentId"),

@@ -54,6 +54,7 @@ class McpToolsTest {
       "loop_create", "loop_send", "loop_get", "loop_answer_choice", "loop_interrupt",
       "loop_create_issue", "loop_update_issue", "loop_get_issue", "loop_list_issues",
       "loop_create_comment", "loop_ingest_signal", "loop_get_dashboard",
+      "loop_get_next_task", "loop_complete_task",
       "loop_heartbeat");
 
   @Test

@@ -105,10 +105,11 @@ public final class McpModule {
         .instructions("Interlock puts a person in the loop. ask_human and approval_prompt wait"
             + " for a person's answer; loop_create, loop_send (it waits until the agent's turn"
             + " ends), loop_get, loop_answer_choice and loop_interrupt drive a coding agent's"
-            + " loops (loopat); loop_create_issue, loop_update_issue, loop_get_issue,"
-            + " loop_list_issues, loop_create_comment, loop_ingest_signal and"
-            + " loop_get_dashboard work Loop's improvement engine (issues, comments, signals,"
-            + " its dashboard); the other tools create, read, decide and cancel interrupts in"
+            + " loops (loopat); loop_get_next_task claims Loop's best unblocked issue with its"
+            + " prompt, loop_heartbeat keeps the claim and loop_complete_task finishes it;"
+            + " loop_create_issue, loop_update_issue, loop_get_issue, loop_list_issues,"
+            + " loop_create_comment, loop_ingest_signal and loop_get_dashboard work Loop's"
+            + " improvement engine (issues, comments, signals, its dashboard); the other tools create, read, decide and cancel interrupts in"
             + " the words of Loopgate, LoopIn and AgentGate.")
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .jsonMapper(mcpJson)

@@ -104,7 +104,8 @@ final class McpToolSpecs {
   private CallToolResult success(JsonNode out, boolean structured) {
     CallToolResult.Builder result = CallToolResult.builder().isError(false);
     try {
-      result.addTextContent(json.writeValueAsString(out));
+      // A tool that answers in words (a JSON string) is shown as those words.
+      result.addTextContent(out.isTextual() ? out.asText() : json.writeValueAsString(out));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

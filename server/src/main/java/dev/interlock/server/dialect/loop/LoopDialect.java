@@ -38,7 +38,8 @@ public final class LoopDialect implements Dialect {
 
     // ---- MCP tools: Loop's own (loop_create_issue, ..., loop_get_dashboard) ----------------
     tools.addAll(new LoopTools(c.engine().issues(), c.engine().signals(),
-        c.engine().dashboard(), issueViews, signalViews, c.json()).tools());
+        c.engine().dashboard(), issueViews, signalViews, c.json(), c.engine().dispatch(),
+        new DispatchViews(new LoopViews(c.json()))).tools());
 
     // ---- templates, versions, prompt reviews --------------------------------------------
     LoopViews templateEnvelopes = new LoopViews(c.json());

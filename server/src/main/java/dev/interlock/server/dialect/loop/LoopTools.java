@@ -13,6 +13,7 @@ import dev.interlock.server.mcp.McpTool;
 import dev.interlock.server.mcp.ToolSchema;
 import dev.interlock.server.service.Page;
 import dev.interlock.server.service.engine.DashboardService;
+import dev.interlock.server.service.engine.DispatchService;
 import dev.interlock.server.service.engine.EngineRules;
 import dev.interlock.server.service.engine.IssueService;
 import dev.interlock.server.service.engine.IssueService.IssueQuery;
@@ -30,14 +31,19 @@ import java.util.function.Supplier;
  * are the REST objects, or the fields of them Loop's tools return. Reading needs
  * {@code loop:read}, writing {@code loop:write}.
  *
- * <p>{@code loop_get_next_task} and {@code loop_complete_task} (dispatch) join the list in
- * {@link #tools} as one entry each.
+ * <p>Dispatch: {@code loop_get_next_task} claims as {@code GET /api/dispatch/next} does (the
+ * claim's lease is in the result, as over REST); {@code loop_complete_task} sets the issue
+ * done (which completes its lease), records the outcome as the agent's comment and names the
+ * issues that finishing it unblocked.
  */
 final class LoopTools {
 
   /** The issue fields Loop's tools return for an issue they created, changed or listed. */
   static final List<String> ISSUE_SUMMARY =
       List.of("id", "number", "title", "type", "status", "priority");
+  /** The issue fields {@code loop_get_next_task} returns (Loop's order). */
+  static final List<String> NEXT_TASK_ISSUE =
+      List.of("id", "number", "title", "type", "priority", "status");
   /** The comment fields {@code loop_create_comment} returns. */
   static final List<String> COMMENT_SUMMARY = List.of("id", "body", "authorName", "createdAt");
   /** Loop's tools list at most this many issues at a time (its REST API allows 200). */
@@ -50,9 +56,14 @@ final class LoopTools {
   private final IssueViews issueViews;
   private final SignalViews signalViews;
   private final ObjectMapper json;
+  private final DispatchService dispatch;
+  private final DispatchViews dispatchViews;
 
   LoopTools(IssueService issues, SignalService signals, DashboardService dashboard,
-      IssueViews issueViews, SignalViews signalViews, ObjectMapper json) {
+      IssueViews issueViews, SignalViews signalViews, ObjectMapper json,
+      DispatchService dispatch, DispatchViews dispatchViews) {
+    this.dispatch = dispatch;
+    this.dispatchViews = dispatchViews;
     this.issues = issues;
     this.signals = signals;
     this.dashboard = dashboard;
@@ -61,8 +72,29 @@ final class LoopTools {
     this.json = json;
   }
 
+  /** What loop_get_next_task answers when nothing can be claimed (Loop's words). */
+  static final String QUEUE_EMPTY = "No tasks available. The dispatch queue is empty.";
+
   List<McpTool> tools() {
     return List.of(
+        McpTool.writing("loop_get_next_task",
+            "Get the highest-priority unblocked issue with dispatch instructions. Atomically"
+                + " claims the issue. Returns issue details and hydrated prompt: {issue: {id,"
+                + " number, title, type, priority, status}, prompt, meta, lease}. The claim"
+                + " holds while you work on the issue (update it, comment on it, or call"
+                + " loop_heartbeat); finish with loop_complete_task.",
+            ToolSchema.object()
+                .string("projectId", false, "Filter to a specific project")
+                .build(),
+            Scopes.LOOP_WRITE, (caller, args, call) -> nextTask(caller, args)),
+        McpTool.writing("loop_complete_task",
+            "Mark an issue as done, record what was accomplished, and find newly unblocked"
+                + " issues. Returns {issue, comment, unblockedIssues}.",
+            ToolSchema.object()
+                .string("issueId", true, "ID of the issue to complete")
+                .string("outcome", true, "Summary of what was accomplished")
+                .build(),
+            Scopes.LOOP_WRITE, (caller, args, call) -> completeTask(caller, args)),
         McpTool.writing("loop_create_issue",
             "Create a new issue in Loop. Issues are the atomic unit of work: signals,"
                 + " hypotheses, plans, tasks and monitors are all issue types. Returns {id,"
@@ -220,6 +252,40 @@ final class LoopTools {
   /** {@code GET /api/dashboard/stats}'s {@code data}. */
   private JsonNode getDashboard(Caller caller) {
     return signalViews.stats(dashboard.stats(caller.ownerId())).get("data");
+  }
+
+  /** {@code GET /api/dispatch/next} as Loop's tool answers it, or its "queue empty" text. */
+  private JsonNode nextTask(Caller caller, ObjectNode args) {
+    String projectId = LoopInput.of(args).optional("projectId", 1, 200);
+    return dispatch.next(caller, projectId).<JsonNode>map(claim -> {
+      ObjectNode out = dispatchViews.claim(claim, dispatch.lease());
+      out.set("issue", pick(issueViews.issue(claim.issue()), NEXT_TASK_ISSUE));
+      return out;
+    }).orElse(json.getNodeFactory().textNode(QUEUE_EMPTY));
+  }
+
+  /**
+   * Done (the claim's lease completes with it), the outcome as the agent's comment, and the
+   * issues that were waiting only on this one.
+   */
+  private JsonNode completeTask(Caller caller, ObjectNode args) {
+    String id = issueId(args);
+    return suggesting(() -> {
+      issues.get(caller.ownerId(), id);
+      String outcome = LoopInput.of(args).required("outcome", 1, LoopInput.LONG_TEXT);
+      ObjectNode done = json.createObjectNode().put("status", "done");
+      IssueRow updated = issues.update(caller.ownerId(), id, IssueResource.changes(done));
+      ObjectNode comment = json.createObjectNode().put("body", outcome)
+          .put("authorName", AGENT).put("authorType", AGENT);
+      ObjectNode out = json.createObjectNode();
+      out.set("issue", issueViews.issue(updated));
+      out.set("comment", issueViews.comment(IssueResource.postComment(issues, caller.ownerId(),
+          id, comment)));
+      ArrayNode unblocked = out.putArray("unblockedIssues");
+      issues.unblockedBy(updated).forEach(i -> unblocked.add(pick(issueViews.issue(i),
+          ISSUE_SUMMARY)));
+      return out;
+    });
   }
 
   // ---- arguments and results -------------------------------------------------------------
