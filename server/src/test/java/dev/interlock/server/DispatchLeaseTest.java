@@ -82,6 +82,12 @@ class DispatchLeaseTest {
     assertThat(dispatches).hasSize(1);
     assertThat(dispatches.get(0).get("outcome")).isEqualTo("lapsed");
     assertThat(dispatches.get(0).get("ended_at")).isNotNull();
+    // A lapsed claim counts against its prompt's version: none of its claims completed.
+    String version = body.path("meta").path("versionId").asText();
+    Double rate = app.jdbi().withHandle(h -> h.createQuery(
+        "select completion_rate from engine_template_versions where id = :id")
+        .bind("id", version).mapTo(Double.class).one());
+    assertThat(rate).isEqualTo(0.0);
 
     // Back in the queue: the next agent gets it, with a lease of its own.
     JsonNode again = claim(issue);

@@ -231,6 +231,52 @@ class DispatchTest {
   }
 
   @Test
+  void givenClaimsOfOneVersion_whenTheyEnd_thenItsCompletionRateAndMeanDurationAreKept()
+      throws Exception {
+    IssueRow first = ws.issue("Checkout errors", "signal", 1);
+    IssueRow second = ws.issue("Slow search", "signal", 2);
+    Resp a = next("");
+    Resp b = next("");
+    assertThat(a.body().path("issue").path("id").asText()).isEqualTo(first.id());
+    assertThat(b.body().path("issue").path("id").asText()).isEqualTo(second.id());
+    String template = a.body().path("meta").path("templateId").asText();
+    String version = a.body().path("meta").path("versionId").asText();
+    assertThat(b.body().path("meta").path("versionId").asText()).isEqualTo(version);
+    JsonNode before = version(template, version);
+    assertThat(before.path("completionRate").isNull()).as(before.toString()).isTrue();
+    assertThat(before.path("avgDurationMs").isNull()).isTrue();
+    Thread.sleep(50); // a completed claim lasts a measurable time
+    // Done through Loop's own door, then the other claim goes back to the queue.
+    assertThat(patchStatus(first, "done").status()).isEqualTo(200);
+    JsonNode one = version(template, version);
+    assertThat(one.path("completionRate").asDouble()).isEqualTo(1.0);
+    assertThat(one.path("avgDurationMs").asDouble()).isGreaterThanOrEqualTo(50.0);
+    assertThat(patchStatus(second, "todo").status()).isEqualTo(200);
+    JsonNode two = version(template, version);
+    assertThat(two.path("completionRate").asDouble()).isEqualTo(0.5);
+    assertThat(two.path("avgDurationMs").asDouble())
+        .isEqualTo(one.path("avgDurationMs").asDouble());
+  }
+
+  private Resp patchStatus(IssueRow issue, String status) {
+    return app.send(app.builder("/api/issues/" + issue.id(), ws.key)
+        .header("Content-Type", "application/json")
+        .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"status\":\"" + status + "\"}")));
+  }
+
+  private JsonNode version(String templateId, String versionId) {
+    Resp r = app.get("/api/templates/" + templateId + "/versions?limit=100", ws.key);
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+    for (JsonNode v : r.body().path("data")) {
+      if (v.path("id").asText().equals(versionId)) {
+        return v;
+      }
+    }
+    throw new AssertionError("no version " + versionId + " in " + r.body());
+  }
+
+  @Test
   void givenNothingEligible_whenNext_then204AndAnEmptyQueue() {
     assertThat(next("").status()).isEqualTo(204);
     assertThat(next("").raw().body()).isEmpty();

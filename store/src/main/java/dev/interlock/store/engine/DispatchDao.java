@@ -150,6 +150,34 @@ public interface DispatchDao {
   Optional<DispatchRow> end(@Bind("id") String id, @Bind("outcome") String outcome);
 
   /**
+   * Recomputes a template version's dispatch outcomes from its ended claims:
+   * {@code completion_rate} (completed / ended, whatever ended them) and
+   * {@code avg_duration_ms} (claim to completion, completed claims only). Call it in the
+   * transaction that ended a claim, after ending it: the version row is locked first, so of
+   * two claims ending at once the later one's recount sees both.
+   */
+  default void recountVersion(String versionId) {
+    if (versionId != null && lockVersion(versionId).isPresent()) {
+      recount(versionId);
+    }
+  }
+
+  @SqlQuery("select id from engine_template_versions where id = :id for update")
+  Optional<String> lockVersion(@Bind("id") String id);
+
+  @SqlUpdate("""
+      update engine_template_versions v
+         set completion_rate = s.rate, avg_duration_ms = s.avg_ms
+        from (select count(*) filter (where outcome = 'completed')::double precision
+                       / nullif(count(*), 0) as rate,
+                     avg(extract(epoch from ended_at - claimed_at) * 1000)
+                       filter (where outcome = 'completed') as avg_ms
+                from engine_dispatches
+               where version_id = :id and ended_at is not null) s
+       where v.id = :id""")
+  void recount(@Bind("id") String id);
+
+  /**
    * Locks a held lease for this transaction and answers how many milliseconds are left of
    * it by the store's clock (0 or less: it has run out); empty if it ended or never was.
    */

@@ -47,6 +47,7 @@ public final class LeaseActivitiesImpl implements LeaseActivities {
         return LapseResult.extended(left.get()); // a heartbeat reached the store
       }
       DispatchRow ended = dao.end(lease.dispatchId(), "lapsed").orElseThrow();
+      dao.recountVersion(ended.versionId());
       boolean returned = dao.returnToQueue(ended.issueId()) == 1;
       if (returned) {
         dao.comment("cmt_" + UUID.randomUUID(), ended.ownerId(), ended.issueId(),

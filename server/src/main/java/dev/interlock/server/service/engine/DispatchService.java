@@ -272,8 +272,13 @@ public final class DispatchService {
   }
 
   private Optional<DispatchRow> end(String ownerId, String issueId, String outcome) {
-    Optional<DispatchRow> ended = jdbi.withExtension(DispatchDao.class, dao ->
-        dao.openOf(ownerId, issueId).flatMap(d -> dao.end(d.id(), outcome)));
+    Optional<DispatchRow> ended = jdbi.inTransaction(h -> {
+      DispatchDao dao = h.attach(DispatchDao.class);
+      Optional<DispatchRow> row = dao.openOf(ownerId, issueId).flatMap(d -> dao.end(d.id(),
+          outcome));
+      row.ifPresent(d -> dao.recountVersion(d.versionId()));
+      return row;
+    });
     ended.ifPresent(d -> leases.complete(d.id(), outcome));
     return ended;
   }
