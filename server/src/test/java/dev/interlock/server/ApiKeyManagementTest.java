@@ -85,7 +85,7 @@ class ApiKeyManagementTest {
   }
 
   @Test
-  void givenNoBody_whenKeyCreated_thenNoLabelNoExpiryAndAllRequestScopes() {
+  void givenNoBody_whenKeyCreated_thenNoLabelNoExpiryAndEveryScopeButAdmin() {
     User user = ids.newUser("nobody");
     Resp r = ids.bearer("POST", "/api/user/apikeys", user.token(), null);
 
@@ -93,9 +93,13 @@ class ApiKeyManagementTest {
     assertThat(r.body().path("label").isNull()).isTrue();
     assertThat(r.body().path("expires_at").isNull()).isTrue();
     assertThat(r.body().path("scopes")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
-        "request:create", "request:read", "request:decide", "webhook:manage");
+        "request:create", "request:read", "request:decide", "webhook:manage", "loop:read",
+        "loop:write");
     String key = r.text("raw_key");
     assertThat(app.post("/interrupts", key, TestApp.interrupt("u", "Works")).status()).isEqualTo(201);
+    // The same key works Loop's queue (Bearer, as Loop's SDK sends it).
+    assertThat(app.send(app.builder("/api/dispatch/queue", null)
+        .header("Authorization", "Bearer " + key)).status()).isEqualTo(200);
   }
 
   @Test

@@ -24,9 +24,12 @@ public final class Scopes {
   public static final List<String> ALL = List.of(ADMIN, REQUEST_CREATE, REQUEST_READ,
       REQUEST_DECIDE, WEBHOOK_MANAGE, LOOP_READ, LOOP_WRITE);
 
-  /** What a key a user creates gets unless it asks for less. */
-  public static final Set<String> DEFAULT_FOR_USER_KEYS =
-      Set.of(REQUEST_CREATE, REQUEST_READ, REQUEST_DECIDE, WEBHOOK_MANAGE);
+  /**
+   * What a key a user creates gets unless it asks for less: every scope but {@code admin}
+   * (the dashboard's key form checks the same ones).
+   */
+  public static final Set<String> DEFAULT_FOR_USER_KEYS = Set.of(REQUEST_CREATE, REQUEST_READ,
+      REQUEST_DECIDE, WEBHOOK_MANAGE, LOOP_READ, LOOP_WRITE);
 
   private Scopes() {}
 
