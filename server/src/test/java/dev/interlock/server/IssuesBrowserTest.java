@@ -14,7 +14,10 @@ import java.util.UUID;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -32,9 +35,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Loop's issues in a headless Chromium (see {@link HeadlessChromium}): the workspace's admin
  * logs in, opens Issues from the navigation, narrows the list by status with the filter
  * form, opens an issue and reads its relation and threaded comments, a hostile comment
- * shown as text. Issues are made through Loop's REST API, as in {@link IssuePagesTest}.
+ * shown as text; then opens the dispatch queue from Issues and sees a claimed issue move to
+ * the claims. Issues are made through Loop's REST API, as in {@link IssuePagesTest}.
  * Screenshots go where {@link BrowserTest}'s do; the console has no errors.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IssuesBrowserTest {
 
   static final String XSS = "<script>alert(1)</script>";
@@ -102,6 +107,7 @@ class IssuesBrowserTest {
   }
 
   @Test
+  @Order(1)
   void givenIssues_whenFilteredByStatusAndOneIsOpened_thenItsCommentsAreShown()
       throws IOException {
     String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -163,6 +169,44 @@ class IssuesBrowserTest {
     List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
     assertThat(severe).as("errors in the browser console").isEmpty();
+  }
+
+  /** After the first test (whose issue numbers it would shift): its todo issue is queued. */
+  @Test
+  @Order(2)
+  void givenAQueue_whenOpenedFromIssuesAndAnIssueIsClaimed_thenItMovesToTheClaims()
+      throws IOException {
+    driver.get(app.base() + "/ui/issues");
+    driver.findElement(By.id("queue-link")).click();
+    waitUpTo(10).until(ExpectedConditions.urlToBe(app.base() + "/ui/issues/queue"));
+    List<String> api = new java.util.ArrayList<>();
+    app.get("/api/dispatch/queue", key).body().path("data")
+        .forEach(q -> api.add(q.path("issue").path("id").asText()));
+    assertThat(api).isNotEmpty();
+    assertThat(queued()).containsExactlyElementsOf(api);
+    assertThat(driver.findElement(By.id("no-claims")).getText())
+        .startsWith("No claims are held.");
+
+    TestApp.Resp next = app.get("/api/dispatch/next", key);
+    assertThat(next.status()).as(next.raw().body()).isEqualTo(200);
+    String claimed = next.body().path("issue").path("id").asText();
+    driver.navigate().refresh();
+    assertThat(queued()).containsExactlyElementsOf(api.subList(1, api.size()));
+    WebElement claim = driver.findElement(By.cssSelector("#claims tr[data-issue-claimed=\""
+        + claimed + "\"]"));
+    // The lease's deadline in words, by the page's script: half an hour from now.
+    assertThat(claim.findElement(By.cssSelector(".lease-until time")).getText())
+        .matches("in (29|30) min");
+    screenshot("issue-queue");
+
+    List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+    assertThat(severe).as("errors in the browser console").isEmpty();
+  }
+
+  static List<String> queued() {
+    return driver.findElements(By.cssSelector("#queue tbody tr")).stream()
+        .map(r -> r.getAttribute("data-queued")).toList();
   }
 
   static List<String> rows() {

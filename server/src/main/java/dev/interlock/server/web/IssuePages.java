@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.model.engine.CommentRow;
 import dev.interlock.model.engine.IssueRow;
 import dev.interlock.model.engine.LabelRow;
+import dev.interlock.model.engine.ScoredIssue;
 import dev.interlock.server.service.engine.DashboardService;
+import dev.interlock.server.service.engine.DispatchService;
 import dev.interlock.server.service.engine.IssueService;
 import dev.interlock.server.web.Page.Nav;
 import java.util.List;
@@ -14,8 +16,10 @@ import java.util.Map;
 /**
  * Loop's issues in the dashboard, read-only: the workspace's issues with the engine's stats
  * ({@code issues.mustache}) and one issue with its parent, children, relations, labels,
- * threaded comments and the signal it came from ({@code issue.mustache}). The models are
- * formatted strings; the templates escape every one.
+ * threaded comments and the signal it came from ({@code issue.mustache}); the dispatch queue
+ * in the order dispatch hands it out, the claims held now and the issues waiting for a
+ * person's approval ({@code queue.mustache}). The models are formatted strings; the
+ * templates escape every one.
  */
 final class IssuePages {
 
@@ -74,6 +78,68 @@ final class IssuePages {
     return counts.entrySet().stream()
         .map(e -> new Count(e.getKey(), label(e.getKey()), String.valueOf(e.getValue())))
         .toList();
+  }
+
+  // ---- the dispatch queue --------------------------------------------------------------
+
+  /** How many of the held claims and of the issues waiting for approval the page shows. */
+  static final int SECTION_LIMIT = 100;
+
+  /** A queued issue as dispatch scored it, with its project's name. */
+  record Scored(ScoredIssue scored, String project) {}
+
+  record Queue(String workspace, DashboardPages.Select projectFilter, boolean empty,
+      List<Queued> queued, String total, String shown, String newer, String older,
+      String projectParam, boolean noClaims, List<Claim> claims, String claimsMore,
+      boolean noneWaiting, List<Waiting> waiting, String waitingMore) {}
+
+  /** One issue of the queue: its place in it, and its score with the score's four parts. */
+  record Queued(String position, String id, String number, String title, String type,
+      String priority, String project, String score, String priorityWeight, String goalBonus,
+      String ageBonus, String typeBonus) {}
+
+  record Claim(String dispatchId, String issueId, String number, String title,
+      String claimedBy, Page.Moment claimedAt, Page.Moment leaseUntil, Page.Moment heartbeat) {}
+
+  record Waiting(String id, String number, String title, String type, String priority,
+      String project, Page.Moment created, String interruptId) {}
+
+  Page queue(Nav nav, DashboardPages.Select projectFilter, List<Scored> rows, long total,
+      int page, String projectId, List<DispatchService.HeldClaim> held, long heldTotal, List<Listed> waiting,
+      long waitingTotal) {
+    int first = (page - 1) * LIST_LIMIT;
+    List<Queued> queued = new java.util.ArrayList<>();
+    for (int n = 0; n < rows.size(); n++) {
+      ScoredIssue s = rows.get(n).scored();
+      IssueRow i = s.issue();
+      queued.add(new Queued(String.valueOf(first + n + 1), i.id(), "#" + i.number(), i.title(),
+          label(i.type()), priority(i.priority()), rows.get(n).project(),
+          String.valueOf(s.score()), String.valueOf(s.priorityWeight()),
+          String.valueOf(s.goalBonus()), String.valueOf(s.ageBonus()),
+          String.valueOf(s.typeBonus())));
+    }
+    String shown = queued.isEmpty() ? "0" : (first + 1) + "–" + (first + queued.size());
+    boolean more = first + queued.size() < total;
+    List<Claim> claims = held.stream().map(h -> new Claim(h.dispatch().id(), h.issue().id(),
+        "#" + h.issue().number(), h.issue().title(), h.dispatch().claimedBy(),
+        Page.Moment.of(h.dispatch().claimedAt(), "ago"),
+        Page.Moment.of(h.dispatch().leaseUntil(), "until"),
+        Page.Moment.of(h.dispatch().heartbeatAt(), "ago"))).toList();
+    List<Waiting> waits = waiting.stream().map(w -> new Waiting(w.issue().id(),
+        "#" + w.issue().number(), w.issue().title(), label(w.issue().type()),
+        priority(w.issue().priority()), w.project(), Page.Moment.of(w.issue().createdAt(),
+        "ago"), w.issue().approvalInterruptId())).toList();
+    String param = projectId == null ? "" : Html.url(projectId);
+    return new Page("queue.mustache", "Dispatch queue", nav, new Queue(nav.workspace().name(),
+        projectFilter, queued.isEmpty(), queued, String.valueOf(total), shown,
+        page > 1 ? String.valueOf(page - 1) : null, more ? String.valueOf(page + 1) : null,
+        param, claims.isEmpty(), claims, beyond(heldTotal, claims.size()), waits.isEmpty(),
+        waits, beyond(waitingTotal, waits.size())));
+  }
+
+  /** "and 12 more" when a section shows fewer than there are; null when it shows all. */
+  private static String beyond(long total, int shown) {
+    return total > shown ? "and " + (total - shown) + " more" : null;
   }
 
   // ---- one issue -----------------------------------------------------------------------

@@ -2,9 +2,11 @@ package dev.interlock.server.web;
 
 import dev.interlock.model.engine.IssueRow;
 import dev.interlock.model.engine.RelationRow;
+import dev.interlock.model.engine.ScoredIssue;
 import dev.interlock.server.auth.Caller;
 import dev.interlock.server.auth.Scopes;
 import dev.interlock.server.errors.NotFound;
+import dev.interlock.server.service.engine.DispatchService;
 import dev.interlock.server.service.engine.EngineRules;
 import dev.interlock.server.service.engine.Engine;
 import dev.interlock.server.service.engine.IssueService;
@@ -30,10 +32,16 @@ import java.util.Optional;
  * under the engine's stats; {@code /ui/issues/{id}} shows one issue with its parent,
  * children, relations, labels, threaded comments and the signal it came from. Anyone in the
  * workspace reads them (every role holds {@code loop:read}); another workspace's issue is
- * not there. Everything goes through the engine's services.
+ * not there. {@code /ui/issues/queue} shows the dispatch queue in the order
+ * {@code GET /api/dispatch/next} hands it out, with each issue's score, the claims held now
+ * and the issues waiting for a person's approval. Everything goes through the engine's
+ * services.
  */
 @Path("/ui/issues")
 public final class IssuePagesResource {
+
+  /** How many of the workspace's projects the queue's project filter offers. */
+  static final int PROJECT_CHOICES = 200;
 
   private final Engine engine;
   private final DashboardFrame frame;
@@ -81,6 +89,50 @@ public final class IssuePagesResource {
         filter("status", "Status", "All statuses", EngineRules.ISSUE_STATUSES, s),
         filter("type", "Type", "All types", EngineRules.ISSUE_TYPES, t), rows, found.total(),
         n, s, t));
+  }
+
+  @GET
+  @Path("queue")
+  @Produces(MediaType.TEXT_HTML)
+  public Response queue(@QueryParam("projectId") String projectId,
+      @QueryParam("page") String page, @Context HttpHeaders headers, @Context UriInfo uri) {
+    Optional<Caller> session = frame.session(headers);
+    if (session.isEmpty()) {
+      return DashboardFrame.toLogin(uri);
+    }
+    Caller user = session.get();
+    Page.Nav nav = frame.nav("issues", user, headers, "/ui/issues/queue");
+    if (!user.hasScope(Scopes.LOOP_READ)) {
+      return Html.page(403, DashboardFrame.refusal(nav, "You may not read Loop's issues",
+          "Your role in " + nav.workspace().name() + " does not read Loop's issues."));
+    }
+    Integer n = pageNumber(page);
+    String project = projectId == null || projectId.isEmpty() ? null : projectId;
+    Map<String, String> projects = new HashMap<>();
+    if (n == null || (project != null && projectName(user, project, projects) == null)) {
+      return Html.page(400, DashboardFrame.refusal(nav, "No such filter",
+          "Choose a project of " + nav.workspace().name() + " from the list, and a page"
+              + " from 1."));
+    }
+    DispatchService dispatch = engine.dispatch();
+    var queued = dispatch.queue(user, project, IssuePages.LIST_LIMIT,
+        (n - 1) * IssuePages.LIST_LIMIT);
+    List<IssuePages.Scored> rows = new ArrayList<>();
+    for (ScoredIssue s : queued.items()) {
+      rows.add(new IssuePages.Scored(s, projectName(user, s.issue().projectId(), projects)));
+    }
+    var held = dispatch.held(user, IssuePages.SECTION_LIMIT, 0);
+    var waiting = dispatch.awaitingApproval(user, IssuePages.SECTION_LIMIT, 0);
+    List<IssuePages.Listed> waits = new ArrayList<>();
+    for (IssueRow i : waiting.items()) {
+      waits.add(new IssuePages.Listed(i, projectName(user, i.projectId(), projects),
+          List.of()));
+    }
+    List<String[]> choices = engine.projects().list(user.ownerId(), PROJECT_CHOICES, 0)
+        .items().stream().map(p -> new String[] {p.id(), p.name()}).toList();
+    return Html.page(200, pages.queue(nav, DashboardPages.select("projectId", "projectId",
+        "Project", "All projects", choices, project), rows, queued.total(), n, project,
+        held.items(), held.total(), waits, waiting.total()));
   }
 
   @GET

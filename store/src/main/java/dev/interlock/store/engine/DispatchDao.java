@@ -134,6 +134,20 @@ public interface DispatchDao {
       + " order by lease_until")
   List<DispatchRow> allOpen();
 
+  /**
+   * The leases one workspace holds now, the soonest to lapse first (a page of them for the
+   * dashboard; {@link #allOpen} is every workspace's, for recovery only).
+   */
+  @SqlQuery("select " + DISPATCH_COLUMNS + " from engine_dispatches"
+      + " where owner_id = :ownerId and ended_at is null order by lease_until, id"
+      + " limit :limit offset :offset")
+  List<DispatchRow> openOfOwner(@Bind("ownerId") String ownerId, @Bind("limit") int limit,
+      @Bind("offset") int offset);
+
+  @SqlQuery("select count(*) from engine_dispatches where owner_id = :ownerId"
+      + " and ended_at is null")
+  long countOpenOfOwner(@Bind("ownerId") String ownerId);
+
   /** A sign of life: the lease runs its full length again from now (if still held). */
   @SqlQuery("""
       update engine_dispatches
@@ -241,6 +255,21 @@ public interface DispatchDao {
        where id = :id
       returning\s""" + IssueDao.COLUMNS)
   IssueRow awaitApproval(@Bind("id") String issueId, @Bind("interruptId") String interruptId);
+
+  /**
+   * The workspace's issues that wait for a person's approval (kept out of the queue), the
+   * oldest first; done and canceled ones wait for nothing.
+   */
+  @SqlQuery("select " + IssueDao.COLUMNS + " from engine_issues"
+      + " where owner_id = :ownerId and requires_approval and deleted_at is null"
+      + " and status not in ('done', 'canceled') order by created_at, number"
+      + " limit :limit offset :offset")
+  List<IssueRow> awaitingApproval(@Bind("ownerId") String ownerId, @Bind("limit") int limit,
+      @Bind("offset") int offset);
+
+  @SqlQuery("select count(*) from engine_issues where owner_id = :ownerId"
+      + " and requires_approval and deleted_at is null and status not in ('done', 'canceled')")
+  long countAwaitingApproval(@Bind("ownerId") String ownerId);
 
   /**
    * Decided requests for approval not yet applied to their issues: those of one interrupt,

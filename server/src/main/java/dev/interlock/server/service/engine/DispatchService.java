@@ -193,6 +193,35 @@ public final class DispatchService {
     });
   }
 
+  /** A claim held now: the lease and the issue it holds. */
+  public record HeldClaim(DispatchRow dispatch, IssueRow issue) {}
+
+  /** The caller's workspace's claims held now, the soonest to lapse first, paged. */
+  public Page<HeldClaim> held(Caller caller, int limit, int offset) {
+    String ownerId = caller.ownerId();
+    return jdbi.inTransaction(h -> {
+      DispatchDao dao = h.attach(DispatchDao.class);
+      IssueDao issues = h.attach(IssueDao.class);
+      List<HeldClaim> held = new ArrayList<>();
+      for (DispatchRow d : dao.openOfOwner(ownerId, limit, offset)) {
+        issues.find(ownerId, d.issueId()).ifPresent(i -> held.add(new HeldClaim(d, i)));
+      }
+      return new Page<>(held, dao.countOpenOfOwner(ownerId), limit, offset);
+    });
+  }
+
+  /**
+   * The caller's workspace's issues that wait for a person's approval before dispatch may
+   * hand them out (each names its question, {@link IssueRow#approvalInterruptId()}), paged.
+   */
+  public Page<IssueRow> awaitingApproval(Caller caller, int limit, int offset) {
+    return jdbi.inTransaction(h -> {
+      DispatchDao dao = h.attach(DispatchDao.class);
+      return new Page<>(dao.awaitingApproval(caller.ownerId(), limit, offset),
+          dao.countAwaitingApproval(caller.ownerId()), limit, offset);
+    });
+  }
+
   /** A claim handed out by mistake (its prompt failed): back to the queue, lease ended. */
   private void unclaim(DispatchRow dispatch) {
     jdbi.useTransaction(h -> {
