@@ -578,6 +578,35 @@ class LoopSignalsTest {
   // ---- not configured ----------------------------------------------------------------------
 
   @Test
+  void givenAWebhookWorkspaceThatDoesNotExist_whenGithubDelivers_then503UntilItExists(
+      @TempDir Path nowhereData) {
+    try (TestApp nowhere = new TestApp(nowhereData,
+        ConfigOverride.config("engine.githubWebhookSecret", GITHUB_SECRET),
+        ConfigOverride.config("engine.webhookWorkspace", "ws-nowhere")).start()) {
+      byte[] body = githubEvent("acme/nowhere");
+      Resp refused = deliver(nowhere, "github", body, github("push", "d-nowhere", body));
+      assertThat(refused.status()).as(refused.raw().body()).isEqualTo(503);
+      assertThat(refused.body().path("error").asText()).contains("LOOP_WEBHOOK_WORKSPACE")
+          .contains("does not exist");
+      long stored = nowhere.jdbi().withHandle(h -> h.createQuery(
+          "select count(*) from engine_signals").mapTo(long.class).one());
+      assertThat(stored).isZero();
+      // A bad signature is still 401 first: nothing about the server's setup is told.
+      Resp forged = deliver(nowhere, "github", body, github("push", "d-x", "x".getBytes()));
+      assertThat(forged.status()).isEqualTo(401);
+      // Once the workspace exists, the redelivery is filed there.
+      nowhere.jdbi().useHandle(h -> h.execute(
+          "insert into workspaces (id, name) values ('ws-nowhere', 'Nowhere')"));
+      Resp filed = deliver(nowhere, "github", body, github("push", "d-nowhere", body));
+      assertThat(filed.status()).as(filed.raw().body()).isEqualTo(200);
+      java.util.List<String> owners = nowhere.jdbi().withHandle(h -> h.createQuery(
+          "select owner_id from engine_signals").mapTo(String.class).list());
+      assertThat(owners).containsExactly("ws-nowhere");
+    }
+  }
+
+
+  @Test
   void givenNoSecretConfigured_whenAnyProviderDelivers_then503NamingTheSettingAndNothingStored() {
     assertThat(bare.configuration().engine.githubWebhookSecret).isEmpty();
     assertThat(bare.configuration().engine.sentryClientSecret).isEmpty();

@@ -83,6 +83,8 @@ public final class ProviderWebhooks {
   private final SignalService signals;
   private final String workspace;
   private final Map<Provider, byte[]> secrets;
+  /** Set once the configured workspace was seen to exist (workspaces are never deleted). */
+  private volatile boolean workspaceFound;
 
   public ProviderWebhooks(SignalService signals, EngineConfig config) {
     this.signals = signals;
@@ -91,6 +93,18 @@ public final class ProviderWebhooks {
     put(Provider.GITHUB, config.githubWebhookSecret);
     put(Provider.SENTRY, config.sentryClientSecret);
     put(Provider.POSTHOG, config.posthogWebhookSecret);
+    if (!secrets.isEmpty()) {
+      try {
+        workspaceFound = signals.workspaceExists(workspace);
+        if (!workspaceFound) {
+          log.warn("engine.webhookWorkspace (LOOP_WEBHOOK_WORKSPACE) is {}, which is no"
+              + " workspace: Loop's provider webhooks answer 503 until it names one (admin, or"
+              + " a workspace's id)", workspace);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not check engine.webhookWorkspace at start: {}", e.getMessage());
+      }
+    }
     for (Provider p : Provider.values()) {
       if (!secrets.containsKey(p)) {
         log.warn("Loop's {} webhook (POST /api/signals/{}) is not configured and answers 503:"
@@ -128,6 +142,15 @@ public final class ProviderWebhooks {
       case SENTRY -> verifyHmac(delivery, secret, "Sentry-Hook-Signature", "");
       case POSTHOG -> verifySharedSecret(delivery, secret);
     };
+    if (!workspaceFound) {
+      if (!signals.workspaceExists(workspace)) {
+        log.warn("{} webhook delivery refused: engine.webhookWorkspace {} is no workspace",
+            provider.displayName, workspace);
+        throw new TemporarilyUnavailable(provider.displayName + " webhooks cannot be filed:"
+            + " the workspace this server files them in (LOOP_WEBHOOK_WORKSPACE) does not exist");
+      }
+      workspaceFound = true;
+    }
     ObjectNode event = delivery.json().apply(body);
     return switch (provider) {
       case GITHUB -> signals.ingest(workspace, github(delivery.header(), event),

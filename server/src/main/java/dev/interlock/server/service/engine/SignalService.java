@@ -66,6 +66,16 @@ public final class SignalService {
     this.json = json;
   }
 
+  /**
+   * Whether {@code ownerId} is a workspace signals can be filed in: {@code admin} (the admin
+   * key's, which exists before anyone registers) or a workspace that exists.
+   */
+  public boolean workspaceExists(String ownerId) {
+    return "admin".equals(ownerId) || jdbi.withHandle(h -> h.createQuery(
+        "select exists (select 1 from workspaces where id = :id)").bind("id", ownerId)
+        .mapTo(Boolean.class).one());
+  }
+
   /** The issue priority a severity gives (critical 1, high 2, medium 3, low 4). */
   public static int priorityOf(String severity) {
     return PRIORITY_OF_SEVERITY.get(severity);
