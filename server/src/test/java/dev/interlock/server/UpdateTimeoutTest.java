@@ -42,4 +42,34 @@ class UpdateTimeoutTest {
       assertThat(app.get("/interrupts/" + id, ADMIN_KEY).text("status")).isEqualTo("pending");
     }
   }
+
+  /**
+   * Loop's approval gate when the question's workflow does not answer: the issue is still
+   * created and tied to its stored question (which every door lists), never left waiting
+   * for a question that does not exist, and dispatch keeps skipping it.
+   */
+  @Test
+  void givenNoWorkerTakesUpTheQuestion_whenAnIssueRequiresApproval_thenItWaitsOnAStoredQuestion()
+      throws Exception {
+    try (TestApp app = new TestApp(data, ConfigOverride.config("worker.enabled", "false"),
+        ConfigOverride.config("temporal.updateTimeout", "2s")).start()) {
+      TestApp.Resp created = app.send(app.builder("/api/issues", ADMIN_KEY)
+          .timeout(Duration.ofSeconds(15))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"Cache the price list\","
+              + "\"type\":\"plan\",\"status\":\"todo\",\"requiresApproval\":true}")));
+      assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+      assertThat(created.body().path("data").path("requiresApproval").asBoolean()).isTrue();
+      String issueId = created.body().path("data").path("id").asText();
+      String questionId = app.jdbi().withHandle(h -> h.createQuery(
+          "select approval_interrupt_id from engine_issues where id = :id").bind("id", issueId)
+          .mapTo(String.class).one());
+      assertThat(questionId).as("the issue names its question").isNotNull();
+      TestApp.Resp question = app.get("/interrupts/" + questionId, ADMIN_KEY);
+      assertThat(question.status()).isEqualTo(200);
+      assertThat(question.text("status")).isEqualTo("pending");
+      assertThat(question.text("action")).isEqualTo("Approve plan #1: Cache the price list");
+      assertThat(app.get("/api/dispatch/next", ADMIN_KEY).status()).isEqualTo(204);
+    }
+  }
 }

@@ -141,11 +141,28 @@ public final class InterruptService {
    */
   public Created createSettled(Caller caller, CreateInterrupt command) {
     Created created = create(caller, command);
-    if (!created.interrupt().isPending()) {
+    return new Created(settle(caller, created.interrupt()), created.replayed());
+  }
+
+  /**
+   * Waits until a created interrupt's policies have had their say (see
+   * {@link #createSettled}) and answers it as it stands then.
+   *
+   * @throws TemporarilyUnavailable when its workflow does not answer in time; the interrupt
+   *     stays stored and pending, and its workflow runs when Temporal does
+   */
+  public InterruptRow settle(Caller caller, InterruptRow created) {
+    if (!created.isPending()) {
       return created;
     }
-    gateway.settled(created.interrupt().id());
-    return new Created(get(caller, created.interrupt().id()), created.replayed());
+    gateway.settled(created.id());
+    return get(caller, created.id());
+  }
+
+  /** The caller's interrupt created with {@code idempotencyKey}, if there is one. */
+  public Optional<InterruptRow> byIdempotencyKey(Caller caller, String idempotencyKey) {
+    return jdbi.withHandle(
+        h -> InterruptSql.findByIdempotencyKey(h, caller.ownerId(), idempotencyKey));
   }
 
   /**

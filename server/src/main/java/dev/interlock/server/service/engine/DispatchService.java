@@ -11,11 +11,13 @@ import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.Conflict;
 import dev.interlock.server.errors.NotFound;
 import dev.interlock.server.errors.Refusal;
+import dev.interlock.server.errors.TemporarilyUnavailable;
 import dev.interlock.server.service.CreateInterrupt;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.server.service.Page;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.Urgency;
+import dev.interlock.server.temporal.InterruptGateway;
 import dev.interlock.server.temporal.LeaseGateway;
 import dev.interlock.store.engine.DispatchDao;
 import dev.interlock.store.engine.IssueDao;
@@ -386,13 +388,34 @@ public final class DispatchService {
     // Keyed by the question it replaces, so two concurrent requests ask once.
     String key = "loop-approval:" + issue.id() + ":"
         + (issue.approvalInterruptId() == null ? "first" : issue.approvalInterruptId());
-    InterruptRow asked = interrupts.createSettled(caller, CreateInterrupt.approval(SOURCE,
-        "loop", null, "Approve " + issue.type() + " #" + issue.number() + ": " + title, context,
-        null, Urgency.NORMAL, expiresAt, null, key)).interrupt();
+    CreateInterrupt question = CreateInterrupt.approval(SOURCE, "loop", null,
+        "Approve " + issue.type() + " #" + issue.number() + ": " + title, context, null,
+        Urgency.NORMAL, expiresAt, null, key);
+    InterruptRow stored;
+    try {
+      stored = interrupts.create(caller, question).interrupt();
+    } catch (TemporarilyUnavailable e) {
+      // The question is stored before its workflow starts; when Temporal refused the start,
+      // the recovery pass starts it later. Without a stored question, nothing changed.
+      stored = interrupts.byIdempotencyKey(caller, key).orElseThrow(() -> e);
+      log.warn("issue {}: approval {} stored, its workflow not started yet: {}", issue.id(),
+          stored.id(), e.getMessage());
+    }
+    String questionId = stored.id();
+    // The issue is tied to its question at once, so it never waits for a question that is
+    // not there, whatever Temporal does next.
     IssueRow waiting = jdbi.withExtension(DispatchDao.class,
-        dao -> dao.awaitApproval(issue.id(), asked.id()));
+        dao -> dao.awaitApproval(issue.id(), questionId));
     log.info("issue {} (#{}) waits for approval (interrupt {})", issue.id(), issue.number(),
-        asked.id());
+        questionId);
+    InterruptRow asked;
+    try {
+      asked = interrupts.settle(caller, stored);
+    } catch (TemporarilyUnavailable | InterruptGateway.NoWorkflow e) {
+      log.warn("issue {}: approval {} asked; its workflow has not answered yet ({}), so the"
+          + " question waits for it", issue.id(), questionId, e.getMessage());
+      return waiting;
+    }
     if (!asked.isPending()) {
       settleApprovals(asked.id()); // a policy decided at once
       return issue(caller, issueId);
