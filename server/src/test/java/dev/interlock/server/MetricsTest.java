@@ -5,6 +5,7 @@ import static dev.interlock.server.TestApp.eventually;
 import static dev.interlock.server.TestApp.interrupt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.interlock.server.TestApp.Resp;
 import io.modelcontextprotocol.client.McpSyncClient;
 import java.net.URI;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -143,6 +146,40 @@ class MetricsTest {
         () -> Scrape.of(app).value("interlock_interrupts_pending") == pending))
         .as("pending gauge %s, store %s", Scrape.of(app).value("interlock_interrupts_pending"),
             pending).isTrue();
+
+    // After this workload every metric the Grafana dashboard queries is in the scrape.
+    Set<String> used = dashboardMetrics();
+    assertThat(used).contains("interlock_interrupts_creations_total",
+        "temporal_workflow_task_schedule_to_start_latency_seconds_bucket", "jvm_memory_heap_used");
+    Set<String> missing = new TreeSet<>(used);
+    assertThat(eventually(Duration.ofSeconds(15), () -> {
+      missing.retainAll(used);
+      missing.removeAll(Scrape.of(app).names());
+      return missing.isEmpty();
+    })).as("metrics docs/grafana/interlock.json queries that no scrape has: %s", missing)
+        .isTrue();
+  }
+
+  /** The metric names in the expressions of docs/grafana/interlock.json's panels. */
+  static Set<String> dashboardMetrics() throws Exception {
+    JsonNode dashboard = TestApp.JSON.readTree(
+        Path.of("..", "docs", "grafana", "interlock.json").toFile());
+    Set<String> names = new TreeSet<>();
+    Pattern metric = Pattern.compile("\\b(?:interlock|temporal|jvm|io_dropwizard|org_eclipse)_[a-zA-Z0-9_:]*");
+    assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(8);
+    for (JsonNode panel : dashboard.path("panels")) {
+      assertThat(panel.path("targets").size()).as(panel.path("title").asText()).isPositive();
+      for (JsonNode target : panel.path("targets")) {
+        Matcher m = metric.matcher(target.path("expr").asText());
+        boolean any = false;
+        while (m.find()) {
+          names.add(m.group());
+          any = true;
+        }
+        assertThat(any).as("a metric in %s", target.path("expr").asText()).isTrue();
+      }
+    }
+    return names;
   }
 
   @Test

@@ -36,6 +36,16 @@ public final class WorkerMetrics {
 
   public WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // At zero from the start, so that an alert on any increase has a series to watch.
+    for (String kind : new String[] {"callback", "webhook"}) {
+      givenUp(kind);
+    }
+  }
+
+  private Counter givenUp(String kind) {
+    return Counter.builder("interlock.deliveries.given.up")
+        .description("Callbacks and webhook deliveries given up after their retries")
+        .tag("kind", kind).register(registry);
   }
 
   /** Meters that go nowhere: for activities built without a registry (tests, tools). */
@@ -112,9 +122,7 @@ public final class WorkerMetrics {
 
   /** A callback or webhook delivery given up after its retries (or refused for good). */
   public void deliveryGivenUp(String kind) {
-    Counter.builder("interlock.deliveries.given.up")
-        .description("Callbacks and webhook deliveries given up after their retries")
-        .tag("kind", kind).register(registry).increment();
+    givenUp(kind).increment();
   }
 
   /** A turn of a loop ended: done, error or interrupted. */
