@@ -14,9 +14,10 @@ the bucket, sum/max by label) and draws them panel by panel.
 
 The workload: interrupts created in two dialects (LoopIn and AgentGate) at a rate that
 rises and falls, each decided by a "person" after a random delay of 0.5-40 s (a fifth
-rejected), some left to expire (expiresIn 5-15 s), some cancelled, a quarter with a
+rejected; AgentGate's reads approved by a policy at once), some left to expire (expiresIn 5-15 s), some cancelled, a quarter with a
 callbackUrl to a local receiver that answers 503 one time in four (so some attempts fail
-and are retried), and a long-poll waiting on a third of them (wake latency).
+and are retried), a long-poll waiting on a third of them (wake latency), and a key limited to 30
+requests a minute that reads in bursts of 40 (rate-limit refusals).
 """
 import argparse
 import json
@@ -128,6 +129,20 @@ def workload(run, callback_url, seconds, stop):
     """Creates and decides interrupts until `seconds` have passed."""
     start = time.time()
     timers = []
+    # AgentGate's reads are approved by a policy, without a person.
+    request("POST", run.base + "/api/policies", {"name": "reads", "rules": [
+        {"match": {"action": "read_file"}, "decision": "auto_approve"}]})
+    # An agent whose key allows 30 requests a minute reads in bursts of 40.
+    _, key = request("POST", run.base + "/api/keys", {
+        "name": "bursty", "scopes": ["request:read"], "rateLimit": 30})
+
+    def bursts():
+        while not stop.is_set() and time.time() - start < seconds:
+            for _ in range(40):
+                request("GET", run.base + "/api/requests?limit=1", key=key["key"])
+            stop.wait(45)
+
+    threading.Thread(target=bursts, daemon=True).start()
 
     def later(delay, fn):
         t = threading.Timer(delay, fn)
@@ -162,6 +177,8 @@ def workload(run, callback_url, seconds, stop):
                     decision = "rejected" if random.random() < 0.2 else "approved"
                     later(random.uniform(0.5, 40), lambda i=id_, d=decision: request(
                         "POST", f"{run.base}/interrupts/{i}/decide", {"decision": d}))
+        elif random.random() < 0.25:
+            request("POST", run.base + "/api/requests", {"action": "read_file"})
         else:
             status, created = request("POST", run.base + "/api/requests",
                                       {"action": "send_email", "params": {"to": "ops"}})

@@ -45,8 +45,8 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
     var store = InterlockApplication.openStore(config, environment, new java.util.ArrayList<>());
     // The same meters as a server's, served on worker.metricsPort when it is set.
     PrometheusMeterRegistry prometheus = MetricsModule.registry(environment.metrics());
-    var temporalMetrics = InterlockApplication.temporalMetrics(prometheus,
-        new java.util.ArrayList<>(), environment.lifecycle());
+    // Closed below, after the Temporal client it reports for.
+    var temporalMetrics = MetricsModule.temporalScope(prometheus);
     var temporal = application.temporal(config, temporalMetrics);
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
         environment.getObjectMapper(),

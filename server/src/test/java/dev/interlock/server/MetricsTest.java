@@ -109,6 +109,16 @@ class MetricsTest {
     assertThat(app.get("/api/requests", limited).status()).isEqualTo(200);
     assertThat(app.get("/api/requests", limited).status()).isEqualTo(429);
 
+    // A loopat loop created, and a Loop issue claimed through dispatch.
+    Identities.User ann = new Identities(app).newUser("metrics-ann");
+    Resp loop = new Identities(app).bearer("POST", "/api/v1/loops", ann.token(),
+        Map.of("title", "metrics"));
+    assertThat(loop.status()).as(loop.raw().body()).isEqualTo(201);
+    DispatchFixtures queue = new DispatchFixtures(app);
+    queue.issue("Count this claim", "task", 2);
+    Resp claim = app.get("/api/dispatch/next", queue.key);
+    assertThat(claim.status()).as(claim.raw().body()).isEqualTo(200);
+
     Scrape after = Scrape.of(app);
     Map<String, Double> moved = new LinkedHashMap<>();
     Map<String, Double> expected = new LinkedHashMap<>();
@@ -136,6 +146,8 @@ class MetricsTest {
     expect(expected, moved, before, after, 1, "interlock_mcp_tool_calls_total",
         "tool", "list_pending_interrupts", "result", "ok");
     expect(expected, moved, before, after, 1, "interlock_rate_limited_total", "limit", "api_key");
+    expect(expected, moved, before, after, 1, "interlock_loops_creations_total");
+    expect(expected, moved, before, after, 1, "interlock_dispatch_claims_total");
     assertThat(moved).isEqualTo(expected);
     assertThat(after.value("interlock_waiters_open", "kind", "long_poll")).isZero();
 

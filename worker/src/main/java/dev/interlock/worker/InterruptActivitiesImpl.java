@@ -218,6 +218,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public PolicyOutcome evaluatePolicies(PolicyRequest request) {
+    try (var logged = LogContext.interrupt(request.interruptId())) {
+      return evaluate(request);
+    }
+  }
+
+  private PolicyOutcome evaluate(PolicyRequest request) {
     String id = request.interruptId();
     return jdbi.inTransaction(h -> {
       InterruptRow row = InterruptSql.find(h, id).orElseThrow(() ->
