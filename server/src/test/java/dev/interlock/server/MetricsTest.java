@@ -65,6 +65,23 @@ class MetricsTest {
     decideLoopin(waitedOn, "approved");
     assertThat(poll.get().text("status")).isEqualTo("approved");
 
+    // A review page's event stream waiting on one, which the decision reaches live.
+    Resp watched = app.post("/interrupts", ADMIN_KEY, interrupt("u", "Approve while watched"));
+    String watchedId = watched.text("interruptId");
+    String token = URI.create(watched.text("reviewUrl")).getQuery().substring("token=".length());
+    HttpResponse<java.util.stream.Stream<String>> sse = app.http().send(app.builder(
+        "/review/" + watchedId + "/events?token=" + token, null)
+        .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(sse.statusCode()).isEqualTo(200);
+    CompletableFuture<List<String>> streamed = CompletableFuture.supplyAsync(
+        () -> sse.body().toList());
+    assertThat(eventually(Duration.ofSeconds(10),
+        () -> Scrape.of(app).value("interlock_waiters_open", "kind", "sse") == 1))
+        .as("the event stream is open").isTrue();
+    decideLoopin(watchedId, "approved");
+    assertThat(streamed.get(15, java.util.concurrent.TimeUnit.SECONDS))
+        .anyMatch(line -> line.contains("\"status\":\"approved\""));
+
     decideLoopin(createLoopin("Reject me"), "rejected");
     String expiring = app.post("/interrupts", ADMIN_KEY,
         interrupt("u", "Expire me", "expiresIn", 1)).text("interruptId");
@@ -122,9 +139,9 @@ class MetricsTest {
     Scrape after = Scrape.of(app);
     Map<String, Double> moved = new LinkedHashMap<>();
     Map<String, Double> expected = new LinkedHashMap<>();
-    expect(expected, moved, before, after, 5, "interlock_interrupts_creations_total", "dialect", "loopin");
+    expect(expected, moved, before, after, 6, "interlock_interrupts_creations_total", "dialect", "loopin");
     expect(expected, moved, before, after, 2, "interlock_interrupts_creations_total", "dialect", "agentgate");
-    expect(expected, moved, before, after, 2, "interlock_interrupts_decided_total",
+    expect(expected, moved, before, after, 3, "interlock_interrupts_decided_total",
         "dialect", "loopin", "outcome", "approved");
     expect(expected, moved, before, after, 1, "interlock_interrupts_decided_total",
         "dialect", "loopin", "outcome", "rejected");
@@ -133,11 +150,12 @@ class MetricsTest {
     expect(expected, moved, before, after, 1, "interlock_interrupts_expired_total", "dialect", "loopin");
     expect(expected, moved, before, after, 1, "interlock_interrupts_cancelled_total", "dialect", "loopin");
     expect(expected, moved, before, after, 1, "interlock_policy_decisions_total", "outcome", "approved");
-    expect(expected, moved, before, after, 3, "interlock_decision_latency_seconds_count", "dialect", "loopin");
+    expect(expected, moved, before, after, 4, "interlock_decision_latency_seconds_count", "dialect", "loopin");
     expect(expected, moved, before, after, 2, "interlock_decision_latency_seconds_count", "dialect", "agentgate");
     // Every decision was taken within a minute of its creation: all of them in that bucket.
-    expect(expected, moved, before, after, 5, "interlock_decision_latency_seconds_bucket", "le", "60.0");
+    expect(expected, moved, before, after, 6, "interlock_decision_latency_seconds_bucket", "le", "60.0");
     expect(expected, moved, before, after, 1, "interlock_wake_latency_seconds_count", "waiter", "long_poll");
+    expect(expected, moved, before, after, 1, "interlock_wake_latency_seconds_count", "waiter", "sse");
     expect(expected, moved, before, after, 1, "interlock_callback_attempts_total",
         "result", "delivered", "attempt", "1");
     expect(expected, moved, before, after, 1, "interlock_webhook_attempts_total",
@@ -150,6 +168,7 @@ class MetricsTest {
     expect(expected, moved, before, after, 1, "interlock_dispatch_claims_total");
     assertThat(moved).isEqualTo(expected);
     assertThat(after.value("interlock_waiters_open", "kind", "long_poll")).isZero();
+    assertThat(after.value("interlock_waiters_open", "kind", "sse")).isZero();
 
     // The pending gauge is the store's count (cached for a few seconds).
     long pending = app.jdbi().withHandle(h -> h.createQuery(
