@@ -8,6 +8,7 @@ import dev.interlock.server.metrics.InterlockMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -71,7 +72,7 @@ public final class LongPoll {
       response.setTimeoutHandler(r -> held.timedOut());
       response.setTimeout(wait.plus(grace).toMillis(), TimeUnit.MILLISECONDS);
     }
-    java.time.Instant since = java.time.Instant.now();
+    Instant since = Instant.now();
     CompletableFuture<InterruptRow> decided = interrupts.awaitDecision(caller, id, wait);
     held.decided = decided;
     if (!decided.isDone()) {

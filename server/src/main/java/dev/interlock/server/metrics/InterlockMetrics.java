@@ -9,8 +9,11 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's product meters, in one place: interrupts created, pending (read from the
@@ -108,7 +111,7 @@ public final class InterlockMetrics {
   public Runnable waiting(Waiter kind) {
     AtomicInteger open = waiting[kind.ordinal()];
     open.incrementAndGet();
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean done = new AtomicBoolean();
     return () -> {
       if (done.compareAndSet(false, true)) {
         open.decrementAndGet();
@@ -177,7 +180,7 @@ public final class InterlockMetrics {
 
   /** A count read at most once per period; the last value in between. */
   static final class CachedCount {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachedCount.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CachedCount.class);
     private final LongSupplier count;
     private final Clock clock;
     private final Duration period;
