@@ -59,6 +59,12 @@ import dev.interlock.server.temporal.InterruptGateway;
 import dev.interlock.server.temporal.TemporalFactory;
 import dev.interlock.server.temporal.TemporalFactory.TemporalRuntime;
 import dev.interlock.server.web.WebModule;
+import dev.interlock.server.metrics.InterlockMetrics;
+import dev.interlock.server.metrics.MetricsModule;
+import dev.interlock.worker.WorkerMetrics;
+import com.uber.m3.tally.Scope;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.interlock.store.EmbeddedDatabase;
 import dev.interlock.store.StoreSupport;
 import dev.interlock.worker.CallbackSecrets;
@@ -132,11 +138,36 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     WebModule.bootstrap(bootstrap);
     ApiDocsModule.bootstrap(bootstrap);
     bootstrap.addCommand(new McpStdioCommand());
+    // The JVM's metrics (memory, threads, GC) in the MetricRegistry that /metrics/prometheus
+    // bridges. Dropwizard registers them itself after initialize; doing it here (it happens
+    // once) also covers applications started without that step (DropwizardTestSupport).
+    bootstrap.registerMetrics();
   }
 
-  /** The Temporal client; tests override this to hand in a TestWorkflowEnvironment's. */
-  protected TemporalRuntime temporal(InterlockConfiguration config) {
-    return TemporalFactory.build(config.temporal, Path.of(config.dataDir));
+  /**
+   * The Temporal client; tests may override this to hand in a TestWorkflowEnvironment's.
+   * {@code metrics} is the SDK's metrics scope (MetricsModule.temporalScope).
+   */
+  protected TemporalRuntime temporal(InterlockConfiguration config, Scope metrics) {
+    return TemporalFactory.build(config.temporal, Path.of(config.dataDir), metrics);
+  }
+
+  /**
+   * The Temporal SDK's metrics scope on {@code registry}, closed (a last report flushed) when
+   * {@code lifecycle} stops, after the Temporal client registered later has stopped.
+   */
+  static Scope temporalMetrics(MeterRegistry registry, List<Managed> startedEarly,
+      io.dropwizard.lifecycle.setup.LifecycleEnvironment lifecycle) {
+    Scope scope = MetricsModule.temporalScope(registry);
+    Managed closer = new Managed() {
+      @Override
+      public void stop() throws Exception {
+        scope.close();
+      }
+    };
+    startedEarly.add(closer);
+    lifecycle.manage(closer);
+    return scope;
   }
 
   /** What the server and a standalone worker share: the store, migrated. */
@@ -186,22 +217,23 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
   static InterlockWorker buildWorker(InterlockConfiguration config, TemporalRuntime temporal,
       Jdbi jdbi, ObjectMapper json, Renderings renderings, LongAdder deliveryStarts,
-      Supplier<String> mcpUrl) {
+      Supplier<String> mcpUrl, WorkerMetrics metrics) {
     var guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     var outbound = OutboundPost.start();
     var timeout = config.callbacks.timeout.toJavaDuration();
     var activities = new InterruptActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
-        timeout, renderings, new DeliveryGateway(temporal.client(), config.temporal.taskQueue, deliveryStarts));
+        timeout, renderings, new DeliveryGateway(temporal.client(), config.temporal.taskQueue, deliveryStarts),
+        metrics);
     var webhooks = new WebhookActivitiesImpl(jdbi, json, outbound, guard, Clock.systemUTC(),
-        timeout);
+        timeout, metrics);
     // A turn's choice is withdrawn (its interrupt cancelled) when the turn ends.
     var withdrawal = new LoopGateway(temporal.client(), config.temporal.taskQueue,
         new InterruptGateway(temporal.client(), config.temporal.taskQueue,
             config.temporal.updateTimeout.toJavaDuration(), temporal.searchAttributes()));
     var loops = new LoopActivitiesImpl(jdbi, json, Clock.systemUTC(),
-        loopSettings(config, mcpUrl), withdrawal);
+        loopSettings(config, mcpUrl), withdrawal, metrics);
     // Loop's dispatch leases that run out return their issue to the queue.
-    var leases = new LeaseActivitiesImpl(jdbi);
+    var leases = new LeaseActivitiesImpl(jdbi, metrics);
     return InterlockWorker.create(temporal.client(), config.temporal.taskQueue, activities,
         webhooks, loops, leases, outbound, config.worker.maxConcurrentActivities);
   }
@@ -261,10 +293,17 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
 
+    // Metrics first: the Temporal client reports into them from its start. Prometheus text
+    // at the admin port's /metrics/prometheus (docs/operations.md, Metrics).
+    PrometheusMeterRegistry prometheus = MetricsModule.registry(environment.metrics());
+    MetricsModule.install(environment, prometheus);
+    InterlockMetrics metrics = new InterlockMetrics(prometheus, clock);
+
     Store store = openStore(config, environment, startedEarly);
     Jdbi jdbi = store.jdbi();
 
-    TemporalRuntime temporal = temporal(config);
+    Scope temporalMetrics = temporalMetrics(prometheus, startedEarly, environment.lifecycle());
+    TemporalRuntime temporal = temporal(config, temporalMetrics);
     startedEarly.add(temporal.lifecycle());
     environment.lifecycle().manage(temporal.lifecycle());
     LongAdder deliveryStarts = new LongAdder();
@@ -284,7 +323,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     };
     if (config.worker.enabled) {
       InterlockWorker worker = buildWorker(config, temporal, jdbi, json, dialects,
-          deliveryStarts, localMcp);
+          deliveryStarts, localMcp, metrics.worker());
       environment.lifecycle().manage(new Managed() {
         @Override
         public void start() {
@@ -309,7 +348,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // Users, login tokens, API keys, authentication, scopes and rate limits.
     IdentityModule.Identity identity =
         IdentityModule.install(config, environment, jdbi, store.dataSource(), clock,
-            baseUrl(config));
+            baseUrl(config), metrics);
     ReviewLinks links = new ReviewLinks(ReviewLinks.secret(config.review.secret, jdbi),
         baseUrl(config), config.review.linkGrace.toJavaDuration(), clock);
 
@@ -324,7 +363,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     environment.lifecycle().manage(recovery);
     WebhookEvents webhookEvents = new WebhookEvents(dialects, clock);
     environment.lifecycle().manage(new ExpirySweeper(
-        new ExpirySweep(jdbi, webhookEvents, deliveries),
+        new ExpirySweep(jdbi, webhookEvents, deliveries, metrics.worker()),
         config.expiry.sweepInterval.toJavaDuration(), config.expiry.sweepBatch));
     EmbeddedRecycler recycler = null;
     if (temporal.embedded() != null) {
@@ -341,8 +380,9 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
 
     CallbackTargetGuard guard = new CallbackTargetGuard(config.callbacks.allowPrivateNetworks);
     InterruptService interrupts = new InterruptService(jdbi, gateway, starter, transitions, guard,
-        json, clock, readers, deliveries, webhookEvents);
+        json, clock, readers, deliveries, webhookEvents, metrics);
     this.interrupts = interrupts;
+    metrics.pendingFrom(interrupts::pendingCount);
 
     DialectErrors errors = new DialectErrors(dialects.errorShapes());
     for (Object mapper : ErrorMappers.all(errors)) {
@@ -358,7 +398,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // Held requests (long-polls, blocking tool calls) end when their clients hang up.
     ClientDisconnects disconnects = new ClientDisconnects();
     environment.lifecycle().manage(disconnects);
-    LongPoll longPoll = new LongPoll(interrupts, disconnects, readers);
+    LongPoll longPoll = new LongPoll(interrupts, disconnects, readers, metrics);
 
     JsonBodies bodies = new JsonBodies(json, config.limits.maxBodyBytes);
     SessionService sessions = new SessionService(jdbi);
@@ -381,7 +421,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     LoopService loops = new LoopService(jdbi, interrupts, loopGateway, loopEvents, json, clock,
         config.loops.repos.keySet(),
         config.loops.choiceTimeout == null ? null : config.loops.choiceTimeout.toJavaDuration(),
-        config.loops.idempotencyWindow.toJavaDuration());
+        config.loops.idempotencyWindow.toJavaDuration(), metrics);
     if (temporal.embedded() != null) {
       // The embedded Temporal starts empty: running turns lost their agent, queued ones
       // are queued again (a dev server or cluster keeps the loops' workflows).
@@ -395,7 +435,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     this.loops = loops;
     Engine engine = new Engine(jdbi, json, clock, config.engine, new Engine.Dispatching(
         new LeaseGateway(temporal.client(), config.temporal.taskQueue, gateway), interrupts,
-        transitions));
+        transitions, metrics));
     this.engine = engine;
     // Leases without a workflow (an embedded Temporal starts empty) get one; approvals
     // decided while the server was down are applied.
@@ -420,7 +460,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // The review page and the dashboard.
     WebModule.install(config, environment, new ReviewService(jdbi, clock), clock,
         identity.tokens(), links, interrupts, transitions, readers, bodies,
-        identity.workspaces(), loops, engine);
+        identity.workspaces(), loops, engine, metrics);
 
     // The API documents (/openapi/...) and their interactive rendering (/docs/api/).
     ApiDocsModule.install(environment);
@@ -428,7 +468,7 @@ public class InterlockApplication extends Application<InterlockConfiguration> {
     // MCP at /mcp: the same services and views as the resources above, as tools.
     McpModule.install(config.mcp, baseUrl(config), config.limits.maxBodyBytes, environment,
         identity, new McpModule.Services(interrupts, links, dialectTools, clock,
-            config.limits.maxExpiresInSeconds, disconnects, loops));
+            config.limits.maxExpiresInSeconds, disconnects, loops, metrics));
   }
 
   /**

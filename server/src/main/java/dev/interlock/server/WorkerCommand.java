@@ -1,7 +1,11 @@
 package dev.interlock.server;
 
 import dev.interlock.server.config.TemporalConfig;
+import dev.interlock.server.metrics.MetricsModule;
+import dev.interlock.worker.WorkerMetrics;
 import io.dropwizard.core.cli.ConfiguredCommand;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import java.util.concurrent.CountDownLatch;
@@ -39,12 +43,22 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
         bootstrap.getObjectMapper(), bootstrap.getValidatorFactory(), bootstrap.getMetricRegistry(),
         bootstrap.getClassLoader(), bootstrap.getHealthCheckRegistry(), config);
     var store = InterlockApplication.openStore(config, environment, new java.util.ArrayList<>());
-    var temporal = application.temporal(config);
+    // The same meters as a server's, served on worker.metricsPort when it is set.
+    PrometheusMeterRegistry prometheus = MetricsModule.registry(environment.metrics());
+    // Closed below, after the Temporal client it reports for.
+    var temporalMetrics = MetricsModule.temporalScope(prometheus);
+    var temporal = application.temporal(config, temporalMetrics);
     var worker = InterlockApplication.buildWorker(config, temporal, store.jdbi(),
         environment.getObjectMapper(),
         InterlockApplication.dialects(environment.getObjectMapper()),
         new java.util.concurrent.atomic.LongAdder(),
-        () -> InterlockApplication.baseUrl(config) + "/mcp");
+        () -> InterlockApplication.baseUrl(config) + "/mcp", new WorkerMetrics(prometheus));
+    HTTPServer metricsServer = null;
+    if (config.worker.metricsPort > 0) {
+      metricsServer = MetricsModule.serve(prometheus, config.worker.metricsPort);
+      log.info("worker metrics at http://0.0.0.0:{}/metrics", metricsServer.getPort());
+    }
+    HTTPServer scrape = metricsServer;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping worker");
@@ -58,8 +72,12 @@ public final class WorkerCommand extends ConfiguredCommand<InterlockConfiguratio
           }
         });
         temporal.lifecycle().stop();
+        temporalMetrics.close();
       } catch (Exception e) {
         log.warn("error while closing the Temporal client", e);
+      }
+      if (scrape != null) {
+        scrape.stop();
       }
       stopped.countDown();
     }, "interlock-worker-shutdown"));

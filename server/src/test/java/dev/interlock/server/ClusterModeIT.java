@@ -76,9 +76,10 @@ class ClusterModeIT {
           .doesNotContainAnyElementsOf(InterlockSearchAttributes.definitions().keySet());
 
       Path logA = data.resolve("a.log");
+      int adminA = freePort();
       start(logA, Map.of("PORT", "" + portA, "INTERLOCK_DATA_DIR", data.resolve("a").toString(),
           "TEMPORAL_MODE", "external", "TEMPORAL_TARGET", temporal,
-          "INTERLOCK_WORKER_ENABLED", "false"), "server");
+          "INTERLOCK_WORKER_ENABLED", "false", "ADMIN_PORT", "" + adminA), "server");
       awaitHealthy(portA, logA);
       int pgPort = embeddedPostgresPort(logA);
       // Server A found the namespace without them and registered them, with their types.
@@ -95,7 +96,10 @@ class ClusterModeIT {
           "TEMPORAL_TARGET", temporal,
           "INTERLOCK_WORKER_ENABLED", "false");
       Path logWorker = data.resolve("worker.log");
-      start(logWorker, external, "worker");
+      int workerMetrics = freePort();
+      Map<String, String> envWorker = new java.util.HashMap<>(external);
+      envWorker.put("INTERLOCK_WORKER_METRICS_PORT", "" + workerMetrics);
+      start(logWorker, envWorker, "worker");
       Path logB = data.resolve("b.log");
       Map<String, String> envB = new java.util.HashMap<>(external);
       envB.put("PORT", "" + portB);
@@ -145,7 +149,23 @@ class ClusterModeIT {
       assertThat(cluster.awaitWorkflowIds(approvedOfAgent, ids -> ids.contains(workflowId),
           Duration.ofSeconds(10))).containsExactly(workflowId);
       assertThat(cluster.list(pendingOfAgent)).isEmpty();
+
+      // Metrics: the worker process serves its own (worker.metricsPort), the decision it
+      // projected among them; server A's admin port has the SDK's from an external cluster.
+      String workerScrape = scrape("http://127.0.0.1:" + workerMetrics + "/metrics");
+      assertThat(workerScrape).contains(
+          "interlock_interrupts_decided_total{dialect=\"loopin\",outcome=\"approved\"} 1.0",
+          "temporal_workflow_task_execution_latency_seconds_bucket", "jvm_memory_heap_used");
+      String serverScrape = scrape("http://127.0.0.1:" + adminA + "/metrics/prometheus");
+      assertThat(serverScrape).contains(
+          "interlock_interrupts_creations_total{dialect=\"loopin\"} 1.0", "temporal_request_total");
     }
+  }
+
+  private static String scrape(String url) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /**

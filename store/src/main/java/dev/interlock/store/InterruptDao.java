@@ -193,6 +193,10 @@ public interface InterruptDao {
       @Bind("limit") int limit);
 
   /** Interrupts that need a live workflow: still waiting, or still owing their callback. */
+  /** Every pending interrupt of the store (the metrics gauge): the partial pending indexes answer it. */
+  @SqlQuery("select count(*) from interrupts where status = 'pending'")
+  long countPending();
+
   @SqlQuery("select count(*) from interrupts where status = 'pending' or callback_state = 'pending'")
   long countRecoverable();
 

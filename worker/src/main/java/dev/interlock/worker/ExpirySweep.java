@@ -24,8 +24,15 @@ public final class ExpirySweep {
   private final Jdbi jdbi;
   private final WebhookEvents webhookEvents;
   private final Deliveries deliveries;
+  private final WorkerMetrics metrics;
 
   public ExpirySweep(Jdbi jdbi, WebhookEvents webhookEvents, Deliveries deliveries) {
+    this(jdbi, webhookEvents, deliveries, WorkerMetrics.none());
+  }
+
+  public ExpirySweep(Jdbi jdbi, WebhookEvents webhookEvents, Deliveries deliveries,
+      WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.jdbi = jdbi;
     this.webhookEvents = webhookEvents;
     this.deliveries = deliveries;
@@ -34,7 +41,7 @@ public final class ExpirySweep {
   /** Expires up to {@code limit} due interrupts in one transaction; returns how many. */
   public int expireDue(int limit) {
     List<String> newDeliveries = new ArrayList<>();
-    int expired = jdbi.inTransaction(h -> {
+    List<InterruptRow> expired = jdbi.inTransaction(h -> {
       List<InterruptRow> rows = InterruptSql.expireDue(h, limit);
       Map<String, List<WebhookRow>> hooksOf = new HashMap<>();
       for (InterruptRow row : rows) {
@@ -44,11 +51,14 @@ public final class ExpirySweep {
           newDeliveries.addAll(webhookEvents.enqueue(h, row, event, hooks));
         }
       }
-      return rows.size();
+      return rows;
     });
+    // After the commit: the workflows' own projections later find these rows expired and
+    // change (and count) nothing.
+    expired.forEach(metrics::settled);
     if (deliveries != null && !newDeliveries.isEmpty()) {
       deliveries.startAll(newDeliveries);
     }
-    return expired;
+    return expired.size();
   }
 }

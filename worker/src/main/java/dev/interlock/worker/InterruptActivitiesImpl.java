@@ -59,6 +59,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   private final Duration requestTimeout;
   private final WebhookEvents webhookEvents;
   private final Deliveries deliveries;
+  private final WorkerMetrics metrics;
 
   /** Without a Temporal client: webhook deliveries are written and left to recovery. */
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
@@ -69,6 +70,14 @@ public class InterruptActivitiesImpl implements InterruptActivities {
   public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout, Renderings renderings,
       Deliveries deliveries) {
+    this(jdbi, json, outbound, guard, clock, requestTimeout, renderings, deliveries,
+        WorkerMetrics.none());
+  }
+
+  public InterruptActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, Renderings renderings,
+      Deliveries deliveries, WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.webhookEvents = new WebhookEvents(renderings, clock);
     this.deliveries = deliveries;
     this.jdbi = jdbi;
@@ -88,6 +97,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public String projectTransition(TransitionRecord transition) {
+    try (var logged = LogContext.interrupt(transition.interruptId())) {
+      return project(transition);
+    }
+  }
+
+  private String project(TransitionRecord transition) {
     InterruptState s = transition.state();
     String id = transition.interruptId();
     ObjectNode details = json.createObjectNode();
@@ -112,6 +127,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     }
     Instant decidedAt = Instant.ofEpochMilli(s.decidedAtMillis());
     List<String> newDeliveries = new ArrayList<>();
+    InterruptRow[] changed = new InterruptRow[1];
     // null: this run changed the row; otherwise the status the store already held.
     String stored = jdbi.inTransaction(h -> {
       if (completesQuorum) {
@@ -141,9 +157,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       for (String event : WebhookEvents.forTransition(updated.get().status())) {
         newDeliveries.addAll(webhookEvents.enqueue(h, updated.get(), event));
       }
+      changed[0] = updated.get();
       return null;
     });
     if (stored == null) {
+      // Counted after the commit, by the one run that changed the row.
+      metrics.settled(changed[0]);
       if (deliveries != null) {
         deliveries.startAll(newDeliveries);
       }
@@ -199,6 +218,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public PolicyOutcome evaluatePolicies(PolicyRequest request) {
+    try (var logged = LogContext.interrupt(request.interruptId())) {
+      return evaluate(request);
+    }
+  }
+
+  private PolicyOutcome evaluate(PolicyRequest request) {
     String id = request.interruptId();
     return jdbi.inTransaction(h -> {
       InterruptRow row = InterruptSql.find(h, id).orElseThrow(() ->
@@ -244,6 +269,12 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public void deliverCallback(CallbackRequest request) {
+    try (var logged = LogContext.interrupt(request.interruptId())) {
+      send(request);
+    }
+  }
+
+  private void send(CallbackRequest request) {
     String id = request.interruptId();
     InterruptRow row = jdbi.withHandle(h -> InterruptSql.find(h, id))
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
@@ -257,6 +288,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
       target = guard.target(row.callbackUrl());
     } catch (CallbackTargetGuard.ForbiddenTarget e) {
       recordAttempt(id, attempt, "blocked", null, e.getMessage(), 0);
+      metrics.callbackAttempt("blocked", attempt);
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
           FailureType.CALLBACK_FORBIDDEN.name());
     }
@@ -270,6 +302,7 @@ public class InterruptActivitiesImpl implements InterruptActivities {
     headers.put("X-Interlock-Attempt", Integer.toString(attempt));
     OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     recordAttempt(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
+    metrics.callbackAttempt(sent.outcome(), attempt);
     sent.throwIfFailed("callback", target.uri().getHost());
     jdbi.useHandle(h -> InterruptSql.setCallbackState(h, id, "delivered"));
     log.info("callback for interrupt {} delivered to {} (attempt {}, HTTP {})", id,
@@ -278,15 +311,19 @@ public class InterruptActivitiesImpl implements InterruptActivities {
 
   @Override
   public void recordCallbackFailed(CallbackFailure failure) {
-    jdbi.useTransaction(h -> {
+    boolean givenUp = jdbi.inTransaction(h -> {
       InterruptRow row = InterruptSql.find(h, failure.interruptId()).orElse(null);
       if (row == null || !"pending".equals(row.callbackState())) {
-        return;
+        return false;
       }
       InterruptSql.setCallbackState(h, failure.interruptId(), "failed");
       ObjectNode details = json.createObjectNode().put("reason", failure.reason());
       InterruptSql.insertEvent(h, failure.interruptId(), "callback.failed", "system:callback", details);
+      return true;
     });
+    if (givenUp) {
+      metrics.deliveryGivenUp("callback");
+    }
   }
 
   private void recordAttempt(String id, int attempt, String outcome, Integer status, String error,

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
+import dev.interlock.server.metrics.InterlockMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class IdentityModule {
   private IdentityModule() {}
 
   public static Identity install(InterlockConfiguration config, Environment environment,
-      Jdbi jdbi, DataSource dataSource, Clock clock, String baseUrl) {
+      Jdbi jdbi, DataSource dataSource, Clock clock, String baseUrl, InterlockMetrics metrics) {
     AuthConfig auth = config.auth;
     String secret = jwtSecret(auth.jwtSecret, config.database.isEmbedded(), jdbi);
 
@@ -70,6 +71,7 @@ public final class IdentityModule {
             }
           }, 1, 1, TimeUnit.MINUTES);
     }
+    rateLimiter.onRefusal(metrics::rateLimited);
     LoginThrottle throttle = new LoginThrottle(rateLimiter, config.limits.loginsPerMinutePerAddress,
         config.limits.loginsPerMinutePerUsername, config.limits.registrationsPerMinutePerAddress);
 

@@ -42,6 +42,7 @@ public final class RateLimiter {
 
   private final Buckets buckets;
   private final PostgreSQLSelectForUpdateBasedProxyManager<String> shared;
+  private volatile java.util.function.Consumer<String> refusals = kind -> { };
 
   private RateLimiter(Buckets buckets, PostgreSQLSelectForUpdateBasedProxyManager<String> shared) {
     this.buckets = buckets;
@@ -87,6 +88,14 @@ public final class RateLimiter {
         .tryConsumeAndReturnRemaining(1), null);
   }
 
+  /**
+   * Hears of every refusal, with the kind of bucket that refused (the part of its name before
+   * the colon: {@code key}, {@code login-address}, ...; never the key or address itself).
+   */
+  public void onRefusal(java.util.function.Consumer<String> listener) {
+    this.refusals = listener;
+  }
+
   /** Takes one token of the bucket {@code what} (e.g. {@code key:<id>}) limited to {@code limit} a minute. */
   public Decision acquire(String what, int limit) {
     ConsumptionProbe probe = buckets.consume(what + "@" + limit, limit);
@@ -101,6 +110,10 @@ public final class RateLimiter {
       waitNanos = missing == 0 ? 0 : probe.getNanosToWaitForReset() - (missing - 1) * perToken;
     }
     long seconds = Math.max(1, (waitNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
+    if (!probe.isConsumed()) {
+      int colon = what.indexOf(':');
+      refusals.accept(colon > 0 && colon <= 32 ? what.substring(0, colon) : "other");
+    }
     return new Decision(probe.isConsumed(), limit, remaining, seconds);
   }
 

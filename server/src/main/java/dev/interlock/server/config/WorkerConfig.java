@@ -10,4 +10,11 @@ public class WorkerConfig {
 
   /** Activities (projections, callbacks) one worker runs at once. */
   @JsonProperty public int maxConcurrentActivities = 50;
+
+  /**
+   * The standalone {@code worker} command only (it has no HTTP server): a port on which it
+   * serves its Prometheus metrics at {@code /metrics}, on all interfaces; 0 (the default):
+   * none. The server always serves them on its admin port at {@code /metrics/prometheus}.
+   */
+  @JsonProperty public int metricsPort = 0;
 }

@@ -4,9 +4,11 @@ import dev.interlock.server.auth.Caller;
 import dev.interlock.server.errors.TemporarilyUnavailable;
 import dev.interlock.server.service.InterruptService;
 import dev.interlock.model.InterruptRow;
+import dev.interlock.server.metrics.InterlockMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -40,14 +42,17 @@ public final class LongPoll {
   private final ClientDisconnects disconnects;
   private final Executor readers;
   private final Duration grace;
+  private final InterlockMetrics metrics;
 
   /** @param readers where the interrupt is read anew when a wait ends early */
-  public LongPoll(InterruptService interrupts, ClientDisconnects disconnects, Executor readers) {
-    this(interrupts, disconnects, readers, GRACE);
+  public LongPoll(InterruptService interrupts, ClientDisconnects disconnects, Executor readers,
+      InterlockMetrics metrics) {
+    this(interrupts, disconnects, readers, GRACE, metrics);
   }
 
   LongPoll(InterruptService interrupts, ClientDisconnects disconnects, Executor readers,
-      Duration grace) {
+      Duration grace, InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.interrupts = interrupts;
     this.disconnects = disconnects;
     this.readers = readers;
@@ -67,11 +72,19 @@ public final class LongPoll {
       response.setTimeoutHandler(r -> held.timedOut());
       response.setTimeout(wait.plus(grace).toMillis(), TimeUnit.MILLISECONDS);
     }
+    Instant since = Instant.now();
     CompletableFuture<InterruptRow> decided = interrupts.awaitDecision(caller, id, wait);
     held.decided = decided;
     if (!decided.isDone()) {
       ClientDisconnects.Watch watch = disconnects.watch(request, () -> decided.cancel(false));
-      decided.whenComplete((row, error) -> watch.close());
+      Runnable done = metrics.waiting(InterlockMetrics.Waiter.LONG_POLL);
+      decided.whenComplete((row, error) -> {
+        watch.close();
+        done.run();
+        if (row != null && !row.isPending()) {
+          metrics.woke(InterlockMetrics.Waiter.LONG_POLL, since, row.decidedAt());
+        }
+      });
     }
     decided.whenComplete(held::settle);
   }

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.interlock.server.metrics.InterlockMetrics;
+import dev.interlock.worker.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,11 @@ final class BlockingWait {
   private final Clock clock;
   private final Duration progressInterval;
   private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+  private final InterlockMetrics metrics;
 
-  BlockingWait(InterruptService interrupts, Clock clock, Duration progressInterval) {
+  BlockingWait(InterruptService interrupts, Clock clock, Duration progressInterval,
+      InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.interrupts = interrupts;
     this.clock = clock;
     this.progressInterval = progressInterval;
@@ -48,6 +53,16 @@ final class BlockingWait {
    * and after every slice.
    */
   InterruptRow await(Caller caller, String id, Instant deadline, ToolCall call, String waiting) {
+    Runnable done = metrics.waiting(InterlockMetrics.Waiter.MCP);
+    try (var logged = LogContext.interrupt(id)) {
+      return awaitHeld(caller, id, deadline, call, waiting, clock.instant());
+    } finally {
+      done.run();
+    }
+  }
+
+  private InterruptRow awaitHeld(Caller caller, String id, Instant deadline, ToolCall call,
+      String waiting, Instant since) {
     // A client that hangs up ends the slice under way at once, not when it runs out.
     CompletableFuture<Void> gone = new CompletableFuture<>();
     call.whenGone(() -> gone.complete(null));
@@ -60,6 +75,7 @@ final class BlockingWait {
       Duration slice = remaining.compareTo(progressInterval) < 0 ? remaining : progressInterval;
       InterruptRow row = slice(caller, id, slice, gone);
       if (row != null && !row.isPending()) {
+        metrics.woke(InterlockMetrics.Waiter.MCP, since, row.decidedAt());
         return row;
       }
       if (gone.isDone() || call.clientGone()) {

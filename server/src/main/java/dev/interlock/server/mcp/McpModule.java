@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.component.LifeCycle;
+import dev.interlock.server.metrics.InterlockMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class McpModule {
    */
   public record Services(InterruptService interrupts, ReviewLinks links,
       List<McpTool> dialectTools, Clock clock, long maxExpiresInSeconds,
-      ClientDisconnects disconnects, LoopService loops) {}
+      ClientDisconnects disconnects, LoopService loops, InterlockMetrics metrics) {}
 
   private McpModule() {}
 
@@ -69,7 +70,7 @@ public final class McpModule {
     }
     ObjectMapper json = environment.getObjectMapper();
     BlockingWait wait = new BlockingWait(services.interrupts(), services.clock(),
-        config.progressInterval.toJavaDuration());
+        config.progressInterval.toJavaDuration(), services.metrics());
     List<McpTool> tools = tools(services, wait, json, config);
 
     // The SDK's records carry their own Jackson annotations; a plain mapper reads them as
@@ -96,7 +97,7 @@ public final class McpModule {
     String version = version();
     McpToolSpecs specs = new McpToolSpecs(json,
         exchange -> exchange.transportContext().get(McpAuthFilter.CALLER) instanceof Caller c
-            ? c : null, services.disconnects());
+            ? c : null, services.disconnects(), services.metrics());
     // Handlers run on the request's own (Jetty) thread, which the transport holds until the
     // call completes anyway, rather than on Reactor's small bounded pool: a blocking tool
     // then waits without starving other calls.

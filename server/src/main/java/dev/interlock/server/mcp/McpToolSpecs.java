@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import dev.interlock.server.metrics.InterlockMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +35,15 @@ final class McpToolSpecs {
   private final ObjectMapper json;
   private final Function<McpSyncServerExchange, Caller> callers;
   private final ClientDisconnects disconnects;
+  private final InterlockMetrics metrics;
 
   /**
    * {@code callers} finds who makes a call (for HTTP, from the transport context);
    * {@code disconnects} tells a waiting call that its client hung up.
    */
   McpToolSpecs(ObjectMapper json, Function<McpSyncServerExchange, Caller> callers,
-      ClientDisconnects disconnects) {
+      ClientDisconnects disconnects, InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.json = json;
     this.callers = callers;
     this.disconnects = disconnects;
@@ -68,12 +71,25 @@ final class McpToolSpecs {
   }
 
   CallToolResult call(McpTool tool, McpSyncServerExchange exchange, CallToolRequest request) {
+    String[] result = {"failed"};
+    try {
+      return call(tool, exchange, request, result);
+    } finally {
+      metrics.mcpToolCall(tool.name(), result[0]);
+    }
+  }
+
+  /** {@code result[0]} is set to how the call ended: ok, error, denied or failed. */
+  private CallToolResult call(McpTool tool, McpSyncServerExchange exchange,
+      CallToolRequest request, String[] result) {
     Caller caller = callers.apply(exchange);
     if (caller == null) {
+      result[0] = "denied";
       return error("Not authenticated");
     }
     if (!caller.hasScope(tool.scope())) {
       log.warn("MCP {}: key lacks scope {}", tool.name(), tool.scope());
+      result[0] = "denied";
       return error("This key lacks the scope " + tool.scope() + " that " + tool.name()
           + " needs");
     }
@@ -82,16 +98,20 @@ final class McpToolSpecs {
     if (JsonBodies.holdsNul(arguments)) {
       // PostgreSQL stores NUL in neither text nor jsonb; refused as REST refuses it.
       log.warn("MCP {}: NUL character in the arguments", tool.name());
+      result[0] = "error";
       return error("Arguments must not contain the NUL character (\\u0000)");
     }
     try (ExchangeToolCall call = new ExchangeToolCall(exchange, request, disconnects)) {
       JsonNode out = tool.handler().call(caller, arguments, call);
-      return success(out, tool.structured());
+      CallToolResult answer = success(out, tool.structured());
+      result[0] = "ok";
+      return answer;
     } catch (InterlockException e) {
       if (e.status() >= 500) {
         log.error("MCP {}: {}", tool.name(), e.getMessage());
       } else {
         log.warn("MCP {}: {}", tool.name(), e.getMessage());
+        result[0] = "error";
       }
       return error(e.getMessage());
     } catch (RuntimeException e) {

@@ -14,7 +14,9 @@ import dev.interlock.model.InterruptEventRow;
 import dev.interlock.model.InterruptRow;
 import dev.interlock.store.InterruptSql;
 import dev.interlock.store.NewInterrupt;
+import dev.interlock.server.metrics.InterlockMetrics;
 import dev.interlock.worker.CallbackTargetGuard;
+import dev.interlock.worker.LogContext;
 import dev.interlock.worker.webhook.Deliveries;
 import dev.interlock.worker.webhook.WebhookEvents;
 import dev.interlock.workflows.CancelCommand;
@@ -50,6 +52,7 @@ public final class InterruptService {
   private final WebhookEvents webhookEvents;
   private final Deliveries deliveries;
   private final List<DecisionListener> decisionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final InterlockMetrics metrics;
 
   /**
    * Hears of every decision taken through this service, once it is recorded and before the
@@ -62,7 +65,9 @@ public final class InterruptService {
 
   public InterruptService(Jdbi jdbi, InterruptGateway gateway, WorkflowStarter starter,
       TransitionListener transitions, CallbackTargetGuard callbackGuard, ObjectMapper json,
-      Clock clock, Executor readers, Deliveries deliveries, WebhookEvents webhookEvents) {
+      Clock clock, Executor readers, Deliveries deliveries, WebhookEvents webhookEvents,
+      InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.webhookEvents = webhookEvents;
     this.deliveries = deliveries;
     this.jdbi = jdbi;
@@ -130,7 +135,10 @@ public final class InterruptService {
       }
       return new Created(earlier, true);
     }
-    starter.ensureWorkflow(stored);
+    metrics.created(stored.source());
+    try (var logged = LogContext.interrupt(stored.id())) {
+      starter.ensureWorkflow(stored);
+    }
     deliveries.startAll(newDeliveries);
     return new Created(stored, false);
   }
@@ -291,7 +299,10 @@ public final class InterruptService {
     DecideCommand command = new DecideCommand(decision, reason, modifiedParams, actor, response,
         caller.actorId());
     String updateId = updateId("decide", caller, id, requestKey);
-    InterruptRow row = transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
+    InterruptRow row;
+    try (var logged = LogContext.interrupt(id)) {
+      row = transition(caller, id, updateId, () -> gateway.decide(id, command, updateId));
+    }
     if (!row.isPending()) {
       for (DecisionListener listener : decisionListeners) {
         try {
@@ -308,7 +319,14 @@ public final class InterruptService {
   public InterruptRow cancel(Caller caller, String id, String reason, String requestKey) {
     CancelCommand command = new CancelCommand(caller.actor(), reason, caller.actorId());
     String updateId = updateId("cancel", caller, id, requestKey);
-    return transition(caller, id, updateId, () -> gateway.cancel(id, command, updateId));
+    try (var logged = LogContext.interrupt(id)) {
+      return transition(caller, id, updateId, () -> gateway.cancel(id, command, updateId));
+    }
+  }
+
+  /** How many interrupts wait for a decision in the whole store (the metrics gauge). */
+  public long pendingCount() {
+    return jdbi.withExtension(InterruptDao.class, InterruptDao::countPending);
   }
 
   /**

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
+import dev.interlock.server.metrics.InterlockMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,9 +98,12 @@ public final class LoopService {
   private final Duration idempotencyWindow;
   private final AtomicLong lastSweep = new AtomicLong();
 
+  private final InterlockMetrics metrics;
+
   public LoopService(Jdbi jdbi, InterruptService interrupts, LoopGateway gateway,
       LoopEventListener listener, ObjectMapper json, Clock clock, Set<String> repos,
-      Duration choiceTimeout, Duration idempotencyWindow) {
+      Duration choiceTimeout, Duration idempotencyWindow, InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.jdbi = jdbi;
     this.interrupts = interrupts;
     this.gateway = gateway;
@@ -156,9 +160,11 @@ public final class LoopService {
               repos.stream().sorted().toList()) + ")"));
     }
     String id = "loop_" + UUID.randomUUID();
-    return dao().insert(id, caller.ownerId(), personId(caller), personName(caller),
+    LoopRow created = dao().insert(id, caller.ownerId(), personId(caller), personName(caller),
         loop.title(), text(loop.metadata() == null ? json.createObjectNode() : loop.metadata()),
         loop.profiles(), loop.vault(), loop.repo());
+    metrics.loopCreated();
+    return created;
   }
 
   /** The caller's own loop: 404 in another workspace, 403 when someone else created it. */
@@ -295,6 +301,7 @@ public final class LoopService {
     }
     log.info("loop {}: turn {} (#{}) queued by {}", loopId, turnId, sent.turn().number(),
         caller.actor());
+    metrics.turnQueued();
     return sent;
   }
 

@@ -2,6 +2,7 @@ package dev.interlock.server.temporal;
 
 import dev.interlock.server.config.TemporalConfig;
 import dev.interlock.server.config.TemporalConfig.Mode;
+import com.uber.m3.tally.Scope;
 import io.dropwizard.lifecycle.Managed;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -76,22 +77,27 @@ public final class TemporalFactory {
     }
   }
 
-  public static TemporalRuntime build(TemporalConfig config, Path dataDir) {
+  /**
+   * @param metrics the SDK's metrics scope (MetricsModule.temporalScope): set on the service
+   *     stubs, so the client and every worker built on them report through it, in every mode
+   */
+  public static TemporalRuntime build(TemporalConfig config, Path dataDir, Scope metrics) {
     Choice choice = choose(config, System.getenv());
     log.info("Temporal: {} mode ({})", choice.mode().wire(), choice.reason());
     return switch (choice.mode()) {
-      case EMBEDDED -> embedded(config);
-      case DEVSERVER -> devServer(config, choice.cli(), dataDir);
-      default -> external(config);
+      case EMBEDDED -> embedded(config, metrics);
+      case DEVSERVER -> devServer(config, choice.cli(), dataDir, metrics);
+      default -> external(config, metrics);
     };
   }
 
-  private static TemporalRuntime embedded(TemporalConfig config) {
+  private static TemporalRuntime embedded(TemporalConfig config, Scope metrics) {
     Integer port = config.port == null || config.port.isBlank()
         ? null : Integer.valueOf(config.port.trim());
     EmbeddedTemporal embedded = EmbeddedTemporal.start(port);
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setChannel(embedded.channel()).build());
+        WorkflowServiceStubsOptions.newBuilder().setChannel(embedded.channel())
+            .setMetricsScope(metrics).build());
     WorkflowClient client = WorkflowClient.newInstance(stubs,
         WorkflowClientOptions.newBuilder().setNamespace(config.namespace).build());
     // No visibility in the test server: waits carry no search attributes there.
@@ -104,7 +110,8 @@ public final class TemporalFactory {
     }, Mode.EMBEDDED, false, null, embedded);
   }
 
-  private static TemporalRuntime devServer(TemporalConfig config, Path cli, Path dataDir) {
+  private static TemporalRuntime devServer(TemporalConfig config, Path cli, Path dataDir,
+      Scope metrics) {
     int port = config.port == null || config.port.isBlank() ? 7233 : Integer.parseInt(config.port.trim());
     DevServer server = DevServer.start(new DevServer.Settings(cli,
         dataDir.resolve("temporal").toAbsolutePath(), port, config.uiPort, config.namespace,
@@ -114,6 +121,7 @@ public final class TemporalFactory {
           WorkflowServiceStubsOptions.newBuilder()
               .setTarget(server.target())
               .setRpcTimeout(Duration.ofSeconds(10))
+              .setMetricsScope(metrics)
               .build());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace(config.namespace).build());
@@ -133,10 +141,11 @@ public final class TemporalFactory {
     }
   }
 
-  private static TemporalRuntime external(TemporalConfig config) {
+  private static TemporalRuntime external(TemporalConfig config, Scope metrics) {
     WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
         .setTarget(config.target)
-        .setRpcTimeout(Duration.ofSeconds(10));
+        .setRpcTimeout(Duration.ofSeconds(10))
+        .setMetricsScope(metrics);
     if (config.tls.enabled) {
       options.setSslContext(sslContext(config.tls));
       if (!config.tls.serverName.isBlank()) {

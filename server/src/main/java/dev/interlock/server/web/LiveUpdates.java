@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import dev.interlock.server.metrics.InterlockMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,18 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
   static final class Stream extends SseConnection {
     final String key;
 
-    Stream(SseEventSink sink, Sse sse, String key) {
+    private final Runnable done;
+    final java.time.Instant openedAt = java.time.Instant.now();
+
+    Stream(SseEventSink sink, Sse sse, String key, Runnable done) {
       super(sink, sse);
       this.key = key;
+      this.done = done;
+    }
+
+    @Override
+    protected void closed() {
+      done.run();
     }
   }
 
@@ -62,9 +72,11 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
     return t;
   });
   private volatile boolean closed;
+  private final InterlockMetrics metrics;
 
   public LiveUpdates(ReviewService reviews, ObjectMapper json,
-      Function<InterruptRow, ObjectNode> stateView, Executor readers) {
+      Function<InterruptRow, ObjectNode> stateView, Executor readers, InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.reviews = reviews;
     this.json = json;
     this.stateView = stateView;
@@ -74,7 +86,8 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
 
   /** Streams the outcome of one interrupt: its state now, and again when it changes. */
   public void watchInterrupt(SseEventSink sink, Sse sse, String interruptId) {
-    Stream stream = new Stream(sink, sse, interruptId);
+    Stream stream = new Stream(sink, sse, interruptId,
+        metrics.waiting(InterlockMetrics.Waiter.SSE));
     if (closed) {
       stream.close();
       return;
@@ -87,7 +100,7 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
 
   /** Streams changes to an owner's interrupts to one dashboard. */
   public void watchOwner(SseEventSink sink, Sse sse, String ownerId) {
-    Stream stream = new Stream(sink, sse, ownerId);
+    Stream stream = new Stream(sink, sse, ownerId, () -> { });
     if (closed) {
       stream.close();
       return;
@@ -148,8 +161,12 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
     }
     ObjectNode state = stateView.apply(row);
     for (Stream s : Set.copyOf(streams)) {
-      send(s, "state", state, byInterrupt);
+      boolean sent = send(s, "state", state, byInterrupt);
       if (!row.isPending()) {
+        if (sent && only == null) {
+          // Pushed by the transition (not the first read of a new stream): a wake.
+          metrics.woke(InterlockMetrics.Waiter.SSE, s.openedAt, row.decidedAt());
+        }
         // The outcome is final: the page closes its EventSource on it; so do we.
         remove(byInterrupt, s);
         s.close();
@@ -183,14 +200,16 @@ public final class LiveUpdates implements TransitionListener.Subscriber {
     }
   }
 
-  private void send(Stream s, String name, ObjectNode data, Map<String, Set<Stream>> registry) {
+  private boolean send(Stream s, String name, ObjectNode data, Map<String, Set<Stream>> registry) {
     OutboundSseEvent event = s.sse().newEventBuilder()
         .name(name)
         .data(String.class, data.toString())
         .build();
     if (!s.send(event)) {
       remove(registry, s);
+      return false;
     }
+    return true;
   }
 
   private void ping() {

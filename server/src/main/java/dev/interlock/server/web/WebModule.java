@@ -11,6 +11,7 @@ import dev.interlock.server.service.LoopService;
 import dev.interlock.server.service.ReviewService;
 import dev.interlock.server.service.TransitionListener;
 import dev.interlock.server.service.engine.Engine;
+import dev.interlock.server.metrics.InterlockMetrics;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -43,11 +44,12 @@ public final class WebModule {
   public static LiveUpdates install(InterlockConfiguration config, Environment environment,
       ReviewService reviews, Clock clock, LoginTokens tokens, ReviewLinks links,
       InterruptService interrupts, TransitionListener transitions, Executor readers,
-      JsonBodies bodies, Workspaces workspaces, LoopService loops, Engine engine) {
+      JsonBodies bodies, Workspaces workspaces, LoopService loops, Engine engine,
+      InterlockMetrics metrics) {
     ObjectMapper json = environment.getObjectMapper();
     WebAccess access = new WebAccess(tokens, links, workspaces);
     ReviewPage states = new ReviewPage(json);
-    LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers);
+    LiveUpdates live = new LiveUpdates(reviews, json, states::state, readers, metrics);
     transitions.subscribe(live);
     LoopPages loopPages = new LoopPages(json);
     LoopPageStreams loopStreams = new LoopPageStreams(loops, reviews, loopPages, json);

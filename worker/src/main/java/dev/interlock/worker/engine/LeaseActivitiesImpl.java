@@ -9,6 +9,7 @@ import dev.interlock.workflows.engine.LeaseRequest;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import dev.interlock.worker.WorkerMetrics;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +31,27 @@ public final class LeaseActivitiesImpl implements LeaseActivities {
   private static final Logger log = LoggerFactory.getLogger(LeaseActivitiesImpl.class);
 
   private final Jdbi jdbi;
+  private final WorkerMetrics metrics;
 
   public LeaseActivitiesImpl(Jdbi jdbi) {
+    this(jdbi, WorkerMetrics.none());
+  }
+
+  public LeaseActivitiesImpl(Jdbi jdbi, WorkerMetrics metrics) {
     this.jdbi = jdbi;
+    this.metrics = metrics;
   }
 
   @Override
   public LapseResult lapse(LeaseRequest lease) {
+    LapseResult result = lapseInStore(lease);
+    if (LapseResult.LAPSED.equals(result.status())) {
+      metrics.leaseLapsed(); // after the commit, by the run that ended the claim
+    }
+    return result;
+  }
+
+  private LapseResult lapseInStore(LeaseRequest lease) {
     return jdbi.inTransaction(h -> {
       DispatchDao dao = h.attach(DispatchDao.class);
       Optional<Long> left = dao.lockHeld(lease.dispatchId());

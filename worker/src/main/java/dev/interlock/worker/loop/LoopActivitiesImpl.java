@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import dev.interlock.worker.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +55,16 @@ public final class LoopActivitiesImpl implements LoopActivities {
   private final Clock clock;
   private final LoopSettings settings;
   private final ChoiceWithdrawal withdrawal;
+  private final WorkerMetrics metrics;
 
   public LoopActivitiesImpl(Jdbi jdbi, ObjectMapper json, Clock clock, LoopSettings settings,
       ChoiceWithdrawal withdrawal) {
+    this(jdbi, json, clock, settings, withdrawal, WorkerMetrics.none());
+  }
+
+  public LoopActivitiesImpl(Jdbi jdbi, ObjectMapper json, Clock clock, LoopSettings settings,
+      ChoiceWithdrawal withdrawal, WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.jdbi = jdbi;
     this.json = json;
     this.clock = clock;
@@ -159,13 +167,17 @@ public final class LoopActivitiesImpl implements LoopActivities {
   @Override
   public void finishTurn(TurnEnd end) {
     Optional<LoopTurnRow> before = jdbi.onDemand(LoopDao.class).turn(end.turnId());
-    jdbi.useTransaction(h -> {
+    boolean ended = jdbi.inTransaction(h -> {
       LoopDao dao = h.attach(LoopDao.class);
       TurnOutcome o = end.outcome();
-      dao.finishTurn(end.turnId(), o.status(), o.code(), o.message());
+      int changed = dao.finishTurn(end.turnId(), o.status(), o.code(), o.message());
       dao.append(end.loopId(), end.turnId(), o.status(), text(terminal(end)),
           "end:" + end.turnId());
+      return changed == 1;
     });
+    if (ended) {
+      metrics.turnEnded(end.outcome().status()); // once: a retry finds the turn ended
+    }
     before.ifPresent(t -> {
       if (t.pendingChoice() != null) {
         withdraw(t.pendingChoice(), "The turn ended (" + end.outcome().status() + ")");

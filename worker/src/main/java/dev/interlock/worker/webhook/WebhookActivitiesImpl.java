@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
+import dev.interlock.worker.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,16 @@ public class WebhookActivitiesImpl implements WebhookActivities {
   private final CallbackTargetGuard guard;
   private final Clock clock;
   private final Duration requestTimeout;
+  private final WorkerMetrics metrics;
 
   public WebhookActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
       CallbackTargetGuard guard, Clock clock, Duration requestTimeout) {
+    this(jdbi, json, outbound, guard, clock, requestTimeout, WorkerMetrics.none());
+  }
+
+  public WebhookActivitiesImpl(Jdbi jdbi, ObjectMapper json, OutboundPost outbound,
+      CallbackTargetGuard guard, Clock clock, Duration requestTimeout, WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.jdbi = jdbi;
     this.json = json;
     this.outbound = outbound;
@@ -59,6 +67,7 @@ public class WebhookActivitiesImpl implements WebhookActivities {
       // the ones it owed when it was switched off were.
       String why = hook.active() ? "webhook disabled" : "webhook deleted";
       record(id, attempt, "cancelled", null, why, 0);
+      metrics.webhookAttempt("cancelled", attempt);
       jdbi.useExtension(WebhookDao.class, d -> d.markFailed(id, why));
       return;
     }
@@ -67,6 +76,7 @@ public class WebhookActivitiesImpl implements WebhookActivities {
       target = guard.target(hook.url());
     } catch (CallbackTargetGuard.ForbiddenTarget e) {
       record(id, attempt, "blocked", null, e.getMessage(), 0);
+      metrics.webhookAttempt("blocked", attempt);
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(),
           FailureType.CALLBACK_FORBIDDEN.name());
     }
@@ -82,6 +92,7 @@ public class WebhookActivitiesImpl implements WebhookActivities {
     headers.put("X-AgentGate-Delivery", id);
     OutboundPost.Attempt sent = outbound.send(target, requestTimeout, headers, body);
     record(id, attempt, sent.outcome(), sent.status(), sent.error(), sent.millis());
+    metrics.webhookAttempt(sent.outcome(), attempt);
     sent.throwIfFailed("webhook", target.uri().getHost());
     log.info("webhook delivery {} ({}) delivered to {} on attempt {}", id, delivery.event(),
         target.uri().getHost(), attempt);
@@ -89,7 +100,10 @@ public class WebhookActivitiesImpl implements WebhookActivities {
 
   @Override
   public void markDeliveryFailed(DeliveryFailure failure) {
-    jdbi.useExtension(WebhookDao.class, d -> d.markFailed(failure.deliveryId(), failure.reason()));
+    if (jdbi.withExtension(WebhookDao.class,
+        d -> d.markFailed(failure.deliveryId(), failure.reason())) == 1) {
+      metrics.deliveryGivenUp("webhook");
+    }
   }
 
   private void record(String id, int attempt, String outcome, Integer status, String error, int millis) {

@@ -1,5 +1,6 @@
 package dev.interlock.server.service.engine;
 
+import dev.interlock.server.metrics.InterlockMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.InterruptRow;
@@ -92,9 +93,12 @@ public final class DispatchService {
         return t;
       });
 
+  private final InterlockMetrics metrics;
+
   public DispatchService(Jdbi jdbi, LeaseGateway leases, InterruptService interrupts,
       TransitionListener transitions, DispatchPrompts prompts, ObjectMapper json, Clock clock,
-      Duration lease) {
+      Duration lease, InterlockMetrics metrics) {
+    this.metrics = metrics;
     this.jdbi = jdbi;
     this.leases = leases;
     this.interrupts = interrupts;
@@ -179,6 +183,7 @@ public final class DispatchService {
       jdbi.useExtension(DispatchDao.class,
           dao -> dao.setVersion(claimed.dispatch().id(), prompt.versionId()));
     }
+    metrics.dispatchClaimed();
     log.info("issue {} (#{}) claimed by {} (claim {}, score {}, lease {})",
         claimed.issue().id(), claimed.issue().number(), claimed.dispatch().claimedBy(),
         claimed.dispatch().id(), claimed.scored().score(), lease);

@@ -1,5 +1,6 @@
 package dev.interlock.server.service.engine;
 
+import dev.interlock.server.metrics.InterlockMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interlock.server.config.EngineConfig;
 import dev.interlock.server.service.InterruptService;
@@ -53,7 +54,7 @@ public final class Engine {
     this.dispatch = new DispatchService(jdbi, dispatching.leases(), dispatching.interrupts(),
         dispatching.transitions(),
         new TemplatedDispatchPrompts(prompts, new PlainDispatchPrompts(jdbi)), json, clock,
-        config.dispatchLease.toJavaDuration());
+        config.dispatchLease.toJavaDuration(), dispatching.metrics());
     onIssueActivity(this::leaseHears);
   }
 
@@ -173,7 +174,7 @@ public final class Engine {
    * core's interrupts (and their transition notifications) for the approval gate.
    */
   public record Dispatching(LeaseGateway leases, InterruptService interrupts,
-      TransitionListener transitions) {}
+      TransitionListener transitions, InterlockMetrics metrics) {}
 
   private final DispatchService dispatch;
 
