@@ -57,16 +57,12 @@ public final class IssuePagesResource {
   @Produces(MediaType.TEXT_HTML)
   public Response list(@QueryParam("status") String status, @QueryParam("type") String type,
       @QueryParam("page") String page, @Context HttpHeaders headers, @Context UriInfo uri) {
-    Optional<Caller> session = frame.session(headers);
-    if (session.isEmpty()) {
-      return DashboardFrame.toLogin(uri);
+    Reader reader = reader(headers, uri, "/ui/issues");
+    if (reader.refusal() != null) {
+      return reader.refusal();
     }
-    Caller user = session.get();
-    Page.Nav nav = frame.nav("issues", user, headers, "/ui/issues");
-    if (!user.hasScope(Scopes.LOOP_READ)) {
-      return Html.page(403, DashboardFrame.refusal(nav, "You may not read Loop's issues",
-          "Your role in " + nav.workspace().name() + " does not read Loop's issues."));
-    }
+    Caller user = reader.user();
+    Page.Nav nav = reader.nav();
     String s = oneOf(status, EngineRules.ISSUE_STATUSES);
     String t = oneOf(type, EngineRules.ISSUE_TYPES);
     Integer n = pageNumber(page);
@@ -96,16 +92,12 @@ public final class IssuePagesResource {
   @Produces(MediaType.TEXT_HTML)
   public Response queue(@QueryParam("projectId") String projectId,
       @QueryParam("page") String page, @Context HttpHeaders headers, @Context UriInfo uri) {
-    Optional<Caller> session = frame.session(headers);
-    if (session.isEmpty()) {
-      return DashboardFrame.toLogin(uri);
+    Reader reader = reader(headers, uri, "/ui/issues/queue");
+    if (reader.refusal() != null) {
+      return reader.refusal();
     }
-    Caller user = session.get();
-    Page.Nav nav = frame.nav("issues", user, headers, "/ui/issues/queue");
-    if (!user.hasScope(Scopes.LOOP_READ)) {
-      return Html.page(403, DashboardFrame.refusal(nav, "You may not read Loop's issues",
-          "Your role in " + nav.workspace().name() + " does not read Loop's issues."));
-    }
+    Caller user = reader.user();
+    Page.Nav nav = reader.nav();
     Integer n = pageNumber(page);
     String project = projectId == null || projectId.isEmpty() ? null : projectId;
     Map<String, String> projects = new HashMap<>();
@@ -140,16 +132,12 @@ public final class IssuePagesResource {
   @Produces(MediaType.TEXT_HTML)
   public Response issue(@PathParam("id") String id, @Context HttpHeaders headers,
       @Context UriInfo uri) {
-    Optional<Caller> session = frame.session(headers);
-    if (session.isEmpty()) {
-      return DashboardFrame.toLogin(uri);
+    Reader reader = reader(headers, uri, "/ui/issues");
+    if (reader.refusal() != null) {
+      return reader.refusal();
     }
-    Caller user = session.get();
-    Page.Nav nav = frame.nav("issues", user, headers, "/ui/issues");
-    if (!user.hasScope(Scopes.LOOP_READ)) {
-      return Html.page(403, DashboardFrame.refusal(nav, "You may not read Loop's issues",
-          "Your role in " + nav.workspace().name() + " does not read Loop's issues."));
-    }
+    Caller user = reader.user();
+    Page.Nav nav = reader.nav();
     IssueService issues = engine.issues();
     IssueService.IssueDetail detail;
     try {
@@ -211,5 +199,23 @@ public final class IssuePagesResource {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /** The reader of a Loop page, or the answer when there is none: login, or 403. */
+  private record Reader(Caller user, Page.Nav nav, Response refusal) {}
+
+  private Reader reader(HttpHeaders headers, UriInfo uri, String path) {
+    Optional<Caller> session = frame.session(headers);
+    if (session.isEmpty()) {
+      return new Reader(null, null, DashboardFrame.toLogin(uri));
+    }
+    Caller user = session.get();
+    Page.Nav nav = frame.nav("issues", user, headers, path);
+    if (!user.hasScope(Scopes.LOOP_READ)) {
+      return new Reader(user, nav, Html.page(403, DashboardFrame.refusal(nav,
+          "You may not read Loop's issues",
+          "Your role in " + nav.workspace().name() + " does not read Loop's issues.")));
+    }
+    return new Reader(user, nav, null);
   }
 }
