@@ -1,12 +1,11 @@
 package dev.interlock.model.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
  * What Loop's dashboard reads ({@code /api/dashboard/...}): counts, the heads of its activity
- * chains, and its view of templates, versions, relations and reviews. These are read-only
- * projections of the engine's tables for the dashboard alone.
+ * chains and its review totals: read-only projections of the engine's tables for the
+ * dashboard alone (templates, versions and relations are the engine's own rows).
  */
 public final class DashboardRows {
 
@@ -26,21 +25,6 @@ public final class DashboardRows {
 
   /** A root issue of an activity chain and the latest update in its chain. */
   public record ChainHead(String id, Instant latestActivity) {}
-
-  /** A relation of an issue (Loop's {@code IssueRelation}). */
-  public record Relation(String id, String type, String issueId, String relatedIssueId,
-      Instant createdAt) {}
-
-  /** A prompt template (Loop's {@code PromptTemplate}). */
-  public record Template(String id, String slug, String name, String description,
-      JsonNode conditions, int specificity, String projectId, String activeVersionId,
-      Instant createdAt, Instant updatedAt, Instant deletedAt) {}
-
-  /** A version of a prompt template (Loop's {@code PromptVersion}). */
-  public record Version(String id, String templateId, int version, String content,
-      String changelog, String authorType, String authorName, String status, int usageCount,
-      Double completionRate, Double avgDurationMs, Double reviewScore, int reviewCount,
-      Instant createdAt) {}
 
   /** The reviews of every version of one template: how many, and each score's mean. */
   public record ReviewTotals(String templateId, long totalReviews, Double avgClarity,

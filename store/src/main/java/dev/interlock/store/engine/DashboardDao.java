@@ -4,11 +4,11 @@ import dev.interlock.model.engine.DashboardRows.ChainHead;
 import dev.interlock.model.engine.DashboardRows.DispatchCounts;
 import dev.interlock.model.engine.DashboardRows.GoalCount;
 import dev.interlock.model.engine.DashboardRows.IssueCount;
-import dev.interlock.model.engine.DashboardRows.Relation;
 import dev.interlock.model.engine.DashboardRows.ReviewTotals;
-import dev.interlock.model.engine.DashboardRows.Template;
-import dev.interlock.model.engine.DashboardRows.Version;
 import dev.interlock.model.engine.IssueRow;
+import dev.interlock.model.engine.RelationRow;
+import dev.interlock.model.engine.TemplateRow;
+import dev.interlock.model.engine.TemplateVersionRow;
 import java.util.Collection;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -25,9 +25,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(GoalCount.class)
 @RegisterConstructorMapper(DispatchCounts.class)
 @RegisterConstructorMapper(ChainHead.class)
-@RegisterConstructorMapper(Relation.class)
-@RegisterConstructorMapper(Template.class)
-@RegisterConstructorMapper(Version.class)
+@RegisterConstructorMapper(RelationRow.class)
+@RegisterConstructorMapper(TemplateRow.class)
+@RegisterConstructorMapper(TemplateVersionRow.class)
 @RegisterConstructorMapper(ReviewTotals.class)
 @RegisterConstructorMapper(IssueRow.class)
 public interface DashboardDao {
@@ -98,37 +98,27 @@ public interface DashboardDao {
       @BindList("parentIds") Collection<String> parentIds);
 
   /** The relations these issues hold (as {@code issueId}), oldest first. */
-  @SqlQuery("""
-      select id, type, issue_id, related_issue_id, created_at from engine_relations
-       where owner_id = :ownerId and issue_id in (<issueIds>)
-       order by created_at, id""")
-  List<Relation> relations(@Bind("ownerId") String ownerId,
+  @SqlQuery("select " + RelationDao.COLUMNS + " from engine_relations"
+      + " where owner_id = :ownerId and issue_id in (<issueIds>) order by created_at, id")
+  List<RelationRow> relations(@Bind("ownerId") String ownerId,
       @BindList("issueIds") Collection<String> issueIds);
 
-  @SqlQuery("""
-      select id, slug, name, description, conditions, specificity, project_id,
-             active_version_id, created_at, updated_at, deleted_at
-        from engine_templates
-       where owner_id = :ownerId and deleted_at is null
-       order by created_at, id""")
-  List<Template> templates(@Bind("ownerId") String ownerId);
-
-  String VERSION_COLUMNS = "v.id, v.template_id, v.version, v.content, v.changelog,"
-      + " v.author_type, v.author_name, v.status, v.usage_count, v.completion_rate,"
-      + " v.avg_duration_ms, v.review_score, v.review_count, v.created_at";
+  @SqlQuery("select " + TemplateDao.COLUMNS + " from engine_templates"
+      + " where owner_id = :ownerId and deleted_at is null order by created_at, id")
+  List<TemplateRow> templates(@Bind("ownerId") String ownerId);
 
   /** The latest {@code perTemplate} versions of each of these templates, newest first. */
-  @SqlQuery("select " + VERSION_COLUMNS + " from ("
+  @SqlQuery("select " + TemplateDao.VERSION_COLUMNS + " from ("
       + " select *, row_number() over (partition by template_id order by version desc) as nth"
       + "   from engine_template_versions where template_id in (<templateIds>)) v"
       + " where v.nth <= :perTemplate order by v.template_id, v.version desc")
-  List<Version> recentVersions(@BindList("templateIds") Collection<String> templateIds,
+  List<TemplateVersionRow> recentVersions(@BindList("templateIds") Collection<String> templateIds,
       @Bind("perTemplate") int perTemplate);
 
   /** These versions (the templates' active ones). */
-  @SqlQuery("select " + VERSION_COLUMNS + " from engine_template_versions v"
-      + " where v.id in (<ids>)")
-  List<Version> versions(@BindList("ids") Collection<String> ids);
+  @SqlQuery("select " + TemplateDao.VERSION_COLUMNS + " from engine_template_versions"
+      + " where id in (<ids>)")
+  List<TemplateVersionRow> versions(@BindList("ids") Collection<String> ids);
 
   /** Each of these templates' review count and score means, over all of its versions. */
   @SqlQuery("""

@@ -28,7 +28,9 @@ public final class LoopDialect implements Dialect {
     c.jersey().register(new GoalResource(c.engine().goals(), issueViews, c.bodies()));
 
     // ---- signals, provider webhooks, dashboard ------------------------------------------
-    SignalViews signalViews = new SignalViews(new LoopViews(c.json()));
+    TemplateViews templateShapes = new TemplateViews(c.json());
+    SignalViews signalViews = new SignalViews(new LoopViews(c.json()), issueViews,
+        templateShapes);
     c.jersey().register(new SignalResource(c.engine().signals(), signalViews, c.bodies()));
     c.jersey().register(new ProviderWebhookResource(c.engine().webhooks(), signalViews,
         c.bodies()));
@@ -43,7 +45,6 @@ public final class LoopDialect implements Dialect {
 
     // ---- templates, versions, prompt reviews --------------------------------------------
     LoopViews templateEnvelopes = new LoopViews(c.json());
-    TemplateViews templateShapes = new TemplateViews(c.json());
     c.engine().prompts().serveAt(c.baseUrl());
     c.jersey().register(new TemplateResource(c.engine().templates(), c.engine().prompts(),
         templateEnvelopes, templateShapes, c.bodies()));

@@ -2,9 +2,6 @@ package dev.interlock.server.dialect.loop;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.interlock.model.engine.DashboardRows.Relation;
-import dev.interlock.model.engine.DashboardRows.Template;
-import dev.interlock.model.engine.DashboardRows.Version;
 import dev.interlock.model.engine.SignalRow;
 import dev.interlock.server.service.engine.DashboardService;
 import dev.interlock.server.service.engine.SignalService.Ingested;
@@ -18,9 +15,13 @@ import java.util.List;
 final class SignalViews {
 
   private final LoopViews views;
+  private final IssueViews issues;
+  private final TemplateViews templates;
 
-  SignalViews(LoopViews views) {
+  SignalViews(LoopViews views, IssueViews issues, TemplateViews templates) {
     this.views = views;
+    this.issues = issues;
+    this.templates = templates;
   }
 
   LoopViews loop() {
@@ -86,23 +87,12 @@ final class SignalViews {
         ObjectNode item = children.addObject();
         item.set("issue", views.issue(child.issue()));
         ArrayNode relations = item.putArray("relations");
-        child.relations().forEach(r -> relations.add(relation(r)));
+        child.relations().forEach(r -> relations.add(issues.relation(r)));
       }
       chain.put("latestActivity", LoopViews.time(c.latestActivity()));
       return chain;
     }).toList();
     return views.list(chains, a.total());
-  }
-
-  /** Loop's {@code IssueRelation}. */
-  ObjectNode relation(Relation r) {
-    ObjectNode o = views.json().createObjectNode();
-    o.put("id", r.id());
-    o.put("type", r.type());
-    o.put("issueId", r.issueId());
-    o.put("relatedIssueId", r.relatedIssueId());
-    o.put("createdAt", LoopViews.time(r.createdAt()));
-    return o;
   }
 
   /**
@@ -114,11 +104,11 @@ final class SignalViews {
     ArrayNode data = out.putArray("data");
     for (DashboardService.PromptHealth h : health) {
       ObjectNode item = data.addObject();
-      item.set("template", template(h.template()));
+      item.set("template", templates.template(h.template()));
       item.set("activeVersion", h.activeVersion() == null ? views.json().nullNode()
-          : version(h.activeVersion()));
+          : templates.loopVersion(h.activeVersion()));
       ArrayNode recent = item.putArray("recentVersions");
-      h.recentVersions().forEach(v -> recent.add(version(v)));
+      h.recentVersions().forEach(v -> recent.add(templates.loopVersion(v)));
       ObjectNode summary = item.putObject("reviewSummary");
       summary.put("totalReviews", h.reviews().totalReviews());
       summary.put("avgClarity", h.reviews().avgClarity());
@@ -128,42 +118,5 @@ final class SignalViews {
       item.put("needsAttention", h.needsAttention());
     }
     return out;
-  }
-
-  /** Loop's {@code PromptTemplate}. */
-  ObjectNode template(Template t) {
-    ObjectNode o = views.json().createObjectNode();
-    o.put("id", t.id());
-    o.put("slug", t.slug());
-    o.put("name", t.name());
-    o.put("description", t.description());
-    o.set("conditions", t.conditions() == null ? views.json().createObjectNode()
-        : t.conditions());
-    o.put("specificity", t.specificity());
-    o.put("projectId", t.projectId());
-    o.put("activeVersionId", t.activeVersionId());
-    o.put("createdAt", LoopViews.time(t.createdAt()));
-    o.put("updatedAt", LoopViews.time(t.updatedAt()));
-    o.put("deletedAt", LoopViews.time(t.deletedAt()));
-    return o;
-  }
-
-  /** Loop's {@code PromptVersion}. */
-  ObjectNode version(Version v) {
-    ObjectNode o = views.json().createObjectNode();
-    o.put("id", v.id());
-    o.put("templateId", v.templateId());
-    o.put("version", v.version());
-    o.put("content", v.content());
-    o.put("changelog", v.changelog());
-    o.put("authorType", v.authorType());
-    o.put("authorName", v.authorName());
-    o.put("status", v.status());
-    o.put("usageCount", v.usageCount());
-    o.put("completionRate", v.completionRate());
-    o.put("avgDurationMs", v.avgDurationMs());
-    o.put("reviewScore", v.reviewScore());
-    o.put("createdAt", LoopViews.time(v.createdAt()));
-    return o;
   }
 }

@@ -46,7 +46,16 @@ final class TemplateViews {
     return o;
   }
 
+  /** A version as {@code /api/templates} shows it: {@link #loopVersion} and its review tally. */
   ObjectNode version(TemplateVersionRow v) {
+    ObjectNode o = loopVersion(v);
+    o.put("reviewCount", v.reviewCount());
+    o.put("improvementIssueId", v.improvementIssueId());
+    return o;
+  }
+
+  /** Loop's {@code PromptVersion}, exactly its fields (as the dashboard's prompt health shows it). */
+  ObjectNode loopVersion(TemplateVersionRow v) {
     ObjectNode o = json.createObjectNode();
     o.put("id", v.id());
     o.put("templateId", v.templateId());
@@ -60,8 +69,6 @@ final class TemplateViews {
     o.put("completionRate", v.completionRate());
     o.put("avgDurationMs", v.avgDurationMs());
     o.put("reviewScore", v.reviewScore());
-    o.put("reviewCount", v.reviewCount());
-    o.put("improvementIssueId", v.improvementIssueId());
     o.put("createdAt", time(v.createdAt()));
     return o;
   }

@@ -1,11 +1,11 @@
 package dev.interlock.server.service.engine;
 
 import dev.interlock.model.engine.DashboardRows.DispatchCounts;
-import dev.interlock.model.engine.DashboardRows.Relation;
 import dev.interlock.model.engine.DashboardRows.ReviewTotals;
-import dev.interlock.model.engine.DashboardRows.Template;
-import dev.interlock.model.engine.DashboardRows.Version;
 import dev.interlock.model.engine.IssueRow;
+import dev.interlock.model.engine.RelationRow;
+import dev.interlock.model.engine.TemplateRow;
+import dev.interlock.model.engine.TemplateVersionRow;
 import dev.interlock.store.engine.DashboardDao;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public final class DashboardService {
       long goals, long activeGoals, long achievedGoals, DispatchCounts dispatch) {}
 
   /** A child of a chain's root with the relations it holds. */
-  public record ChainChild(IssueRow issue, List<Relation> relations) {}
+  public record ChainChild(IssueRow issue, List<RelationRow> relations) {}
 
   /** A root issue, its live children (oldest first), and the latest update among them. */
   public record Chain(IssueRow root, List<ChainChild> children, Instant latestActivity) {}
@@ -57,8 +57,8 @@ public final class DashboardService {
    * @param recentVersions its latest {@link #RECENT_VERSIONS} versions, newest first
    * @param compositeScore the active version's EWMA review score, or null
    */
-  public record PromptHealth(Template template, Version activeVersion,
-      List<Version> recentVersions, ReviewTotals reviews, Double compositeScore,
+  public record PromptHealth(TemplateRow template, TemplateVersionRow activeVersion,
+      List<TemplateVersionRow> recentVersions, ReviewTotals reviews, Double compositeScore,
       boolean needsAttention) {}
 
   /** An issue's statuses and types, in Loop's order; the stats list each, 0 when none. */
@@ -117,9 +117,9 @@ public final class DashboardService {
       Map<String, IssueRow> roots = dao.issues(ownerId, rootIds).stream()
           .collect(Collectors.toMap(IssueRow::id, Function.identity()));
       List<IssueRow> children = dao.children(ownerId, rootIds);
-      Map<String, List<Relation>> relations = children.isEmpty() ? Map.of()
+      Map<String, List<RelationRow>> relations = children.isEmpty() ? Map.of()
           : dao.relations(ownerId, children.stream().map(IssueRow::id).toList()).stream()
-              .collect(Collectors.groupingBy(Relation::issueId, LinkedHashMap::new,
+              .collect(Collectors.groupingBy(RelationRow::issueId, LinkedHashMap::new,
                   Collectors.toList()));
       Map<String, List<ChainChild>> byParent = new LinkedHashMap<>();
       for (IssueRow child : children) {
@@ -139,26 +139,27 @@ public final class DashboardService {
   public List<PromptHealth> prompts(String ownerId) {
     return jdbi.inTransaction(h -> {
       DashboardDao dao = h.attach(DashboardDao.class);
-      List<Template> templates = dao.templates(ownerId);
+      List<TemplateRow> templates = dao.templates(ownerId);
       if (templates.isEmpty()) {
         return List.of();
       }
-      List<String> ids = templates.stream().map(Template::id).toList();
-      Map<String, List<Version>> recent = dao.recentVersions(ids, RECENT_VERSIONS).stream()
-          .collect(Collectors.groupingBy(Version::templateId, LinkedHashMap::new,
+      List<String> ids = templates.stream().map(TemplateRow::id).toList();
+      Map<String, List<TemplateVersionRow>> recent = dao.recentVersions(ids, RECENT_VERSIONS)
+          .stream().collect(Collectors.groupingBy(TemplateVersionRow::templateId, LinkedHashMap::new,
               Collectors.toList()));
-      List<String> activeIds = templates.stream().map(Template::activeVersionId)
+      List<String> activeIds = templates.stream().map(TemplateRow::activeVersionId)
           .filter(Objects::nonNull).toList();
-      Map<String, Version> active = activeIds.isEmpty() ? Map.of()
+      Map<String, TemplateVersionRow> active = activeIds.isEmpty() ? Map.of()
           : dao.versions(activeIds).stream()
-              .collect(Collectors.toMap(Version::id, Function.identity()));
+              .collect(Collectors.toMap(TemplateVersionRow::id, Function.identity()));
       Map<String, ReviewTotals> reviews = dao.reviewTotals(ownerId, ids).stream()
           .collect(Collectors.toMap(ReviewTotals::templateId, Function.identity()));
       List<PromptHealth> health = new ArrayList<>();
-      for (Template t : templates) {
-        List<Version> versions = recent.getOrDefault(t.id(), List.of());
-        Version current = t.activeVersionId() != null ? active.get(t.activeVersionId())
-            : versions.stream().filter(v -> "active".equals(v.status())).findFirst()
+      for (TemplateRow t : templates) {
+        List<TemplateVersionRow> versions = recent.getOrDefault(t.id(), List.of());
+        TemplateVersionRow current = t.activeVersionId() != null
+            ? active.get(t.activeVersionId())
+            : versions.stream().filter(TemplateVersionRow::isActive).findFirst()
                 .orElse(null);
         // A template's active version is its own; anything else is no active version.
         if (current != null && !current.templateId().equals(t.id())) {
