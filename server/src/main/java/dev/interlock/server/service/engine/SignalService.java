@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.interlock.model.engine.IssueRow;
 import dev.interlock.model.engine.SignalRow;
+import dev.interlock.server.auth.Workspaces;
 import dev.interlock.server.errors.NotFound;
+import dev.interlock.store.WorkspaceDao;
 import dev.interlock.store.engine.IssueDao;
 import dev.interlock.store.engine.SignalDao;
 import java.util.List;
@@ -71,9 +73,8 @@ public final class SignalService {
    * key's, which exists before anyone registers) or a workspace that exists.
    */
   public boolean workspaceExists(String ownerId) {
-    return "admin".equals(ownerId) || jdbi.withHandle(h -> h.createQuery(
-        "select exists (select 1 from workspaces where id = :id)").bind("id", ownerId)
-        .mapTo(Boolean.class).one());
+    return Workspaces.DEFAULT.equals(ownerId)
+        || jdbi.withExtension(WorkspaceDao.class, dao -> dao.workspace(ownerId)).isPresent();
   }
 
   /** The issue priority a severity gives (critical 1, high 2, medium 3, low 4). */
